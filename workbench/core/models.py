@@ -1,0 +1,230 @@
+"""Content models for every versioned thing: prompts, personas, datasets, model configs, rubrics.
+
+A *family* (for example the prompt ``order-tracking``) has immutable *versions*. A version's
+identity is the hash of its canonical content (see `workbench.core.versioning`); metadata such as
+author, note and time is kept beside the content and does not change the hash.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+
+
+class Kind(StrEnum):
+    """The kinds of versioned families the workspace keeps."""
+
+    PROMPT = "prompt"
+    PERSONA = "persona"
+    DATASET = "dataset"
+    MODEL = "model"
+    RUBRIC = "rubric"
+
+
+class Content(BaseModel):
+    """Base of all versioned content: immutable, and unknown fields are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChatMessage(Content):
+    """One message of a chat template; `content` is a Jinja2 template."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class PromptContent(Content):
+    """A prompt template: either `system`/`user` templates or a list of chat `messages`.
+
+    `variables` maps each declared variable to its description. `params` are default model
+    parameters (temperature, max_tokens, ...) that a run may override per model config.
+    A prompt that does not use ``{{ persona }}`` gets the persona section prepended to its
+    system message when run with a persona.
+    """
+
+    system: str | None = None
+    user: str | None = None
+    messages: tuple[ChatMessage, ...] | None = None
+    variables: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> PromptContent:
+        if self.messages is not None and (self.system is not None or self.user is not None):
+            raise ValueError("give either system/user templates or a messages list, not both")
+        if self.messages is None and self.system is None and self.user is None:
+            raise ValueError("a prompt needs a system or user template, or a messages list")
+        return self
+
+
+class ToneTraits(Content):
+    """How a persona sounds; the 1–5 scales go from little to much."""
+
+    warmth: int = Field(3, ge=1, le=5)
+    concision: int = Field(3, ge=1, le=5)
+    humour: int = Field(1, ge=1, le=5)
+    emoji: Literal["never", "sparingly", "free"] = "never"
+    exclamations: Literal["never", "sparingly", "free"] = "sparingly"
+
+
+class ExampleReply(Content):
+    """A sample exchange showing the persona's voice."""
+
+    customer: str
+    reply: str
+
+
+AddressForm = Literal["vous", "tu", "formal", "first_name"]
+
+
+class PersonaContent(Content):
+    """The psydesigner's object: who the assistant is and how it addresses people.
+
+    `address_form` is French *vous* / *tu*, or English ``formal`` / ``first_name``.
+    `template` is the persona's own Jinja2 template rendering it to a system-prompt section;
+    None means the built-in default (`workbench.core.personas.DEFAULT_PERSONA_TEMPLATE`), whose
+    text never changes so old versions stay reproducible.
+    """
+
+    display_name: str
+    role: str
+    languages: tuple[str, ...] = ("fr",)
+    formality: int = Field(3, ge=1, le=5)
+    register: Literal["institutional", "neutral", "casual"] = "neutral"
+    address_form: AddressForm = "vous"
+    tone: ToneTraits = Field(default_factory=ToneTraits)
+    prefer: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    sign_off: str | None = None
+    max_sentence_words: int | None = Field(None, ge=3)
+    examples: tuple[ExampleReply, ...] = ()
+    template: str | None = None
+
+
+class DatasetRow(Content):
+    """One test case: input variables, optional expected answer and facts, tags.
+
+    `asserts` keeps promptfoo ``assert:`` entries verbatim for the rubric layer.
+    """
+
+    id: str
+    vars: dict[str, Any]
+    expected: str | None = None
+    facts: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    asserts: tuple[dict[str, Any], ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("row id is blank")
+        return value
+
+
+class DatasetContent(Content):
+    """A dataset version: its rows, in order, with unique ids."""
+
+    description: str = ""
+    rows: tuple[DatasetRow, ...]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> DatasetContent:
+        seen: set[str] = set()
+        for row in self.rows:
+            if row.id in seen:
+                raise ValueError(f"row id '{row.id}' appears twice")
+            seen.add(row.id)
+        return self
+
+
+ProviderName = Literal["openai", "anthropic", "openai-compatible", "local"]
+
+
+class ModelConfigContent(Content):
+    """A model to run: provider, model name, endpoint and parameters.
+
+    `api_key_env` names the environment variable (or keyring entry) that holds the key; the key
+    itself is never part of any content. Prices per million tokens may be given for models the
+    price table does not know (local servers are free by default).
+    """
+
+    provider: ProviderName
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    input_usd_per_mtok: float | None = None
+    output_usd_per_mtok: float | None = None
+
+
+class CriterionSpec(Content):
+    """One weighted criterion of a rubric; `config` depends on `kind`."""
+
+    kind: str
+    name: str | None = None
+    weight: float = Field(1.0, ge=0)
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class RubricContent(Content):
+    """A set of weighted criteria; a cell passes when its weighted score reaches `threshold`."""
+
+    description: str = ""
+    threshold: float = Field(1.0, ge=0, le=1)
+    criteria: tuple[CriterionSpec, ...]
+
+
+CONTENT_TYPES: dict[Kind, type[Content]] = {
+    Kind.PROMPT: PromptContent,
+    Kind.PERSONA: PersonaContent,
+    Kind.DATASET: DatasetContent,
+    Kind.MODEL: ModelConfigContent,
+    Kind.RUBRIC: RubricContent,
+}
+
+
+class Version(BaseModel):
+    """A stored, immutable version of a family together with its metadata."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: Kind
+    family: str
+    number: int
+    content: Content
+    parent_id: str | None = None
+    author: str = ""
+    note: str = ""
+    created_at: datetime
+    labels: tuple[str, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        """The 8-character prefix used in listings and ``NAME@REF`` addresses."""
+        return self.id[:8]
+
+    @property
+    def ref(self) -> str:
+        """A human address such as ``order-tracking@v2``."""
+        return f"{self.family}@v{self.number}"
+
+
+def validate_name(name: str) -> str:
+    """Check a family name: lower-case letters, digits, ``.``, ``_`` and ``-``; 80 at most."""
+    if not NAME_PATTERN.match(name):
+        from workbench.core.errors import ValidationError
+
+        raise ValidationError(
+            f"'{name}' is not a valid name: use lower-case letters, digits, '.', '_' and '-'"
+            " (starting with a letter or digit, at most 80 characters)"
+        )
+    return name
