@@ -1,1 +1,1 @@
-"""cli layer."""
+"""Headless commands: ``workbench ...``."""

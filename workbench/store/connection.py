@@ -1,0 +1,102 @@
+"""Connections to the SQLite file: PRAGMAs on every connection and explicit transactions.
+
+Python's sqlite3 module opens transactions implicitly and not before DDL, which breaks
+transactional migrations; so the driver's own handling is turned off (``isolation_level=None``)
+and every unit of work begins explicitly: ``BEGIN IMMEDIATE`` for writes, so a writer takes the
+write lock up front and waits on ``busy_timeout`` instead of failing half-way when another
+connection wrote first, and a deferred ``BEGIN`` for reads, which in WAL mode see one consistent
+snapshot and never block the writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from workbench.core.errors import KnownError
+
+BUSY_TIMEOUT_MS = 5000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        # busy_timeout first, so that switching to WAL waits for other connections too.
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that exists, is not empty and is not an SQLite database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.is_dir():
+        raise KnownError(f"{path} is a folder, not a Prompt Workbench database file")
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if header != _SQLITE_MAGIC:
+        raise KnownError(f"{path} is not an SQLite database (it may be another kind of file)")
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine on `path` whose every connection has WAL, foreign keys and a busy timeout.
+
+    SQLAlchemy pools file databases with one connection per concurrent checkout, so a `Store`
+    shared by accident between threads still never shares a connection.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _configure)
+    return engine
+
+
+class Database:
+    """An engine plus the two kinds of transactions the store uses.
+
+    Attributes:
+        path: the SQLite file.
+        engine: the SQLAlchemy engine (callers should prefer `read` and `write`).
+    """
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection inside ``BEGIN IMMEDIATE``; committed on success, rolled back on error."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection inside a deferred transaction: one consistent snapshot for all reads."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
