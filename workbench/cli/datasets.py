@@ -64,7 +64,9 @@ def import_dataset(
         Kind.DATASET, family, content, author=svc.current_author(), note=note_text
     )
     if as_json:
-        print_json({"created": result.created, "version": version_json(result.version, with_content=False)})
+        print_json(
+            {"created": result.created, "version": version_json(result.version, with_content=False)}
+        )
         return
     verb = "New version" if result.created else "Unchanged:"
     note(f"{verb} {result.version.ref} ({result.version.short_id}), {len(content.rows)} rows.")
@@ -73,9 +75,12 @@ def import_dataset(
 def export_dataset(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Dataset NAME or NAME@VERSION.")],
-    out: Annotated[Path, typer.Option("--out", help="File to write; its extension picks the format.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="File to write; its extension picks the format.")
+    ],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv, jsonl, json or yaml (overrides the extension).")
+        str | None,
+        typer.Option("--format", help="csv, jsonl, json or yaml (overrides the extension)."),
     ] = None,
 ) -> None:
     """Write a dataset version to a file."""

@@ -127,7 +127,9 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         first: Annotated[str, typer.Argument(help="NAME@VERSION to compare from.")],
         second: Annotated[
             str | None,
-            typer.Argument(help="NAME@VERSION, or @VERSION / vN in the same family (default: head)."),
+            typer.Argument(
+                help="NAME@VERSION, or @VERSION / vN in the same family (default: head)."
+            ),
         ] = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -135,7 +137,7 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         store = services(ctx).store
         a_ref, b_ref = resolve_pair(first, second)
         a, b = store.resolve(kind, a_ref), store.resolve(kind, b_ref)
-        changes = diff_contents(kind, a.content, b.content)
+        changes = diff_contents(kind, a.content, b.content, a_label=a.ref, b_label=b.ref)
         if as_json:
             print_json(
                 {
@@ -167,7 +169,9 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
             svc.store.remove_label(kind, version.family, label_name, actor=svc.current_author())
             note(f"Removed label '{label_name}' from {version.family}.")
             return
-        svc.store.set_label(kind, version.family, label_name, version.id, actor=svc.current_author())
+        svc.store.set_label(
+            kind, version.family, label_name, version.id, actor=svc.current_author()
+        )
         note(f"{version.family}: '{label_name}' → v{version.number} ({version.short_id}).")
 
     return app

@@ -52,7 +52,9 @@ def render_prompt_command(
         data = store.resolve(Kind.DATASET, dataset)
         assert isinstance(data.content, DatasetContent)
         rows = data.content.rows
-        chosen = next((r for r in rows if r.id == row), None) if row else (rows[0] if rows else None)
+        chosen = (
+            next((r for r in rows if r.id == row), None) if row else (rows[0] if rows else None)
+        )
         if chosen is None:
             raise NotFoundError(
                 f"dataset {data.ref} has no row '{row}'"

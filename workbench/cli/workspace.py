@@ -59,7 +59,9 @@ def import_(
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write prompts/, datasets/, ... into.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write prompts/, datasets/, ... into.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Write every family's versions back to files."""

@@ -8,6 +8,7 @@ author, note and time is kept beside the content and does not change the hash.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -82,6 +83,13 @@ class ExampleReply(Content):
 
 
 AddressForm = Literal["vous", "tu", "formal", "first_name"]
+
+
+# `register` is the psydesigner's word for the field; pydantic warns that it shadows
+# ABCMeta.register on the class, which no code here uses, so the warning is silenced.
+warnings.filterwarnings(
+    "ignore", message='Field name "register" in "PersonaContent"', category=UserWarning
+)
 
 
 class PersonaContent(Content):

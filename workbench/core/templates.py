@@ -39,9 +39,26 @@ _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[^']+)' has no attribute '(?P<attribute
 _IDENTIFIER_PATH = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 
 
-def build_environment() -> ImmutableSandboxedEnvironment:
+class PromptEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, where ``a.b`` on a mapping reads its key ``b`` before any method ``b``.
+
+    Row data is JSON, and a key called ``items``, ``keys`` or ``values`` is common; plain Jinja
+    would return the dict method of that name instead of the data.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Read `attribute` of `obj` in the sandbox, preferring a mapping's key."""
+        if isinstance(obj, Mapping):
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                pass
+        return super().getattr(obj, attribute)
+
+
+def build_environment() -> PromptEnvironment:
     """A fresh environment configured the way every workbench template is rendered."""
-    return ImmutableSandboxedEnvironment(
+    return PromptEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -51,7 +68,7 @@ def build_environment() -> ImmutableSandboxedEnvironment:
 
 
 @functools.lru_cache(maxsize=1)
-def _environment() -> ImmutableSandboxedEnvironment:
+def _environment() -> PromptEnvironment:
     # Built once and never modified afterwards, so sharing it between threads is safe.
     return build_environment()
 
@@ -143,7 +160,7 @@ def _template_line(traceback: TracebackType | None, name: str) -> int | None:
 def _syntax_error(
     error: jinja2.TemplateSyntaxError, name: str, *, row: str | None = None
 ) -> TemplateError:
-    message = error.message or "syntax error"
+    message = (error.message or "syntax error").rstrip(".")
     hint = ""
     if "'}'" in message or "end of print statement" in message:
         hint = (
@@ -235,5 +252,6 @@ def _closest_hint(wanted: str, available: Iterable[Any], what: str) -> str:
         return f" Did you mean '{close[0]}'?"
     if not names:
         return f" No {what} are available here."
-    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-    return f" Available {what}: {shown}."
+    shown = ", ".join(names[:12])
+    more = f" and {len(names) - 12} more" if len(names) > 12 else ""
+    return f" Available {what}: {shown}{more}."
