@@ -40,7 +40,7 @@ class Services:
 
     @property
     def store(self) -> Store:
-        """The store for the thread that built these services, opened (and migrated) on first use."""
+        """The store of the thread that built these services; opened and migrated on first use."""
         if self._store is None:
             self._store = self.open_store()
         return self._store

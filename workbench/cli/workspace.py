@@ -20,7 +20,7 @@ def init(
 ) -> None:
     """Create the workspace (database, folders) and load the demo workspace into it."""
     svc = services(ctx)
-    svc.store  # opening creates and migrates the database
+    _ = svc.store  # opening creates and migrates the database
     note(f"Workspace ready at {svc.home}")
     if demo:
         report = svc.ensure_demo_loaded()

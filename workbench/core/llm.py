@@ -68,8 +68,13 @@ class ErrorKind(StrEnum):
 
 
 RETRYABLE_KINDS = frozenset(
-    {ErrorKind.RATE_LIMITED, ErrorKind.SERVER, ErrorKind.TIMEOUT, ErrorKind.CONNECTION,
-     ErrorKind.MALFORMED}
+    {
+        ErrorKind.RATE_LIMITED,
+        ErrorKind.SERVER,
+        ErrorKind.TIMEOUT,
+        ErrorKind.CONNECTION,
+        ErrorKind.MALFORMED,
+    }
 )
 
 

@@ -21,7 +21,10 @@ _REF = re.compile(r"^(?P<name>[^@\s]+)(?:@(?P<ref>[^@\s]+))?$")
 
 def canonical_json(kind: Kind, content: Content) -> str:
     """The exact text hashed for a version; stable across runs and platforms."""
-    payload = {"kind": kind.value, "content": content.model_dump(mode="json", exclude_defaults=True)}
+    payload = {
+        "kind": kind.value,
+        "content": content.model_dump(mode="json", exclude_defaults=True),
+    }
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
