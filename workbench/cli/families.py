@@ -47,7 +47,7 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
                         "name": f.name,
                         "description": f.description,
                         "versions": f.version_count,
-                        "head": version_json(f.head, with_content=False) if f.head else None,
+                        "head": {"number": f.head_number, "id": f.head_id},
                         "labels": f.labels,
                     }
                     for f in families
@@ -59,7 +59,7 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
             return
         out = table("name", "head", "versions", "labels", "description")
         for f in families:
-            head = f"v{f.head.number} {f.head.short_id}" if f.head else "-"
+            head = f"v{f.head_number} {f.head_id[:8]}" if f.head_id else "-"
             labels = ", ".join(f"{k}→v{v}" for k, v in sorted(f.labels.items()))
             out.add_row(f.name, head, str(f.version_count), labels, f.description or "")
         stdout.print(out)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from workbench.app.services import Services
@@ -66,20 +65,15 @@ app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and map errors to exit codes; returns the code (also used by tests)."""
+    """Run the CLI and map errors to exit codes; returns the code (also used by tests).
+
+    Typer's standalone mode already exits 2 on usage errors and 1 on its own errors; a
+    `KnownError` from our code becomes a one-line message on stderr and exit code 1.
+    """
     try:
-        app(args=argv, prog_name="workbench", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.UsageError as usage:
-        usage.show()
-        return 2
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        return 1
-    except click.ClickException as error:
-        error.show()
-        return 1
+        app(args=argv, prog_name="workbench", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except KnownError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 from workbench.core.errors import KnownError
 
@@ -74,12 +75,21 @@ class Database:
     def __init__(self, path: Path, engine: Engine) -> None:
         self.path = path
         self.engine = engine
+        self._closed = False
+
+    def _connect(self) -> Connection:
+        if self._closed:
+            raise RuntimeError(f"the store on {self.path} is closed")
+        return self.engine.connect()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection inside ``BEGIN IMMEDIATE``; committed on success, rolled back on error."""
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        with self._connect() as connection:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as error:
+                raise self._busy(error) from error
             try:
                 yield connection
             except BaseException:
@@ -87,10 +97,19 @@ class Database:
                 raise
             connection.commit()
 
+    def _busy(self, error: OperationalError) -> Exception:
+        # Past the busy timeout another program still holds the write lock: say so plainly.
+        if "locked" in str(error.orig) or "busy" in str(error.orig):
+            return KnownError(
+                f"{self.path} is busy: another program has been writing to it for more than"
+                f" {BUSY_TIMEOUT_MS // 1000} s; try again, or close the other program"
+            )
+        return error
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection inside a deferred transaction: one consistent snapshot for all reads."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             connection.exec_driver_sql("BEGIN")
             try:
                 yield connection
@@ -98,5 +117,10 @@ class Database:
                 connection.rollback()
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (they reopen on demand)."""
+        self.engine.dispose()
+
+    def close(self) -> None:
+        """Close every pooled connection for good."""
+        self._closed = True
         self.engine.dispose()

@@ -88,7 +88,8 @@ class FamilyRow(SQLModel, table=True):
         ForeignKeyConstraint(["id", "head_id"], ["versions.family_id", "versions.version_id"]),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Explicit, because the composite head foreign key would otherwise turn autoincrement off.
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs={"autoincrement": True})
     kind: str
     name: str
     head_id: str | None = None

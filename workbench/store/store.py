@@ -1,0 +1,92 @@
+"""`Store`: the one object through which the rest of the program reads and writes the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy.exc import OperationalError
+
+from workbench.core.errors import KnownError
+from workbench.store.cache import CacheMixin
+from workbench.store.connection import Database, check_sqlite_file, make_engine
+from workbench.store.datasets import DatasetsMixin
+from workbench.store.labels import LabelsMixin
+from workbench.store.migrations import SCHEMA_VERSION, migrate
+from workbench.store.runs import RunsMixin
+from workbench.store.versions import VersionsMixin
+
+
+class Store(VersionsMixin, LabelsMixin, DatasetsMixin, RunsMixin, CacheMixin):
+    """A workspace's SQLite file: families and versions, labels, datasets, runs, cache.
+
+    Open it with `Store.open`; use it from one thread at a time (another thread, such as the
+    GUI reading while the engine writes, opens its own `Store` on the same file). Every write
+    is one transaction; every read sees one consistent snapshot.
+
+    Attributes:
+        path: the database file.
+        backup_path: the copy taken before migrating this file on open, if any.
+    """
+
+    def __init__(self, database: Database, *, backup_path: Path | None = None) -> None:
+        self._db = database
+        self.path = database.path
+        self.backup_path = backup_path
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open or create the database at `path`, migrating it (after a backup) if needed.
+
+        Raises:
+            SchemaTooNewError: the file was written by a newer major schema.
+            KnownError: the file is not a Prompt Workbench database or cannot be opened.
+        """
+        path = Path(path).expanduser().resolve()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise KnownError(f"cannot create the folder for {path}: {error}") from error
+        check_sqlite_file(path)
+        database = Database(path, make_engine(path))
+        try:
+            backup = migrate(database)
+        except OperationalError as error:
+            database.dispose()
+            raise KnownError(f"cannot open {path}: {error.orig}") from error
+        except BaseException:
+            database.dispose()
+            raise
+        return cls(database, backup_path=backup)
+
+    @property
+    def schema_version(self) -> tuple[int, int]:
+        """The (major, minor) schema version recorded in the file."""
+        with self._db.read() as connection:
+            row = connection.exec_driver_sql("SELECT major, minor FROM schema_meta").one()
+        return int(row[0]), int(row[1])
+
+    def close(self) -> None:
+        """Close every connection; the store cannot be used afterwards."""
+        if not self._closed:
+            self._closed = True
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<Store {self.path} ({state})>"
+
+
+__all__ = ["SCHEMA_VERSION", "Store"]
