@@ -1,0 +1,193 @@
+"""promptfoo ``assert:`` entries become criteria with promptfoo's pass/fail semantics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.scoring.helpers import cell, ctx, row
+from workbench.core.errors import TemplateError, ValidationError
+from workbench.core.models import DatasetRow
+from workbench.scoring.promptfoo_asserts import (
+    criteria_from_promptfoo,
+    rubric_from_promptfoo,
+    rubric_from_row,
+)
+from workbench.scoring.rubric import score_output_sync, validate_rubric
+
+OUTPUT = "Your order 10452 shipped on November 3."
+
+
+def passes(assertion: dict[str, Any], output: str = OUTPUT, **context: Any) -> bool | None:
+    rubric, converted = rubric_from_promptfoo([assertion])
+    assert not converted.unsupported
+    validate_rubric(rubric)
+    return score_output_sync(rubric, ctx(output, **context)).passed
+
+
+@pytest.mark.parametrize(
+    ("assertion", "expected"),
+    [
+        ({"type": "contains", "value": "10452"}, True),
+        ({"type": "contains", "value": "november"}, False),  # case-sensitive
+        ({"type": "contains", "value": 10452}, True),  # numbers are compared as text
+        ({"type": "icontains", "value": "NOVEMBER"}, True),
+        ({"type": "not-contains", "value": "sorry"}, True),
+        ({"type": "not-contains", "value": "10452"}, False),
+        ({"type": "not-icontains", "value": "ORDER"}, False),
+        ({"type": "contains-any", "value": ["UPS", "November"]}, True),
+        ({"type": "contains-any", "value": "UPS, DHL"}, False),  # comma-separated text
+        ({"type": "contains-all", "value": "10452, November"}, True),
+        ({"type": "contains-all", "value": ["10452", "UPS"]}, False),
+        ({"type": "icontains-all", "value": ["ORDER", "shipped"]}, True),
+        ({"type": "not-contains-any", "value": ["UPS", "DHL"]}, True),
+        ({"type": "equals", "value": OUTPUT}, True),
+        ({"type": "equals", "value": OUTPUT + " "}, False),  # exact: no trimming
+        ({"type": "not-equals", "value": "Hello"}, True),
+        ({"type": "regex", "value": r"\d{5}"}, True),
+        ({"type": "regex", "value": "^order"}, False),
+        ({"type": "not-regex", "value": "(?i)refund"}, True),
+        ({"type": "starts-with", "value": "Your order"}, True),
+        ({"type": "starts-with", "value": "your order"}, False),
+        ({"type": "not-starts-with", "value": "Sorry"}, True),
+        ({"type": "is-json"}, False),
+        ({"type": "not-is-json"}, True),
+        ({"type": "contains-json"}, False),
+        ({"type": "levenshtein", "value": "Your order 10452 shipped on November 8."}, True),
+        ({"type": "levenshtein", "value": "Your parcel shipped.", "threshold": 5}, False),
+    ],
+)
+def test_pass_fail_like_promptfoo(assertion: dict, expected: bool) -> None:
+    assert passes(assertion) is expected
+
+
+def test_levenshtein_threshold_zero_means_five_as_in_promptfoo() -> None:
+    near = "Your order 10452 shipped on November 9!!"  # distance 3
+    assert passes({"type": "levenshtein", "value": OUTPUT, "threshold": 0}, near)
+    assert passes({"type": "levenshtein", "value": OUTPUT, "threshold": 2}, near) is False
+
+
+def test_json_assertions_with_schemas_as_objects_or_yaml_text() -> None:
+    schema_yaml = "type: object\nrequired: [order]\nproperties:\n  order: {type: integer}\n"
+    assert passes({"type": "is-json", "value": schema_yaml}, '{"order": 10452}')
+    assert passes({"type": "is-json", "value": schema_yaml}, '{"order": "10452"}') is False
+    text = 'Here it is: {"order": 10452} — anything else?'
+    assert passes({"type": "contains-json", "value": {"required": ["order"]}}, text)
+    assert passes({"type": "contains-json", "value": {"required": ["status"]}}, text) is False
+
+
+def test_equals_with_an_object_compares_json() -> None:
+    assert passes({"type": "equals", "value": {"a": 1, "b": [2]}}, '{"b": [2], "a": 1}')
+    assert passes({"type": "not-equals", "value": {"a": 1}}, "not json")
+
+
+def test_cost_and_latency_thresholds() -> None:
+    measured = cell(OUTPUT, latency_ms=1200.0, cost_usd=0.002)
+    assert passes({"type": "latency", "threshold": 1500}, cell=measured)
+    assert passes({"type": "latency", "threshold": 1000}, cell=measured) is False
+    assert passes({"type": "cost", "threshold": 0.001}, cell=measured) is False
+    assert passes({"type": "not-cost", "threshold": 0.001}, cell=measured)
+
+
+def test_weight_metric_and_test_threshold() -> None:
+    asserts = [
+        {"type": "contains", "value": "10452", "weight": 3, "metric": "order number"},
+        {"type": "contains", "value": "UPS"},
+        {"type": "icontains", "value": "sorry", "weight": 0},
+    ]
+    rubric, converted = rubric_from_promptfoo(asserts)
+    assert [c.name for c in converted.criteria] == ["order number", None, None]
+    assert [c.weight for c in rubric.criteria] == [3.0, 1.0, 0.0]
+    assert rubric.threshold == 1.0  # no test threshold: every weighted assertion must pass
+    result = score_output_sync(rubric, ctx(OUTPUT))
+    assert result.passed is False and result.score == pytest.approx(0.75)
+    # With the test's threshold the aggregate score decides, as in promptfoo.
+    rubric, _ = rubric_from_promptfoo(asserts, threshold=0.7)
+    assert score_output_sync(rubric, ctx(OUTPUT)).passed is True
+
+
+def test_llm_rubric_becomes_a_judge_criterion() -> None:
+    converted = criteria_from_promptfoo(
+        [
+            {"type": "llm-rubric", "value": "Is polite and gives the date"},
+            {"type": "llm-rubric", "value": "Is concise", "threshold": 0.75},
+        ]
+    )
+    first, second = converted.criteria
+    assert first.kind == "llm-judge" and first.config == {
+        "criterion": "Is polite and gives the date",
+        "scale": "pass-fail",
+    }
+    assert second.config["scale"] == "1-5" and second.config["pass_min"] == 4
+    assert converted.notes and "threshold 0.75" in converted.notes[0]
+
+
+def test_unsupported_assertions_are_listed_by_name() -> None:
+    converted = criteria_from_promptfoo(
+        [
+            {"type": "contains", "value": "a"},
+            {"type": "javascript", "value": "output.length < 10"},
+            {"type": "similar", "value": "hello", "threshold": 0.8},
+            {"type": "not-levenshtein", "value": "x"},
+            {"type": "cost"},
+            {"type": "contains", "value": "b", "transform": "output.toUpperCase()"},
+            {"type": "contains", "value": "file://expected.txt"},
+            {"type": "assert-set", "assert": [{"type": "contains", "value": "c"}]},
+        ],
+        where="tests.yaml, test 4",
+    )
+    assert [c.kind for c in converted.criteria] == ["contains"]
+    assert converted.unsupported == (
+        "tests.yaml, test 4 #2: type 'javascript'",
+        "tests.yaml, test 4 #3: type 'similar'",
+        "tests.yaml, test 4 #4: promptfoo ignores 'not-' for levenshtein",
+        "tests.yaml, test 4 #5: 'cost' without a threshold only records a metric",
+        "tests.yaml, test 4 #6: type 'contains' with unsupported key(s) transform",
+        "tests.yaml, test 4 #7: type 'contains' with a file:// value",
+        "tests.yaml, test 4 #8: type 'assert-set' with unsupported key(s) assert",
+    )
+
+
+@pytest.mark.parametrize(
+    ("assertion", "message"),
+    [
+        ({"value": "x"}, "needs a 'type'"),
+        ({"type": "contains", "value": ["a", "b"]}, "use 'contains-any' or 'contains-all'"),
+        ({"type": "contains"}, "'contains' needs a text value"),
+        ({"type": "contains", "value": "a", "weight": -1}, "'weight' must be a number ≥ 0"),
+        ({"type": "is-json", "value": "type: [object"}, "the JSON schema does not parse"),
+    ],
+)
+def test_malformed_assertions_raise_naming_where(assertion: dict, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        criteria_from_promptfoo([assertion], where="promptfooconfig.yaml, test 2")
+    assert message in str(caught.value)
+    assert "promptfooconfig.yaml, test 2 #1" in str(caught.value)
+
+
+def test_values_are_rendered_with_the_row_variables() -> None:
+    data_row = DatasetRow(
+        id="t7",
+        vars={"order": "10452", "carrier": "UPS"},
+        asserts=(
+            {"type": "contains", "value": "{{ order }}"},
+            {"type": "contains-any", "value": ["{{ carrier }}", "DHL"]},
+        ),
+    )
+    rubric, _ = rubric_from_row(data_row)
+    assert rubric.criteria[0].config == {"value": "10452"}
+    assert rubric.criteria[1].config["values"] == ["UPS", "DHL"]
+    assert score_output_sync(rubric, ctx("Order 10452 left with UPS.", row=data_row)).passed
+
+
+def test_a_bad_template_in_a_value_names_the_row() -> None:
+    data_row = DatasetRow(id="t8", vars={}, asserts=({"type": "contains", "value": "{{ nope }}"},))
+    with pytest.raises(TemplateError, match="row t8"):
+        rubric_from_row(data_row)
+
+
+def test_nothing_supported_is_an_error() -> None:
+    with pytest.raises(ValidationError, match="no supported assertion"):
+        rubric_from_promptfoo([{"type": "python", "value": "file://check.py"}])
+    assert row().asserts == ()

@@ -1,0 +1,281 @@
+"""Build rubric criteria from promptfoo ``assert:`` entries, with promptfoo's pass/fail rules.
+
+Supported types (and their ``not-`` forms where promptfoo honours them): ``equals``,
+``contains``, ``icontains``, ``contains-any`` / ``-all``, ``icontains-any`` / ``-all``,
+``regex``, ``starts-with``, ``is-json``, ``contains-json``, ``levenshtein``, ``llm-rubric``,
+``cost`` and ``latency``. Semantics kept from promptfoo:
+
+* ``contains`` / ``equals`` / ``starts-with`` / ``regex`` are case-sensitive and compare the
+  output exactly (no trimming); ``icontains`` lower-cases both sides;
+* ``contains`` needs one text (a list is refused by promptfoo too; use ``contains-any`` or
+  ``contains-all``, whose string value is split on commas);
+* ``equals`` with an object value compares the output parsed as JSON;
+* ``is-json`` / ``contains-json`` take an optional schema (object or YAML/JSON text);
+* ``levenshtein`` passes when the edit distance ≤ ``threshold``, which defaults to 5 — also
+  when it is 0, as promptfoo reads ``threshold || 5``; promptfoo ignores ``not-`` for it, so
+  ``not-levenshtein`` is reported unsupported rather than given a meaning it lacks there;
+* ``cost`` / ``latency`` pass when the value ≤ ``threshold`` (required here);
+* ``weight`` carries over; weight 0 reports without counting, as in promptfoo; ``metric``
+  becomes the criterion's name;
+* the test's ``threshold`` becomes the rubric threshold; without one every weighted assertion
+  must pass, which with 0/1 scores is a threshold of 1.0.
+
+``llm-rubric`` becomes an ``llm-judge`` criterion on the pass/fail scale (with an assertion
+``threshold``, the 1–5 scale passing from the matching score — an approximation noted in the
+result). String values containing ``{{`` are rendered with the row's variables, as promptfoo
+does. Anything else — other types, ``transform``, ``assert-set``, ``file://`` values — is
+listed by name in ``unsupported``, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from workbench.core.errors import ValidationError
+from workbench.core.models import CriterionSpec, DatasetRow, RubricContent
+from workbench.core.templates import render_template
+
+_CONTAINS_FAMILY = {
+    "contains": ("contains", None),
+    "icontains": ("icontains", None),
+    "contains-any": ("contains", "any"),
+    "contains-all": ("contains", "all"),
+    "icontains-any": ("icontains", "any"),
+    "icontains-all": ("icontains", "all"),
+}
+_NEGATABLE = {
+    "contains",
+    "icontains",
+    "contains-any",
+    "contains-all",
+    "icontains-any",
+    "icontains-all",
+    "equals",
+    "regex",
+    "starts-with",
+    "is-json",
+    "contains-json",
+    "cost",
+    "latency",
+}
+_HANDLED_KEYS = {"type", "value", "weight", "metric", "threshold"}
+
+
+@dataclass(frozen=True)
+class PromptfooImport:
+    """Criteria built from promptfoo assertions, and what could not be carried over.
+
+    Attributes:
+        criteria: one `CriterionSpec` per supported assertion, in order.
+        unsupported: one line per assertion left out (``assert #3: type 'javascript'``).
+        notes: approximations made (for example ``llm-rubric`` with a threshold).
+    """
+
+    criteria: tuple[CriterionSpec, ...]
+    unsupported: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _split_commas(text: str) -> list[str]:
+    """promptfoo's comma-separated values: quotes protect commas, items are trimmed."""
+    row = next(csv.reader([text], skipinitialspace=True))
+    return [item.strip() for item in row if item.strip()]
+
+
+def _render(value: Any, variables: Mapping[str, Any] | None, *, name: str, row: str | None) -> Any:
+    if variables is None:
+        return value
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        return render_template(value, variables, name=name, row=row)
+    if isinstance(value, list):
+        return [_render(item, variables, name=name, row=row) for item in value]
+    return value
+
+
+def _schema(value: Any, where: str) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        if value.startswith("file://"):
+            raise _Unsupported("a schema in a file:// reference")
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            raise ValidationError(f"{where}: the JSON schema does not parse: {error}") from error
+    if not isinstance(value, dict | bool):
+        raise ValidationError(f"{where}: the JSON schema must be an object")
+    return value
+
+
+def _text(value: Any, where: str, kind: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+        raise ValidationError(f"{where}: '{kind}' needs a text value, not {value!r}")
+    return str(value)
+
+
+def _convert(
+    base: str, inverse: bool, entry: Mapping[str, Any], value: Any, where: str, notes: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """The (kind, config) for one assertion; raises `_Unsupported` or `ValidationError`."""
+    threshold = entry.get("threshold")
+    prefix = "not-" if inverse else ""
+    if base in _CONTAINS_FAMILY:
+        kind, mode = _CONTAINS_FAMILY[base]
+        if mode is None:
+            if isinstance(value, list):
+                raise ValidationError(
+                    f"{where}: '{base}' takes one text; use '{base}-any' or '{base}-all' for a list"
+                )
+            return prefix + kind, {"value": _text(value, where, base)}
+        items = _split_commas(value) if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise ValidationError(f"{where}: '{base}' needs a list of texts")
+        return prefix + kind, {"values": [_text(v, where, base) for v in items], "mode": mode}
+    if base == "equals":
+        if not isinstance(value, dict | list):
+            value = _text(value, where, base)
+        return prefix + "equals", {"value": value, "strip": False}
+    if base == "regex":
+        return prefix + "regex", {"pattern": _text(value, where, base)}
+    if base == "starts-with":
+        return prefix + "starts-with", {"value": _text(value, where, base), "strip": False}
+    if base in {"is-json", "contains-json"}:
+        schema = _schema(value, where)
+        return prefix + base, {} if schema is None else {"schema": schema}
+    if base == "levenshtein":
+        if inverse:
+            raise _Unsupported("promptfoo ignores 'not-' for levenshtein")
+        # promptfoo reads `threshold || 5`: an absent or zero threshold means 5.
+        limit = threshold if isinstance(threshold, int | float) and threshold else 5
+        return "levenshtein", {"value": _text(value, where, base), "max_distance": limit}
+    if base in {"cost", "latency"}:
+        if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+            raise _Unsupported(f"'{base}' without a threshold only records a metric")
+        key = "max_usd" if base == "cost" else "max_ms"
+        return prefix + base, {key: threshold}
+    if base == "llm-rubric":
+        if inverse:
+            raise _Unsupported("'not-llm-rubric'")
+        criterion = value if isinstance(value, str) else yaml.safe_dump(value)
+        if not criterion or not criterion.strip():
+            raise ValidationError(f"{where}: 'llm-rubric' needs the rubric text as its value")
+        if isinstance(threshold, int | float) and not isinstance(threshold, bool):
+            pass_min = min(5, max(1, math.ceil(1 + 4 * threshold)))
+            notes.append(
+                f"{where}: llm-rubric threshold {threshold} mapped to the 1-5 scale "
+                f"passing from {pass_min}"
+            )
+            return "llm-judge", {"criterion": criterion, "scale": "1-5", "pass_min": pass_min}
+        return "llm-judge", {"criterion": criterion, "scale": "pass-fail"}
+    raise _Unsupported(f"type '{prefix}{base}'")
+
+
+def criteria_from_promptfoo(
+    asserts: Sequence[Mapping[str, Any]],
+    *,
+    variables: Mapping[str, Any] | None = None,
+    where: str = "assert",
+    row_id: str | None = None,
+) -> PromptfooImport:
+    """Convert promptfoo assertions to criteria.
+
+    Args:
+        asserts: the ``assert:`` list of one test (or of ``defaultTest``).
+        variables: the test's ``vars``; string values with ``{{ }}`` are rendered with them.
+        where: how errors name the list (for example ``tests.yaml, test 3``).
+        row_id: the dataset row, named in template errors.
+
+    Raises:
+        ValidationError: an assertion is malformed (no type, a value of the wrong shape).
+    """
+    criteria: list[CriterionSpec] = []
+    unsupported: list[str] = []
+    notes: list[str] = []
+    for number, entry in enumerate(asserts, start=1):
+        label = f"{where} #{number}"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("type"), str):
+            raise ValidationError(f"{label}: an assertion needs a 'type', got {entry!r}")
+        type_ = entry["type"]
+        extra = sorted(set(entry) - _HANDLED_KEYS)
+        if extra:
+            unsupported.append(
+                f"{label}: type '{type_}' with unsupported key(s) {', '.join(extra)}"
+            )
+            continue
+        inverse = type_.startswith("not-")
+        base = type_[4:] if inverse else type_
+        if inverse and base not in _NEGATABLE and base not in {"levenshtein", "llm-rubric"}:
+            unsupported.append(f"{label}: type '{type_}'")
+            continue
+        value = entry.get("value")
+        if isinstance(value, str) and value.startswith("file://"):
+            unsupported.append(f"{label}: type '{type_}' with a file:// value")
+            continue
+        try:
+            value = _render(value, variables, name=f"{label} value", row=row_id)
+            kind, config = _convert(base, inverse, entry, value, label, notes)
+        except _Unsupported as reason:
+            unsupported.append(f"{label}: {reason}")
+            continue
+        weight = entry.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            raise ValidationError(f"{label}: 'weight' must be a number ≥ 0, not {weight!r}")
+        metric = entry.get("metric")
+        criteria.append(
+            CriterionSpec(
+                kind=kind,
+                name=str(metric) if metric else None,
+                weight=float(weight),
+                config=config,
+            )
+        )
+    return PromptfooImport(tuple(criteria), tuple(unsupported), tuple(notes))
+
+
+def rubric_from_promptfoo(
+    asserts: Sequence[Mapping[str, Any]],
+    *,
+    threshold: float | None = None,
+    variables: Mapping[str, Any] | None = None,
+    where: str = "assert",
+    description: str = "",
+    row_id: str | None = None,
+) -> tuple[RubricContent, PromptfooImport]:
+    """A rubric from one test's assertions and its ``threshold`` (see the module docstring).
+
+    Raises:
+        ValidationError: malformed assertions, or nothing supported to build a rubric from.
+    """
+    converted = criteria_from_promptfoo(asserts, variables=variables, where=where, row_id=row_id)
+    if not converted.criteria:
+        listed = "; ".join(converted.unsupported) or "the list is empty"
+        raise ValidationError(f"{where}: no supported assertion to build a rubric from ({listed})")
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, int | float)
+    ):
+        raise ValidationError(f"{where}: 'threshold' must be a number, not {threshold!r}")
+    rubric = RubricContent(
+        description=description,
+        threshold=1.0 if threshold is None else min(1.0, max(0.0, float(threshold))),
+        criteria=converted.criteria,
+    )
+    return rubric, converted
+
+
+def rubric_from_row(
+    row: DatasetRow, *, where: str = "dataset"
+) -> tuple[RubricContent, PromptfooImport]:
+    """The rubric a dataset row's own promptfoo assertions describe (rendered with its vars)."""
+    return rubric_from_promptfoo(
+        row.asserts, variables=row.vars, where=f"{where}, row {row.id}", row_id=row.id
+    )
