@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from workbench.app.services import Services
-from workbench.cli import datasets, render, workspace
+from workbench.cli import datasets, render, runs, workspace
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -59,6 +59,9 @@ dataset_app.command("show")(datasets.show_dataset)
 dataset_app.command("import")(datasets.import_dataset)
 dataset_app.command("export")(datasets.export_dataset)
 app.add_typer(dataset_app, name="dataset")
+
+app.command("run")(runs.run)
+app.add_typer(runs.runs_app, name="runs")
 
 app.add_typer(family_app(Kind.MODEL, plural="model configs"), name="model")
 app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")

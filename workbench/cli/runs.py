@@ -1,0 +1,302 @@
+"""``run``, ``runs list|show|resume|retry-errors`` and ``models list``.
+
+A run prints its estimate, a progress bar while cells settle, and a side-by-side summary per
+column. Ctrl+C cancels gracefully: in-flight cells are marked cancelled and ``runs resume``
+finishes the rest later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated, Literal
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from workbench.app import runs as run_service
+from workbench.app.services import Services
+from workbench.cli.context import note, print_json, services, stdout, table
+from workbench.cli.families import JsonOption
+from workbench.core.errors import ValidationError
+from workbench.core.runs import CellStatus, RunInfo
+from workbench.engine.events import CellFinished, Event, RunStarted
+from workbench.engine.runner import RunEngine, RunSummary
+from workbench.scoring.stats import ColumnStats
+
+
+def run(
+    ctx: typer.Context,
+    prompt: Annotated[
+        list[str] | None, typer.Option("--prompt", help="NAME[@V], repeatable.")
+    ] = None,
+    persona: Annotated[
+        list[str] | None, typer.Option("--persona", help="NAME[@V], repeatable.")
+    ] = None,
+    model: Annotated[
+        list[str] | None, typer.Option("--model", help="Model config NAME[@V], repeatable.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset NAME[@V].")] = None,
+    rows: Annotated[str | None, typer.Option("--rows", help="Comma-separated row ids.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only rows with this tag.")] = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="A random sample of N rows.", min=1)
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --sample.")] = 0,
+    repeat: Annotated[
+        int, typer.Option("--repeat", help="Times each cell runs.", min=1, max=100)
+    ] = 1,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=512)
+    ] = 8,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Stop before spending more than USD.", min=0)
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Call the models even when a cached answer exists.")
+    ] = False,
+    name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run prompt versions × personas × models over a dataset, side by side."""
+    svc = services(ctx)
+    if demo:
+        svc.ensure_demo_loaded()
+        prompt = prompt or list(run_service.DEMO_PROMPTS)
+        persona = persona or list(run_service.DEMO_PERSONAS)
+        model = model or list(run_service.DEMO_MODELS)
+        dataset = dataset or run_service.DEMO_DATASET
+        name = name or "demo"
+    if dataset is None:
+        raise ValidationError("choose a dataset (--dataset NAME[@VERSION]) or use --demo")
+    selection = run_service.RowSelection(
+        ids=tuple(r.strip() for r in rows.split(",") if r.strip()) if rows else (),
+        tag=tag,
+        sample=sample,
+        seed=seed,
+    )
+    spec = run_service.build_spec(
+        svc.store,
+        prompts=prompt or [],
+        personas=persona or [],
+        models=model or [],
+        dataset=dataset,
+        rows=selection,
+        repeats=repeat,
+        concurrency=concurrency,
+        budget_usd=budget,
+        use_cache=not no_cache,
+    )
+    engine = RunEngine(svc.store, svc.provider_factory())
+    estimate = engine.estimate(spec)
+    note(f"Estimate: {estimate.describe()}")
+    run_id = engine.create_run(spec, name or "run")
+    summary = _execute(engine, run_id, "missing", quiet=as_json)
+    _report(svc, run_id, summary, as_json=as_json)
+
+
+def _execute(
+    engine: RunEngine, run_id: int, mode: Literal["missing", "errors"], *, quiet: bool
+) -> RunSummary:
+    """Execute with a progress bar; the first Ctrl+C cancels gracefully."""
+
+    async def go() -> RunSummary:
+        cancel = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, cancel.set)
+        progress = Progress(
+            TextColumn(f"run {run_id}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            disable=quiet,
+            transient=False,
+        )
+        task = progress.add_task("cells", total=None, status="")
+        errors = 0
+
+        def sink(event: Event) -> None:
+            nonlocal errors
+            if isinstance(event, RunStarted):
+                progress.update(task, total=event.total)
+            elif isinstance(event, CellFinished):
+                if event.result.status is CellStatus.ERROR:
+                    errors += 1
+                status = f"{errors} errors" if errors else ""
+                if cancel.is_set():
+                    status = "cancelling…"
+                progress.update(task, advance=1, status=status)
+
+        try:
+            with progress:
+                return await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=sink)
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+
+    return asyncio.run(go())
+
+
+def _report(svc: Services, run_id: int, summary: RunSummary | None, *, as_json: bool) -> None:
+    info = svc.store.get_run(run_id)
+    stats = run_service.unscored_column_stats(svc.store, run_id)
+    if as_json:
+        print_json(
+            {
+                "run": _run_json(info),
+                "summary": None
+                if summary is None
+                else {
+                    "status": summary.status.value,
+                    "counts": dict(summary.counts),
+                    "calls": summary.calls,
+                    "cache_hits": summary.cache_hits,
+                    "cost_usd": summary.cost_usd,
+                    "elapsed_s": summary.elapsed_s,
+                    "message": summary.message,
+                },
+                "columns": [
+                    {"index": c.index, "label": c.label, **_stats_json(stats.get(c.index))}
+                    for c in info.columns
+                ],
+            }
+        )
+        return
+    stdout.print(_columns_table(info, stats))
+    if summary is not None:
+        line = (
+            f"Run {run_id} {summary.status.value}: {summary.calls} calls, "
+            f"{summary.cache_hits} from cache, ${summary.cost_usd:.4f}, {summary.elapsed_s:.1f} s"
+        )
+        note(line + (f" — {summary.message}" if summary.message else ""))
+        if summary.counts.get(CellStatus.ERROR.value) or summary.counts.get("cancelled"):
+            note(
+                f"Finish it with: workbench runs resume {run_id}  (errors only: runs retry-errors)"
+            )
+
+
+def _columns_table(info: RunInfo, stats: dict[int, ColumnStats]) -> object:
+    out = table("#", "column", "cells", "errors", "p50 ms", "p95 ms", "tokens in/out", "cost $")
+    for column in info.columns:
+        s = stats.get(column.index)
+        if s is None:
+            out.add_row(str(column.index), column.label, "0", "-", "-", "-", "-", "-")
+            continue
+        out.add_row(
+            str(column.index),
+            column.label,
+            str(s.cells),
+            str(s.errors),
+            _ms(s.latency_p50_ms),
+            _ms(s.latency_p95_ms),
+            f"{s.input_tokens}/{s.output_tokens}",
+            "-" if s.cost_usd is None else f"{s.cost_usd:.4f}",
+        )
+    return out
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def _stats_json(s: ColumnStats | None) -> dict[str, object]:
+    if s is None:
+        return {"cells": 0}
+    return {
+        "cells": s.cells,
+        "errors": s.errors,
+        "latency_p50_ms": s.latency_p50_ms,
+        "latency_p95_ms": s.latency_p95_ms,
+        "input_tokens": s.input_tokens,
+        "output_tokens": s.output_tokens,
+        "cost_usd": s.cost_usd,
+    }
+
+
+def _run_json(info: RunInfo) -> dict[str, object]:
+    return {
+        "id": info.id,
+        "name": info.name,
+        "status": info.status.value,
+        "created_at": info.created_at.isoformat(),
+        "finished_at": info.finished_at.isoformat() if info.finished_at else None,
+        "estimated_cost_usd": info.estimated_cost_usd,
+        "spec": info.spec.model_dump(mode="json"),
+        "columns": [c.model_dump(mode="json") for c in info.columns],
+    }
+
+
+runs_app = typer.Typer(help="Stored runs.", no_args_is_help=True)
+
+
+@runs_app.command("list")
+def list_runs(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List runs, newest first."""
+    store = services(ctx).store
+    infos = store.list_runs()
+    if as_json:
+        print_json([_run_json(i) for i in infos])
+        return
+    if not infos:
+        note("No runs yet. Try: workbench run --demo")
+        return
+    out = table("id", "name", "status", "created", "columns", "cells done")
+    for info in infos:
+        summary = store.run_summary(info.id)
+        done = sum(n for counts in summary.values() for s, n in counts.items() if s != "pending")
+        out.add_row(
+            str(info.id),
+            info.name,
+            info.status.value,
+            info.created_at.strftime("%Y-%m-%d %H:%M"),
+            str(len(info.columns)),
+            str(done),
+        )
+    stdout.print(out)
+
+
+@runs_app.command("show")
+def show_run(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a run's columns and their figures."""
+    svc = services(ctx)
+    info = svc.store.get_run(run_id)
+    if not as_json:
+        created = f"{info.created_at:%Y-%m-%d %H:%M}"
+        note(f"Run {info.id} '{info.name}' — {info.status.value}, created {created}")
+    _report(svc, run_id, None, as_json=as_json)
+
+
+def _continue(
+    ctx: typer.Context, run_id: int, mode: Literal["missing", "errors"], as_json: bool
+) -> None:
+    svc = services(ctx)
+    engine = RunEngine(svc.store, svc.provider_factory())
+    summary = _execute(engine, run_id, mode, quiet=as_json)
+    _report(svc, run_id, summary, as_json=as_json)
+
+
+@runs_app.command("resume")
+def resume(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    as_json: JsonOption = False,
+) -> None:
+    """Run only the cells that have no answer yet (after a kill, a cancel or errors)."""
+    _continue(ctx, run_id, "missing", as_json)
+
+
+@runs_app.command("retry-errors")
+def retry_errors(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    as_json: JsonOption = False,
+) -> None:
+    """Re-run only the cells that ended in an error."""
+    _continue(ctx, run_id, "errors", as_json)
