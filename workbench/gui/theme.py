@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 _FORCED = {"dark": Qt.ColorScheme.Dark, "light": Qt.ColorScheme.Light}
+_APPLIED_PROPERTY = "workbench_dark_scheme"
 
 
 def dark_palette() -> QPalette:
@@ -66,6 +67,9 @@ def light_palette() -> QPalette:
 
 def is_dark(app: QGuiApplication) -> bool:
     """Whether the application currently shows the dark scheme."""
+    applied = app.property(_APPLIED_PROPERTY)
+    if isinstance(applied, bool):
+        return applied
     return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
@@ -81,6 +85,9 @@ class ThemeFollower(QObject):
         self._app = app
         app.setStyle("Fusion")
         forced = _FORCED.get(os.environ.get("WORKBENCH_THEME", "").strip().lower())
+        # Platforms without a theme service ignore `setColorScheme`, so a forced choice is
+        # remembered here as well and wins over what the platform reports.
+        self._forced = forced
         if forced is not None:
             app.styleHints().setColorScheme(forced)
         app.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
@@ -88,7 +95,12 @@ class ThemeFollower(QObject):
 
     def apply(self) -> None:
         """Set the palette matching the current scheme."""
-        self._app.setPalette(dark_palette() if is_dark(self._app) else light_palette())
+        if self._forced is not None:
+            dark = self._forced == Qt.ColorScheme.Dark
+        else:
+            dark = self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        self._app.setProperty(_APPLIED_PROPERTY, dark)
+        self._app.setPalette(dark_palette() if dark else light_palette())
 
     def _on_style_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         self.apply()

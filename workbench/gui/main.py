@@ -1,0 +1,86 @@
+"""`workbench-gui`: start the desktop application on a workspace.
+
+Usage: ``workbench-gui [--home DIR]``. The workspace home defaults to ``WORKBENCH_HOME`` or the
+platform's user data folder; on first launch the demo workspace is loaded so there is something
+to open and run straight away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from workbench.app.services import Services
+from workbench.core.errors import KnownError
+from workbench.gui.main_window import MainWindow
+from workbench.gui.theme import ThemeFollower
+
+_log = logging.getLogger(__name__)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options of the GUI."""
+    parser = argparse.ArgumentParser(prog="workbench-gui", description="Prompt Workbench")
+    parser.add_argument("--home", help="workspace folder (default: WORKBENCH_HOME or user data)")
+    parser.add_argument(
+        "--no-demo", action="store_true", help="do not load the demo workspace into an empty store"
+    )
+    return parser.parse_args(argv)
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    """The QApplication, set up for crisp high-DPI rendering and the system colour scheme."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    # Fractional scale factors (125 %, 150 %) as they are, instead of rounding to whole numbers.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(list(argv))
+    app.setApplicationName("Prompt Workbench")
+    app.setOrganizationName("prompt-workbench")
+    app.setApplicationDisplayName("Prompt Workbench")
+    ThemeFollower(app)
+    return app
+
+
+def load_demo(services: Services) -> str | None:
+    """Load the demo workspace into an empty store; returns a problem to show, if any."""
+    try:
+        services.ensure_demo_loaded()
+    except KnownError as error:
+        return str(error)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the application until its window closes; returns the exit code."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_application(sys.argv[:1])
+    services = Services(args.home)
+    try:
+        services.store  # noqa: B018 - opening (and migrating) the store now, before any window
+    except KnownError as error:
+        QMessageBox.critical(None, "Prompt Workbench", f"Cannot open the workspace:\n\n{error}")
+        return 1
+    problem = None if args.no_demo else load_demo(services)
+    try:
+        window = MainWindow(services)
+        window.show()
+        if problem is not None:
+            window.statusBar().showMessage(f"Demo workspace not loaded: {problem}", 15_000)
+        return app.exec()
+    finally:
+        services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

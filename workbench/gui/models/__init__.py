@@ -1,0 +1,1 @@
+"""Item models for the GUI and the Qt-free data structures they wrap."""

@@ -1,0 +1,104 @@
+"""What the navigator lists, read from the store without any Qt.
+
+Sections follow the order people work in: prompts and personas first, then what they run
+against, then the runs and what got approved. "Approved" lists every family with a
+``production`` label, pointing at the labelled version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workbench.core.models import Kind
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+
+APPROVED_LABEL = "production"
+RUNS_LISTED = 200
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One item of the navigator.
+
+    Attributes:
+        section: the section title it appears under.
+        kind: the family kind, or None for a run.
+        name: the family name (for a run, its name).
+        title: the text shown.
+        detail: a second line shown in the tooltip.
+        run_id: the run's id when the entry is a run.
+        ref: a version reference to open (``v3``), or None for the head.
+    """
+
+    section: str
+    kind: Kind | None
+    name: str
+    title: str
+    detail: str = ""
+    run_id: int | None = None
+    ref: str | None = None
+
+
+SECTIONS: tuple[tuple[str, Kind | None], ...] = (
+    ("Prompts", Kind.PROMPT),
+    ("Personas", Kind.PERSONA),
+    ("Datasets", Kind.DATASET),
+    ("Rubrics", Kind.RUBRIC),
+    ("Models", Kind.MODEL),
+    ("Runs", None),
+    ("Approved", None),
+)
+
+
+def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
+    """Every section's entries, in display order (empty sections included)."""
+    sections: dict[str, list[NavEntry]] = {title: [] for title, _ in SECTIONS}
+    families = store.list_families()
+    titles = {kind: title for title, kind in SECTIONS if kind is not None}
+    for family in families:
+        versions = f"v{family.head_number}" if family.head_number else "no versions"
+        labels = ", ".join(
+            f"{label} → v{number}" for label, number in sorted(family.labels.items())
+        )
+        detail = f"{family.version_count} version(s), head {versions}"
+        if labels:
+            detail += f"; labels: {labels}"
+        if family.description:
+            detail = f"{family.description}\n{detail}"
+        sections[titles[family.kind]].append(
+            NavEntry(
+                section=titles[family.kind],
+                kind=family.kind,
+                name=family.name,
+                title=f"{family.name}  ·  {versions}",
+                detail=detail,
+            )
+        )
+        approved = family.labels.get(APPROVED_LABEL)
+        if approved is not None:
+            sections["Approved"].append(
+                NavEntry(
+                    section="Approved",
+                    kind=family.kind,
+                    name=family.name,
+                    title=f"{family.name}@v{approved}  ({family.kind.value})",
+                    detail=f"{APPROVED_LABEL} points at v{approved}",
+                    ref=f"v{approved}",
+                )
+            )
+    for run in store.list_runs(limit=RUNS_LISTED):
+        when = run.created_at.strftime("%Y-%m-%d %H:%M")
+        sections["Runs"].append(
+            NavEntry(
+                section="Runs",
+                kind=None,
+                name=run.name,
+                title=f"#{run.id} {run.name}",
+                detail=f"{run.status.value}, {len(run.columns)} column(s), created {when}",
+                run_id=run.id,
+            )
+        )
+    return sections

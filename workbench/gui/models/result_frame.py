@@ -1,0 +1,259 @@
+"""The results of one run as a grid of dataset rows × columns, without any Qt.
+
+The frame exists with every row before the run starts; events and scores only change cells in
+place, so the table model over it never needs a reset during a run. Cells nobody touched yet
+take no memory (a 100,000-row run starts as a list of row ids), and per-column statistics are
+kept incrementally so that a header refresh does not walk the whole column.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core.runs import CellKey, CellResult, CellStatus, Column
+from workbench.engine.events import CellDelta, CellFinished, CellStarted
+
+GridPosition = tuple[int, int]
+RATINGS = ("1", "2", "3", "4", "5", "pass", "fail")
+
+
+@dataclass
+class CellState:
+    """What the grid knows about one cell (one repeat of a row in a column).
+
+    `text` grows while the answer streams and is replaced by the final output when the cell
+    finishes. `score`/`passed` come from the rubric, `criteria` holds per-criterion details
+    (whatever the scorer reports), `rating` is the human's (``1``–``5``, ``pass``, ``fail``).
+    """
+
+    status: CellStatus = CellStatus.PENDING
+    text: str = ""
+    result: CellResult | None = None
+    score: float | None = None
+    passed: bool | None = None
+    criteria: tuple[Any, ...] = ()
+    rating: str | None = None
+
+
+@dataclass
+class ColumnStats:
+    """Figures shown in a column header."""
+
+    done: int = 0
+    errors: int = 0
+    scored: int = 0
+    passed: int = 0
+    score_sum: float = 0.0
+    cost_usd: float = 0.0
+    latencies_ms: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of scored cells that passed (errors are not failures and do not count)."""
+        return self.passed / self.scored if self.scored else None
+
+    @property
+    def mean_score(self) -> float | None:
+        """Mean rubric score over scored cells."""
+        return self.score_sum / self.scored if self.scored else None
+
+    @property
+    def p50_latency_ms(self) -> float | None:
+        """Median latency of finished calls (cache hits included)."""
+        return statistics.median(self.latencies_ms.values()) if self.latencies_ms else None
+
+
+class ResultFrame:
+    """Rows × columns (× repeats) of cell states for one run.
+
+    Args:
+        row_ids: the dataset row ids, in display order.
+        columns: the run's columns.
+        repeats: how many times each cell runs.
+    """
+
+    def __init__(self, row_ids: Sequence[str], columns: Sequence[Column], repeats: int = 1) -> None:
+        self.row_ids = list(row_ids)
+        self.columns = list(columns)
+        self.repeats = repeats
+        self._row_index = {row_id: index for index, row_id in enumerate(self.row_ids)}
+        self._column_index = {column.index: position for position, column in enumerate(columns)}
+        self._states: dict[tuple[int, int, int], CellState] = {}
+        self._stats = [ColumnStats() for _ in self.columns]
+
+    @property
+    def row_count(self) -> int:
+        """Number of dataset rows."""
+        return len(self.row_ids)
+
+    @property
+    def column_count(self) -> int:
+        """Number of columns."""
+        return len(self.columns)
+
+    def position(self, key: CellKey) -> GridPosition | None:
+        """The (row, column) of a cell key, or None when it is not part of this frame."""
+        row = self._row_index.get(key.row_id)
+        column = self._column_index.get(key.column)
+        if row is None or column is None or not 0 <= key.repeat < self.repeats:
+            return None
+        return row, column
+
+    def key_at(self, row: int, column: int, repeat: int = 0) -> CellKey:
+        """The cell key shown at a grid position."""
+        return CellKey(self.row_ids[row], self.columns[column].index, repeat)
+
+    def state(self, row: int, column: int, repeat: int = 0) -> CellState | None:
+        """The cell's state, or None while nothing has happened to it."""
+        return self._states.get((row, column, repeat))
+
+    def repeat_states(self, row: int, column: int) -> list[CellState]:
+        """The states of every repeat of a grid cell that has any."""
+        found = (self._states.get((row, column, repeat)) for repeat in range(self.repeats))
+        return [state for state in found if state is not None]
+
+    def column_stats(self, column: int) -> ColumnStats:
+        """Running statistics of a column."""
+        return self._stats[column]
+
+    def apply_events(self, events: Iterable[Any]) -> set[GridPosition]:
+        """Apply engine events; returns the grid positions that changed."""
+        changed: set[GridPosition] = set()
+        for event in events:
+            position: GridPosition | None = None
+            if isinstance(event, CellDelta):
+                position = self._update(event.key, _append_text(event.text))
+            elif isinstance(event, CellStarted):
+                position = self._update(event.key, _mark_running)
+            elif isinstance(event, CellFinished):
+                position = self.apply_result(event.result)
+            if position is not None:
+                changed.add(position)
+        return changed
+
+    def apply_result(self, result: CellResult) -> GridPosition | None:
+        """Record a settled cell (from an event or from the store)."""
+
+        def finish(state: CellState) -> None:
+            state.status = result.status
+            state.result = result
+            state.text = result.output if result.status == CellStatus.OK else result.output or ""
+
+        return self._update(result.key, finish)
+
+    def apply_score(
+        self,
+        key: CellKey,
+        score: float | None,
+        passed: bool | None,
+        criteria: Sequence[Any] = (),
+    ) -> GridPosition | None:
+        """Record the rubric's verdict for a cell."""
+
+        def score_cell(state: CellState) -> None:
+            state.score, state.passed, state.criteria = score, passed, tuple(criteria)
+
+        return self._update(key, score_cell)
+
+    def set_rating(self, key: CellKey, rating: str | None) -> GridPosition | None:
+        """Record a human rating (``1``–``5``, ``pass``, ``fail``) or clear it with None."""
+        if rating is not None and rating not in RATINGS:
+            raise ValueError(f"unknown rating {rating!r}; expected one of {', '.join(RATINGS)}")
+
+        def rate(state: CellState) -> None:
+            state.rating = rating
+
+        return self._update(key, rate)
+
+    def row_has_errors(self, row: int) -> bool:
+        """Whether any cell of the row ended in an infrastructure error."""
+        return any(state.status == CellStatus.ERROR for state in self._row_states(row))
+
+    def row_has_failures(self, row: int) -> bool:
+        """Whether any scored cell of the row failed its rubric."""
+        return any(state.passed is False for state in self._row_states(row))
+
+    def row_has_disagreement(self, row: int) -> bool:
+        """Whether the columns disagree on pass/fail for this row (first repeat)."""
+        verdicts = {
+            state.passed
+            for column in range(self.column_count)
+            if (state := self.state(row, column)) is not None and state.passed is not None
+        }
+        return len(verdicts) > 1
+
+    def row_is_flaky(self, row: int) -> bool:
+        """Whether repeats of the same cell disagree on pass/fail in some column."""
+        for column in range(self.column_count):
+            verdicts = {s.passed for s in self.repeat_states(row, column) if s.passed is not None}
+            if len(verdicts) > 1:
+                return True
+        return False
+
+    def done_count(self) -> int:
+        """How many cells (all repeats) have settled."""
+        return sum(stats.done for stats in self._stats)
+
+    @property
+    def total_cells(self) -> int:
+        """How many cells the run has in all."""
+        return self.row_count * self.column_count * self.repeats
+
+    def _row_states(self, row: int) -> Iterable[CellState]:
+        for column in range(self.column_count):
+            yield from self.repeat_states(row, column)
+
+    def _update(self, key: CellKey, change: Any) -> GridPosition | None:
+        position = self.position(key)
+        if position is None:
+            return None
+        address = (*position, key.repeat)
+        state = self._states.get(address)
+        if state is None:
+            state = self._states[address] = CellState()
+        stats = self._stats[position[1]]
+        _count(stats, state, address[::2], -1)
+        change(state)
+        _count(stats, state, address[::2], +1)
+        return position
+
+
+def _append_text(text: str) -> Any:
+    def append(state: CellState) -> None:
+        if state.status == CellStatus.PENDING:
+            state.status = CellStatus.RUNNING
+        if state.status == CellStatus.RUNNING:
+            state.text += text
+
+    return append
+
+
+def _mark_running(state: CellState) -> None:
+    # A retried cell starts over: its old output and verdict no longer describe it.
+    state.status = CellStatus.RUNNING
+    state.text = ""
+    state.result = None
+    state.score, state.passed, state.criteria = None, None, ()
+
+
+def _count(stats: ColumnStats, state: CellState, row_repeat: tuple[int, int], sign: int) -> None:
+    """Add (+1) or remove (-1) one cell's contribution to its column's statistics."""
+    result = state.result
+    if state.status in (CellStatus.OK, CellStatus.ERROR, CellStatus.CANCELLED):
+        stats.done += sign
+    if state.status == CellStatus.ERROR:
+        stats.errors += sign
+    if state.passed is not None and state.status != CellStatus.ERROR:
+        stats.scored += sign
+        stats.passed += sign * int(state.passed)
+        stats.score_sum += sign * (state.score or 0.0)
+    if result is not None and result.cost_usd:
+        stats.cost_usd += sign * result.cost_usd
+    if state.status == CellStatus.OK and result is not None and result.latency_ms is not None:
+        if sign > 0:
+            stats.latencies_ms[row_repeat] = result.latency_ms
+        else:
+            stats.latencies_ms.pop(row_repeat, None)

@@ -1,0 +1,240 @@
+"""`ResultsTableModel`: the side-by-side grid of a run as a Qt table model.
+
+Rows are dataset rows and columns are the run's variants (prompt × persona × model). The model
+wraps a `ResultFrame` that already holds every row, so a live run only ever emits `dataChanged`
+on contiguous blocks and `headerDataChanged` for the columns whose figures moved: no reset, no
+row insertion, and the view keeps its scroll position and selection while results stream in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from workbench.core.runs import CellKey, CellStatus
+from workbench.gui.models.cell_blocks import contiguous_blocks
+from workbench.gui.models.result_frame import CellState, ColumnStats, GridPosition, ResultFrame
+
+_PREVIEW_CHARS = 160
+_TOOLTIP_CHARS = 700
+_STATUS_ORDER = {
+    CellStatus.ERROR: 0,
+    CellStatus.CANCELLED: 1,
+    CellStatus.PENDING: 2,
+    CellStatus.RUNNING: 3,
+    CellStatus.OK: 4,
+}
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class ResultRole(IntEnum):
+    """Custom data roles of `ResultsTableModel`."""
+
+    STATUS = Qt.ItemDataRole.UserRole + 1  # CellStatus value (str)
+    SCORE = Qt.ItemDataRole.UserRole + 2  # float | None
+    PASSED = Qt.ItemDataRole.UserRole + 3  # bool | None
+    RATING = Qt.ItemDataRole.UserRole + 4  # str | None
+    CELL_KEY = Qt.ItemDataRole.UserRole + 5  # CellKey of the first repeat
+    SORT = Qt.ItemDataRole.UserRole + 6  # a value that sorts worst first
+    REPEAT_SUMMARY = Qt.ItemDataRole.UserRole + 7  # "2/3" passed among repeats, or None
+    HEADER_STATS = Qt.ItemDataRole.UserRole + 8  # one-line figures for a column header
+
+
+class ResultsTableModel(QAbstractTableModel):
+    """Read-only table model over a `ResultFrame`.
+
+    Signals:
+        (only Qt's own) `dataChanged` on contiguous blocks and `headerDataChanged` for columns
+        whose statistics changed.
+    """
+
+    def __init__(self, frame: ResultFrame, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._frame = frame
+
+    @property
+    def frame(self) -> ResultFrame:
+        """The data behind the model."""
+        return self._frame
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        """Number of dataset rows (0 under any parent: this is a flat table)."""
+        return 0 if parent.isValid() else self._frame.row_count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        """Number of run columns."""
+        return 0 if parent.isValid() else self._frame.column_count
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        """Cells are selectable but not editable (ratings go through `set_rating`)."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell data for the display, tooltip and `ResultRole` roles."""
+        if not self.checkIndex(index, QAbstractTableModel.CheckIndexOption.IndexIsValid):
+            return None
+        row, column = index.row(), index.column()
+        state = self._frame.state(row, column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _preview(state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(self._frame.columns[column].label, self._frame.row_ids[row], state)
+        if role == ResultRole.STATUS:
+            return (state.status if state else CellStatus.PENDING).value
+        if role == ResultRole.SCORE:
+            return state.score if state else None
+        if role == ResultRole.PASSED:
+            return state.passed if state else None
+        if role == ResultRole.RATING:
+            return state.rating if state else None
+        if role == ResultRole.CELL_KEY:
+            return self._frame.key_at(row, column)
+        if role == ResultRole.SORT:
+            return _sort_value(state)
+        if role == ResultRole.REPEAT_SUMMARY:
+            return self._repeat_summary(row, column)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column label with its figures; row ids down the side."""
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self._frame.row_count:
+                return self._frame.row_ids[section]
+            return None
+        if not 0 <= section < self._frame.column_count:
+            return None
+        label = self._frame.columns[section].label
+        stats = self._frame.column_stats(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            # Labels read "prompt · persona · model": the prompt on its own line keeps
+            # the header narrow enough for several columns side by side.
+            return f"{label.replace(' · ', chr(10), 1)}\n{header_figures(stats)}"
+        if role == ResultRole.HEADER_STATS:
+            return header_figures(stats)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{label}\n{header_figures(stats, long=True)}"
+        return None
+
+    def apply_events(self, events: Sequence[Any]) -> None:
+        """Apply a batch of engine events and signal exactly what changed."""
+        self._signal(self._frame.apply_events(events))
+
+    def apply_score(
+        self, key: CellKey, score: float | None, passed: bool | None, criteria: Sequence[Any] = ()
+    ) -> None:
+        """Record a rubric verdict for one cell."""
+        self._signal(_present([self._frame.apply_score(key, score, passed, criteria)]))
+
+    def set_rating(self, key: CellKey, rating: str | None) -> None:
+        """Record a human rating for one cell."""
+        self._signal(_present([self._frame.set_rating(key, rating)]))
+
+    def key_at(self, row: int, column: int) -> CellKey:
+        """The key of the cell at a source position."""
+        return self._frame.key_at(row, column)
+
+    def _signal(self, changed: Iterable[GridPosition]) -> None:
+        columns: set[int] = set()
+        for first, last, left, right in contiguous_blocks(changed):
+            self.dataChanged.emit(self.index(first, left), self.index(last, right))
+            columns.update(range(left, right + 1))
+        for _, _, left, right in contiguous_blocks((0, column) for column in sorted(columns)):
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, left, right)
+
+    def _repeat_summary(self, row: int, column: int) -> str | None:
+        if self._frame.repeats < 2:
+            return None
+        verdicts = [
+            s.passed for s in self._frame.repeat_states(row, column) if s.passed is not None
+        ]
+        if not verdicts:
+            return None
+        return f"{sum(verdicts)}/{len(verdicts)}"
+
+
+def header_figures(stats: ColumnStats, *, long: bool = False) -> str:
+    """The figures under a column label: pass rate, mean score, cost and median latency."""
+    parts: list[str] = []
+    if stats.pass_rate is not None:
+        parts.append(f"pass {stats.pass_rate:.0%}")
+    if long and stats.mean_score is not None:
+        parts.append(f"mean score {stats.mean_score:.2f}")
+    if stats.errors:
+        parts.append(f"{stats.errors} error{'s' if stats.errors > 1 else ''}")
+    if stats.cost_usd:
+        parts.append(f"${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"${stats.cost_usd:.2f}")
+    p50 = stats.p50_latency_ms
+    if p50 is not None:
+        parts.append(f"p50 {p50 / 1000:.1f} s" if p50 >= 1000 else f"p50 {p50:.0f} ms")
+    if long:
+        parts.append(f"{stats.done} done")
+    return " · ".join(parts) if parts else "no results yet"
+
+
+def _present(positions: Iterable[GridPosition | None]) -> list[GridPosition]:
+    return [position for position in positions if position is not None]
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    line = stripped.split("\n", 1)[0]
+    if len(line) > _PREVIEW_CHARS:
+        return line[:_PREVIEW_CHARS] + "…"
+    return line + (" …" if "\n" in stripped else "")
+
+
+def _preview(state: CellState | None) -> str:
+    if state is None or state.status == CellStatus.PENDING:
+        return ""
+    if state.status == CellStatus.ERROR and state.result is not None:
+        return _first_line(state.result.error_message or state.result.error_kind or "error")
+    if state.status == CellStatus.RUNNING and not state.text:
+        return "…"
+    return _first_line(state.text)
+
+
+def _tooltip(column_label: str, row_id: str, state: CellState | None) -> str:
+    lines = [f"{row_id} — {column_label}"]
+    if state is None:
+        return "\n".join([*lines, "not run yet"])
+    lines.append(f"status: {state.status.value}")
+    if state.score is not None:
+        verdict = "pass" if state.passed else "fail"
+        lines.append(f"score: {state.score:.2f} ({verdict})")
+    if state.rating:
+        lines.append(f"your rating: {state.rating}")
+    result = state.result
+    if result is not None and result.error_message:
+        lines.append(f"error: {result.error_message}")
+    text = state.text.strip()
+    if text:
+        lines.append("")
+        lines.append(text[:_TOOLTIP_CHARS] + ("…" if len(text) > _TOOLTIP_CHARS else ""))
+    return "\n".join(lines)
+
+
+def _sort_value(state: CellState | None) -> float:
+    """Errors first, then failures by score, then passes by score; pending last-ish."""
+    if state is None:
+        return 2.0
+    if state.score is not None:
+        return 10.0 + state.score
+    return float(_STATUS_ORDER.get(state.status, 2))

@@ -1,0 +1,1 @@
+"""Screens shown in the central area of the main window."""

@@ -1,0 +1,430 @@
+"""`PersonaDesigner`: shape a persona with a form, watch its system section render live, try it.
+
+Saving writes a new immutable version (unchanged → none). Unsaved fields are kept as a draft
+like in the prompt editor. "Try it" sends one customer message, with the persona's section as
+the system prompt, to a configured model through the engine bridge, so the GUI never waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.errors import KnownError, NotFoundError
+from workbench.core.llm import ChatRequest, ChatResult, Message, Provider, ProviderError
+from workbench.core.models import Kind, ModelConfigContent, PersonaContent, Version
+from workbench.core.personas import render_persona
+from workbench.gui.bridge import EngineBridge, EventSink
+from workbench.gui.drafts import DraftStore
+from workbench.gui.timers import debounce_timer
+from workbench.gui.views.version_history_panel import VersionHistoryPanel
+from workbench.gui.widgets.persona_form import PersonaForm, state_of
+
+if TYPE_CHECKING:
+    from workbench.store import SaveResult, Store
+
+PREVIEW_DELAY_MS = 250
+DRAFT_DELAY_MS = 700
+ProviderFactory = Callable[[ModelConfigContent], Provider]
+
+
+@dataclass(frozen=True)
+class TryReplyDelta:
+    """A fragment of the "Try it" reply, addressed to the designer that asked."""
+
+    designer: int
+    text: str
+
+
+class PersonaDesigner(QWidget):
+    """Designer for one persona family.
+
+    Args:
+        store: the workspace store (GUI thread's connection).
+        name: the family; created on first save when new.
+        author: recorded on saved versions and label moves.
+        drafts: where unsaved fields are kept.
+        bridge: runs "Try it" calls off the GUI thread; None disables "Try it".
+        provider_factory: builds a provider from a model config; None disables "Try it".
+
+    Signals:
+        version_saved(object): a save stored (or moved the head to) this `Version`.
+        dirty_changed(bool): the form now differs (True) or not (False) from its version.
+        message_posted(str): a short message for the status bar.
+        reply_finished(str): a "Try it" reply completed (its text, or the error shown).
+    """
+
+    version_saved = Signal(object)
+    dirty_changed = Signal(bool)
+    message_posted = Signal(str)
+    reply_finished = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        *,
+        author: str,
+        drafts: DraftStore,
+        bridge: EngineBridge | None = None,
+        provider_factory: ProviderFactory | None = None,
+        dark: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._name, self._author, self._drafts = store, name, author, drafts
+        self._bridge, self._provider_factory = bridge, provider_factory
+        self._head: Version | None = None
+        self._baseline: dict[str, Any] | None = None
+        self._dirty = False
+        self._loading = False
+        self._try_task: int | None = None
+
+        self.title = QLabel()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Save as a new version (Ctrl+S)")
+        self.draft_banner = QLabel()
+        self.discard_draft_button = QPushButton("Discard draft")
+        self.form = PersonaForm(dark=dark)
+        self.note = QLineEdit(placeholderText="What changed and why (saved with the version)")
+        self.preview_error = QLabel()
+        self.preview_error.setWordWrap(True)
+        self.preview_error.setStyleSheet("color: #d04040;")
+        self.preview = QPlainTextEdit(readOnly=True)
+        self.history = VersionHistoryPanel(store, Kind.PERSONA, name, actor=author)
+        self.try_model = QComboBox()
+        self.try_message = QPlainTextEdit()
+        self.try_message.setPlaceholderText("A customer message, for example: où est mon colis ?")
+        self.try_message.setMaximumHeight(90)
+        self.try_send = QPushButton("Send")
+        self.try_reply = QPlainTextEdit(readOnly=True)
+        self.try_reply.setPlaceholderText("The model's reply appears here as it streams.")
+        self.tabs = QTabWidget()
+        self._preview_timer = debounce_timer(self, PREVIEW_DELAY_MS, self.refresh_preview)
+        self._draft_timer = debounce_timer(self, DRAFT_DELAY_MS, self.write_draft)
+
+        self._build_layout()
+        self.save_button.clicked.connect(self.save)
+        self.discard_draft_button.clicked.connect(self.discard_draft)
+        self.form.changed.connect(self._on_form_changed)
+        self.note.textChanged.connect(lambda _text: self._draft_timer.start())
+        self.history.version_opened.connect(self._on_history_version_opened)
+        self.history.labels_changed.connect(lambda: self.message_posted.emit("Label moved."))
+        self.history.failed.connect(self._show_problem)
+        self.try_send.clicked.connect(self._on_try_send_clicked)
+        if bridge is not None:
+            bridge.events_arrived.connect(self._on_bridge_events_arrived)
+            bridge.task_finished.connect(self._on_bridge_task_finished)
+
+        self._load_head()
+        self._restore_draft()
+        self.reload_models()
+        self.refresh_preview()
+
+    @property
+    def name(self) -> str:
+        """The persona family edited."""
+        return self._name
+
+    def is_dirty(self) -> bool:
+        """Whether the form differs from the stored version."""
+        return self._dirty
+
+    def save(self) -> SaveResult | None:
+        """Store the form as a new version; returns what the store did, None on error."""
+        self.form.commit_pending_edits()
+        try:
+            content = self.form.content()
+            previous = self._head
+            result = self._store.save_version(
+                Kind.PERSONA,
+                self._name,
+                content,
+                author=self._author,
+                note=self.note.text().strip(),
+            )
+        except KnownError as error:
+            self._show_problem(f"Not saved: {error}")
+            return None
+        version = result.version
+        if result.created:
+            message = f"Saved {version.ref}."
+        elif previous is not None and previous.id == version.id:
+            message = f"No change — still v{version.number}."
+        else:
+            message = f"Same content as v{version.number}; the head moved back to it."
+        self._head = version
+        self._baseline = self.form.raw_state()
+        self.note.clear()
+        self._drafts.discard(self._draft_key())
+        self._banner.hide()
+        self._set_dirty(False)
+        self.history.reload()
+        self.status.setText(message)
+        self.message_posted.emit(message)
+        self.version_saved.emit(version)
+        return result
+
+    def write_draft(self) -> None:
+        """Keep the unsaved form in the draft file (or drop the draft once clean)."""
+        if not self._dirty:
+            self._drafts.discard(self._draft_key())
+            return
+        self._drafts.save(
+            self._draft_key(),
+            {
+                "kind": Kind.PERSONA.value,
+                "name": self._name,
+                "base_number": self._head.number if self._head else None,
+                "saved_at": datetime.now().isoformat(timespec="seconds"),
+                "fields": self.form.raw_state(),
+                "note": self.note.text(),
+            },
+        )
+
+    def discard_draft(self) -> None:
+        """Throw away unsaved changes and show the stored version again."""
+        self._drafts.discard(self._draft_key())
+        self._load_head()
+        self.refresh_preview()
+
+    def refresh_preview(self) -> None:
+        """Render the persona's system section now."""
+        self._preview_timer.stop()
+        try:
+            text = self._render()
+        except KnownError as error:
+            self.preview_error.setText(f"⚠ {error}")
+            self.preview_error.show()
+            return
+        self.preview_error.hide()
+        self.preview.setPlainText(text)
+
+    def reload_models(self) -> None:
+        """List the configured models for "Try it"."""
+        chosen = self.try_model.currentText()
+        self.try_model.clear()
+        self.try_model.addItems([f.name for f in self._store.list_families(Kind.MODEL)])
+        self.try_model.setCurrentIndex(max(0, self.try_model.findText(chosen)))
+        ready = self._bridge is not None and self._provider_factory is not None
+        self.try_send.setEnabled(ready and self.try_model.count() > 0)
+        if not ready:
+            self.try_send.setToolTip("Trying a persona needs the model providers.")
+        elif not self.try_model.count():
+            self.try_send.setToolTip("Add a model config first (Models in the navigator).")
+
+    def try_it(self, message: str) -> int | None:
+        """Send `message` with the persona as system prompt; returns the bridge task id."""
+        if self._bridge is None or self._provider_factory is None:
+            return None
+        try:
+            system = self._render()
+            model = self._store.resolve(Kind.MODEL, self.try_model.currentText())
+        except KnownError as error:
+            self._show_problem(f"Cannot try: {error}")
+            return None
+        config = model.content
+        assert isinstance(config, ModelConfigContent)
+        request = ChatRequest(
+            model=config.model,
+            messages=(Message("system", system), Message("user", message)),
+            params=dict(config.params),
+        )
+        factory, token = self._provider_factory, id(self)
+
+        async def ask(sink: EventSink) -> ChatResult | ProviderError:
+            provider = factory(config)
+            try:
+                return await provider.complete(
+                    request, on_delta=lambda text: sink(TryReplyDelta(token, text))
+                )
+            finally:
+                await provider.aclose()
+
+        self.try_reply.clear()
+        self.try_send.setEnabled(False)
+        self._try_task = self._bridge.submit(ask)
+        return self._try_task
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Write the draft before the designer goes away."""
+        self.write_draft()
+        super().closeEvent(event)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _render(self) -> str:
+        content = self.form.content()
+        ref = (
+            f"{self._name}@draft" if self._dirty else (self._head.ref if self._head else self._name)
+        )
+        return render_persona(content, name=ref)
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addWidget(self.status, 1)
+        header.addWidget(self.save_button)
+        banner = QHBoxLayout()
+        banner.addWidget(self.draft_banner, 1)
+        banner.addWidget(self.discard_draft_button)
+        self._banner = QWidget()
+        self._banner.setLayout(banner)
+        self._banner.hide()
+
+        form_page = QWidget()
+        form_layout = QVBoxLayout(form_page)
+        form_layout.addWidget(self.form)
+        note = QFormLayout()
+        note.addRow("Note", self.note)
+        form_layout.addLayout(note)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_page)
+
+        preview_page = QWidget()
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.addWidget(QLabel("The system-prompt section this persona renders to:"))
+        preview_layout.addWidget(self.preview_error)
+        preview_layout.addWidget(self.preview, 1)
+        try_page = QWidget()
+        try_layout = QVBoxLayout(try_page)
+        model_row = QHBoxLayout()
+        model_row.addWidget(QLabel("Model"))
+        model_row.addWidget(self.try_model, 1)
+        model_row.addWidget(self.try_send)
+        try_layout.addLayout(model_row)
+        try_layout.addWidget(self.try_message)
+        try_layout.addWidget(self.try_reply, 1)
+        self.tabs.addTab(preview_page, "Preview")
+        self.tabs.addTab(try_page, "Try it")
+        self.tabs.addTab(self.history, "History")
+
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("persona-designer-splitter")
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1000, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(header)
+        layout.addWidget(self._banner)
+        layout.addWidget(self.splitter, 1)
+
+    def _load_head(self) -> None:
+        try:
+            self._head = self._store.resolve(Kind.PERSONA, self._name)
+        except NotFoundError:
+            self._head = None
+        content = self._head.content if self._head else None
+        assert content is None or isinstance(content, PersonaContent)
+        self._loading = True
+        self.form.set_content(content)
+        self.note.clear()
+        self._loading = False
+        self._baseline = self.form.raw_state()
+        self._banner.hide()
+        self._set_dirty(False)
+        self._update_title()
+
+    def _restore_draft(self) -> None:
+        draft = self._drafts.load(self._draft_key())
+        fields = draft.get("fields") if draft else None
+        if not isinstance(fields, dict) or fields == self._baseline:
+            return
+        assert draft is not None
+        self._loading = True
+        self.form.set_raw_state(fields)
+        self.note.setText(str(draft.get("note", "")))
+        self._loading = False
+        self._set_dirty(self.form.raw_state() != self._baseline)
+        if not self._dirty:
+            return
+        when = str(draft.get("saved_at", "")).replace("T", " ")
+        based = draft.get("base_number")
+        self.draft_banner.setText(
+            f"Restored unsaved changes from {when}"
+            + (f" (based on v{based})." if based else ".")
+            + " Save to keep them as a version."
+        )
+        self._banner.show()
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self._update_title()
+            self.dirty_changed.emit(dirty)
+
+    def _update_title(self) -> None:
+        ref = f"v{self._head.number}" if self._head else "new"
+        self.title.setText(f"<b>{self._name}</b>  ·  {ref}{'  •  unsaved' if self._dirty else ''}")
+
+    def _draft_key(self) -> str:
+        return f"persona-{self._name}"
+
+    def _show_problem(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#d04040'>{message}</span>")
+        self.message_posted.emit(message)
+
+    def _on_form_changed(self) -> None:
+        if self._loading:
+            return
+        self._set_dirty(self.form.raw_state() != self._baseline)
+        self._preview_timer.start()
+        self._draft_timer.start()
+
+    def _on_history_version_opened(self, version: Version) -> None:
+        assert isinstance(version.content, PersonaContent)
+        self.form.set_raw_state(state_of(version.content))
+        self._on_form_changed()
+        self.note.setText(f"Back to v{version.number}.")
+
+    def _on_try_send_clicked(self) -> None:
+        message = self.try_message.toPlainText().strip()
+        if message:
+            self.try_it(message)
+
+    def _on_bridge_events_arrived(self, events: list[Any]) -> None:
+        token = id(self)
+        text = "".join(
+            e.text for e in events if isinstance(e, TryReplyDelta) and e.designer == token
+        )
+        if text:
+            self.try_reply.insertPlainText(text)
+
+    def _on_bridge_task_finished(self, task_id: int, result: Any, error: Any) -> None:
+        if task_id != self._try_task:
+            return
+        self._try_task = None
+        self.reload_models()
+        if isinstance(result, ChatResult):
+            self.try_reply.setPlainText(result.text)
+            shown = result.text
+        else:
+            problem = result.message if isinstance(result, ProviderError) else str(error)
+            shown = f"No reply: {problem}"
+            self.try_reply.setPlainText(shown)
+        self.reply_finished.emit(shown)
