@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, Kind
-from workbench.core.runs import CellResult, CellStatus, RunSpec
+from workbench.core.runs import CellResult, CellStatus, RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, cell_record, column_stats
 from workbench.store import Store
 
@@ -107,3 +107,17 @@ def unscored_column_stats(store: Store, run_id: int) -> dict[int, ColumnStats]:
         column: column_stats([cell_record(cell) for cell in cells])
         for column, cells in sorted(cells_by_column(finished).items())
     }
+
+
+def column_refs(store: Store, info: RunInfo) -> dict[int, tuple[str, str, str]]:
+    """Each column's prompt, persona and model as ``name@vN`` (persona ``-`` when none)."""
+    seen: dict[str, str] = {}
+
+    def ref(version_id: str | None) -> str:
+        if version_id is None:
+            return "-"
+        if version_id not in seen:
+            seen[version_id] = store.get_version(version_id).ref
+        return seen[version_id]
+
+    return {c.index: (ref(c.prompt_id), ref(c.persona_id), ref(c.model_id)) for c in info.columns}

@@ -6,6 +6,7 @@ Data goes to stdout (a table for people, or JSON with ``--json``); messages go t
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from typing import Any
 
@@ -16,8 +17,10 @@ from rich.table import Table
 from workbench.app.services import Services
 from workbench.core.models import Version
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+# Piped output would otherwise be cut to 80 columns; tables of runs are wider than that.
+_WIDTH = max(shutil.get_terminal_size((160, 24)).columns, 100)
+stdout = Console(soft_wrap=True, width=_WIDTH)
+stderr = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 
 def services(ctx: typer.Context) -> Services:

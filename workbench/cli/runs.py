@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from workbench.app import runs as run_service
 from workbench.app.services import Services
@@ -165,7 +166,7 @@ def _report(svc: Services, run_id: int, summary: RunSummary | None, *, as_json: 
             }
         )
         return
-    stdout.print(_columns_table(info, stats))
+    stdout.print(_columns_table(svc, info, stats))
     if summary is not None:
         line = (
             f"Run {run_id} {summary.status.value}: {summary.calls} calls, "
@@ -178,23 +179,36 @@ def _report(svc: Services, run_id: int, summary: RunSummary | None, *, as_json: 
             )
 
 
-def _columns_table(info: RunInfo, stats: dict[int, ColumnStats]) -> object:
-    out = table("#", "column", "cells", "errors", "p50 ms", "p95 ms", "tokens in/out", "cost $")
+def _columns_table(svc: Services, info: RunInfo, stats: dict[int, ColumnStats]) -> Table:
+    out = table(
+        "#",
+        "prompt",
+        "persona",
+        "model",
+        "cells",
+        "errors",
+        "p50 ms",
+        "p95 ms",
+        "tokens in/out",
+        "cost $",
+    )
+    refs = run_service.column_refs(svc.store, info)
     for column in info.columns:
         s = stats.get(column.index)
-        if s is None:
-            out.add_row(str(column.index), column.label, "0", "-", "-", "-", "-", "-")
-            continue
-        out.add_row(
-            str(column.index),
-            column.label,
-            str(s.cells),
-            str(s.errors),
-            _ms(s.latency_p50_ms),
-            _ms(s.latency_p95_ms),
-            f"{s.input_tokens}/{s.output_tokens}",
-            "-" if s.cost_usd is None else f"{s.cost_usd:.4f}",
+        prompt, persona, model = refs[column.index]
+        figures = (
+            ["0", "-", "-", "-", "-", "-"]
+            if s is None
+            else [
+                str(s.cells),
+                str(s.errors),
+                _ms(s.latency_p50_ms),
+                _ms(s.latency_p95_ms),
+                f"{s.input_tokens}/{s.output_tokens}",
+                "-" if s.cost_usd is None else f"{s.cost_usd:.4f}",
+            ]
         )
+        out.add_row(str(column.index), prompt, persona, model, *figures)
     return out
 
 
