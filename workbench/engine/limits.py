@@ -1,4 +1,4 @@
-"""Concurrency and rate limits: one global cap plus per-endpoint concurrency, requests/min, tokens/min.
+"""Concurrency and rate limits: a global cap, plus per-endpoint concurrency and rates.
 
 Token buckets refill continuously. Waiters queue behind a lock so they are served in arrival
 order (no starvation of large token requests). Tokens for a call are taken from its estimate
@@ -97,9 +97,7 @@ class EndpointLimiter:
             else None
         )
         self.tokens = (
-            TokenBucket(
-                limits.tokens_per_minute, max(1.0, limits.tokens_per_minute * burst), clock
-            )
+            TokenBucket(limits.tokens_per_minute, max(1.0, limits.tokens_per_minute * burst), clock)
             if limits.tokens_per_minute
             else None
         )

@@ -51,3 +51,26 @@ async def attempt_with_timeout(
             return await call()
     except TimeoutError:
         return ProviderError(ErrorKind.TIMEOUT, f"no answer within {timeout_s:g} s")
+
+
+async def run_with_retries(
+    attempt: Callable[[], Awaitable[Outcome]],
+    policy: RetryPolicy,
+    *,
+    sleep: Callable[[float], Awaitable[None]],
+    rng: random.Random,
+) -> tuple[Outcome, int]:
+    """Call `attempt` until it succeeds, fails for good, or attempts run out.
+
+    `attempt` acquires whatever slots it needs and releases them before returning, so a cell
+    waiting to retry holds no concurrency. Returns the last outcome and the attempts made.
+    """
+    attempts = 0
+    while True:
+        attempts += 1
+        outcome = await attempt()
+        if not isinstance(outcome, ProviderError) or not outcome.retryable:
+            return outcome, attempts
+        if attempts >= policy.max_attempts:
+            return outcome, attempts
+        await sleep(policy.delay(attempts, outcome, rng))
