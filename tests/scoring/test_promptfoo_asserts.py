@@ -12,6 +12,7 @@ from workbench.core.models import DatasetRow
 from workbench.scoring.promptfoo_asserts import (
     criteria_from_promptfoo,
     rubric_from_promptfoo,
+    rubric_from_promptfoo_config,
     rubric_from_row,
 )
 from workbench.scoring.rubric import score_output_sync, validate_rubric
@@ -191,3 +192,60 @@ def test_nothing_supported_is_an_error() -> None:
     with pytest.raises(ValidationError, match="no supported assertion"):
         rubric_from_promptfoo([{"type": "python", "value": "file://check.py"}])
     assert row().asserts == ()
+
+
+CONFIG: dict[str, Any] = {
+    "description": "Tracking",
+    "defaultTest": {"threshold": 0.5, "assert": [{"type": "not-icontains", "value": "as an AI"}]},
+    "tests": [
+        {
+            "description": "shipped",
+            "vars": {"order": "ML-1"},
+            "threshold": 0.9,
+            "assert": [
+                {"type": "latency", "threshold": 2000},
+                {"type": "contains", "value": "{{ order }}"},
+            ],
+        },
+        {
+            "vars": {"order": "ML-2"},
+            "assert": [
+                {"type": "latency", "threshold": 2000},
+                {"type": "contains", "value": "{{ order }}"},
+            ],
+        },
+    ],
+}
+
+
+def test_config_rubric_for_every_row_keeps_default_and_shared_asserts() -> None:
+    rubric, converted = rubric_from_promptfoo_config(CONFIG, where="pf.yaml")
+    assert [c.kind for c in rubric.criteria] == ["not-icontains", "latency"]
+    assert (rubric.threshold, rubric.description) == (0.5, "Tracking")
+    # The shared `contains` uses a test variable, so it cannot score every row alike.
+    assert converted.unsupported == (
+        "pf.yaml: type 'contains' uses test variables ({{ … }}), so it cannot score every row"
+        " alike",
+    )
+    assert converted.notes == ()
+
+
+def test_config_rubric_for_one_test_renders_its_variables_and_threshold() -> None:
+    rubric, _ = rubric_from_promptfoo_config(CONFIG, where="pf.yaml", test="2")
+    assert rubric.criteria[-1].config == {"value": "ML-2"}
+    assert rubric.threshold == 0.5
+    by_name, _ = rubric_from_promptfoo_config(CONFIG, where="pf.yaml", test="shipped")
+    assert by_name.criteria[-1].config == {"value": "ML-1"} and by_name.threshold == 0.9
+    with pytest.raises(ValidationError, match="no single test '3'; give a test number from 1 to 2"):
+        rubric_from_promptfoo_config(CONFIG, where="pf.yaml", test="3")
+
+
+def test_config_problems_are_named() -> None:
+    with pytest.raises(ValidationError, match="'defaultTest' must be a mapping"):
+        rubric_from_promptfoo_config({"defaultTest": "file://default.yaml"})
+    with pytest.raises(ValidationError, match="'tests' must be a list of tests"):
+        rubric_from_promptfoo_config({"tests": [1, 2]})
+    _, converted = rubric_from_promptfoo_config(
+        {"defaultTest": {"assert": [{"type": "is-json"}]}, "tests": "file://tests/*.yaml"}
+    )
+    assert converted.notes == ("promptfoo config: tests in 'file://tests/*.yaml' were not read",)

@@ -155,3 +155,38 @@ def test_register_configuration_errors() -> None:
         register(GOOD_VOUS, checks=["tone"])
     with pytest.raises(CriterionConfigError, match="'emoji' must be one of free, never"):
         register(GOOD_VOUS, emoji="rarely")
+
+
+def test_sentence_split_after_a_unit_letter_following_a_number() -> None:
+    text = "The bulb draws about 8 W. Next, screw it in. Comptez 10 h. Puis J. Dupont signe."
+    assert split_sentences(text) == [
+        "The bulb draws about 8 W.",
+        "Next, screw it in.",
+        "Comptez 10 h.",
+        "Puis J. Dupont signe.",
+    ]
+
+
+def test_sentence_split_after_an_emoji_before_a_capital() -> None:
+    text = "Votre colis arrive demain 🚚 Bonne journée ! J'adore 🕯️ les bougies 👍🏽 Camille"
+    assert split_sentences(text) == [
+        "Votre colis arrive demain 🚚",
+        "Bonne journée !",
+        "J'adore 🕯️ les bougies 👍🏽",
+        "Camille",
+    ]
+    # A trademark sign is not an emoji; an emoji alone is not a sentence.
+    assert split_sentences("Maison Lumière® Nous livrons. 😊 Merci") == [
+        "Maison Lumière® Nous livrons.",
+        "Merci",
+    ]
+
+
+def test_sentence_length_counts_sentences_ended_by_emoji_or_unit() -> None:
+    reply = (
+        "Cette ampoule LED consomme environ 8 W. Elle éclaire autant qu'une ampoule classique "
+        "de 60 W 💡 Elle dure environ quinze ans avec un usage normal."
+    )
+    [check] = register(reply, max_sentence_words=12, checks=["sentence-length"]).parts
+    assert check.passed is True, check.detail
+    assert "longest sentence 9 words" in check.detail

@@ -213,7 +213,7 @@ def test_sqlmodel_tables_match_the_migrated_schema(db_path: Path) -> None:
         and hasattr(value, "__table__")
         and value.__module__ == tables.__name__
     ]
-    assert len(models) == 11
+    assert len(models) == 14
     for model in models:
         table = model.__table__
         info = raw_query(db_path, f"PRAGMA table_info({table.name})")

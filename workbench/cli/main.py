@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from workbench.app.services import Services
-from workbench.cli import datasets, render, runs, workspace
+from workbench.cli import datasets, render, runs, scoring, workspace
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -65,6 +65,7 @@ app.add_typer(runs.runs_app, name="runs")
 
 app.add_typer(family_app(Kind.MODEL, plural="model configs"), name="model")
 app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
+scoring.register(app)  # score, compare, review, rubric import (after the rubric group)
 
 
 def main(argv: list[str] | None = None) -> int:

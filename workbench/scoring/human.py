@@ -1,84 +1,22 @@
-"""Human reviews: per-output ratings and pairwise preferences, as plain data.
+"""Human reviews: per-output ratings and pairwise preferences.
 
-These are pure values; the store persists them. A pairwise review can be *blinded*: the reviewer
-sees the two outputs as "left" and "right" in an order drawn from a seed, and `unblind_winner`
-turns the reviewer's left/right choice back into column A or B.
+The values themselves (`Rating`, `PairwisePreference`) live in `workbench.core.reviews` so the
+store can persist them; this module adds the blinding of pairwise reviews: the reviewer sees the
+two outputs as "left" and "right" in an order drawn from a seed, and `unblind_winner` turns the
+reviewer's left/right choice back into column A or B.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal, TypeVar
 
 from workbench.core.errors import ValidationError
+from workbench.core.reviews import PairwisePreference, Rating, Winner
 
 T = TypeVar("T")
-Winner = Literal["a", "b", "tie"]
 
-
-@dataclass(frozen=True)
-class Rating:
-    """One reviewer's judgement of one output.
-
-    Attributes:
-        passed: pass / fail, or None when the reviewer only scored or commented.
-        score: 1–5, or None.
-        tags: free labels ("hallucination", "wrong register", ...).
-    """
-
-    run_id: int
-    row_id: str
-    column: int
-    repeat: int
-    reviewer: str
-    at: datetime
-    passed: bool | None = None
-    score: int | None = None
-    comment: str = ""
-    tags: tuple[str, ...] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        if self.score is not None and (
-            isinstance(self.score, bool) or self.score not in {1, 2, 3, 4, 5}
-        ):
-            raise ValidationError(f"a review score is 1 to 5, not {self.score!r}")
-        if not self.reviewer.strip():
-            raise ValidationError("a review needs a reviewer name")
-        if (
-            self.passed is None
-            and self.score is None
-            and not self.comment.strip()
-            and not self.tags
-        ):
-            raise ValidationError("an empty review: give pass/fail, a score, a comment or tags")
-
-
-@dataclass(frozen=True)
-class PairwisePreference:
-    """Which of two columns a reviewer preferred for one row.
-
-    ``winner`` is always expressed in columns (``a`` = `column_a`), even when the reviewer saw a
-    blinded left/right order; ``blinded`` records that they did.
-    """
-
-    run_id: int
-    row_id: str
-    column_a: int
-    column_b: int
-    winner: Winner
-    blinded: bool
-    reviewer: str
-    at: datetime
-
-    def __post_init__(self) -> None:
-        if self.winner not in {"a", "b", "tie"}:
-            raise ValidationError(f"winner must be 'a', 'b' or 'tie', not {self.winner!r}")
-        if self.column_a == self.column_b:
-            raise ValidationError("a pairwise review compares two different columns")
-        if not self.reviewer.strip():
-            raise ValidationError("a review needs a reviewer name")
+__all__ = ["PairwisePreference", "Rating", "Winner", "blind_pair", "unblind_winner"]
 
 
 def blind_pair(a: T, b: T, seed: int | str) -> tuple[T, T, bool]:

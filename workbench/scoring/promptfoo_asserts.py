@@ -279,3 +279,133 @@ def rubric_from_row(
     return rubric_from_promptfoo(
         row.asserts, variables=row.vars, where=f"{where}, row {row.id}", row_id=row.id
     )
+
+
+def _uses_variables(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, list):
+        return any(_uses_variables(item) for item in value)
+    return False
+
+
+def _test_label(test: Mapping[str, Any], number: int) -> str:
+    description = test.get("description")
+    return f"test {number} ({description!r})" if description else f"test {number}"
+
+
+def _asserts_of(owner: Mapping[str, Any], where: str) -> list[Any]:
+    asserts = owner.get("assert") or []
+    if not isinstance(asserts, list):
+        raise ValidationError(f"{where}: 'assert' must be a list of assertions")
+    return asserts
+
+
+def _pick_test(tests: list[Mapping[str, Any]], wanted: str, where: str) -> int:
+    if wanted.isdigit() and 1 <= int(wanted) <= len(tests):
+        return int(wanted) - 1
+    matches = [i for i, test in enumerate(tests) if str(test.get("description", "")) == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    named = ", ".join(repr(str(t.get("description"))) for t in tests if t.get("description"))
+    raise ValidationError(
+        f"{where}: no single test {wanted!r}; give a test number from 1 to {len(tests)}"
+        + (f" or one of the descriptions {named}" if named else "")
+    )
+
+
+def rubric_from_promptfoo_config(
+    config: Mapping[str, Any], *, where: str = "promptfoo config", test: str | None = None
+) -> tuple[RubricContent, PromptfooImport]:
+    """A rubric from a promptfoo configuration's assertions.
+
+    Without `test`, the rubric holds ``defaultTest.assert`` plus the assertions every test
+    shares; an assertion that uses test variables (``{{ … }}``) cannot be part of a rubric for
+    all rows and is listed as unsupported, and the assertions particular to some tests are
+    listed in ``notes`` (they stay with their rows when the tests are imported as a dataset).
+    With `test` (a 1-based number or a test's ``description``), the rubric holds
+    ``defaultTest.assert`` plus that test's assertions, rendered with its ``vars``.
+
+    Raises:
+        ValidationError: a malformed configuration, an unknown test, or nothing supported.
+    """
+    if not isinstance(config, Mapping):
+        raise ValidationError(f"{where}: a promptfoo configuration is a mapping of keys")
+    default = config.get("defaultTest") or {}
+    if not isinstance(default, Mapping):
+        raise ValidationError(f"{where}: 'defaultTest' must be a mapping (a file:// is not read)")
+    default_asserts = _asserts_of(default, f"{where}, defaultTest")
+    raw_tests = config.get("tests") or []
+    notes: list[str] = []
+    if isinstance(raw_tests, str):
+        notes.append(f"{where}: tests in {raw_tests!r} were not read")
+        raw_tests = []
+    if not isinstance(raw_tests, list) or not all(isinstance(t, Mapping) for t in raw_tests):
+        raise ValidationError(f"{where}: 'tests' must be a list of tests")
+    tests: list[Mapping[str, Any]] = raw_tests
+    description = str(config.get("description") or "")
+    threshold = default.get("threshold")
+    if test is not None:
+        index = _pick_test(tests, test, where)
+        chosen = tests[index]
+        label = f"{where}, {_test_label(chosen, index + 1)}"
+        variables = chosen.get("vars") or {}
+        if not isinstance(variables, Mapping):
+            raise ValidationError(f"{label}: 'vars' must be a mapping")
+        rubric, converted = rubric_from_promptfoo(
+            [*default_asserts, *_asserts_of(chosen, label)],
+            threshold=chosen.get("threshold", threshold),
+            variables=variables,
+            where=label,
+            description=description,
+        )
+        return rubric, converted
+
+    per_test = [_asserts_of(t, f"{where}, {_test_label(t, n)}") for n, t in enumerate(tests, 1)]
+    with_asserts = [asserts for asserts in per_test if asserts]
+    shared = [
+        entry
+        for entry in (with_asserts[0] if with_asserts else [])
+        if all(entry in others for others in with_asserts[1:]) and entry not in default_asserts
+    ]
+    for number, asserts in enumerate(per_test, start=1):
+        particular = [entry for entry in asserts if entry not in shared]
+        if particular:
+            kinds = ", ".join(
+                sorted({str(e.get("type")) for e in particular if isinstance(e, dict)})
+            )
+            notes.append(
+                f"{where}, {_test_label(tests[number - 1], number)}: {len(particular)}"
+                f" assertion(s) of its own ({kinds}) left out; they stay with the row when the"
+                " tests are imported as a dataset"
+            )
+    candidates = [*default_asserts, *shared]
+    usable = [entry for entry in candidates if not _uses_variables(_value_of(entry))]
+    skipped = [
+        f"{where}: type '{_type_of(entry)}' uses test variables ({{{{ … }}}}), so it cannot"
+        " score every row alike"
+        for entry in candidates
+        if _uses_variables(_value_of(entry))
+    ]
+    if not usable:
+        listed = "; ".join(skipped) or "no defaultTest.assert and no assertion shared by all tests"
+        raise ValidationError(
+            f"{where}: nothing to build a rubric for every row from ({listed});"
+            " pick one test's assertions instead"
+        )
+    rubric, converted = rubric_from_promptfoo(
+        usable, threshold=threshold, where=where, description=description
+    )
+    return rubric, PromptfooImport(
+        criteria=converted.criteria,
+        unsupported=(*skipped, *converted.unsupported),
+        notes=(*converted.notes, *notes),
+    )
+
+
+def _value_of(entry: Any) -> Any:
+    return entry.get("value") if isinstance(entry, Mapping) else None
+
+
+def _type_of(entry: Any) -> str:
+    return str(entry.get("type")) if isinstance(entry, Mapping) else "?"

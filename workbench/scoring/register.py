@@ -59,7 +59,14 @@ _ABBREVIATIONS = {
     "vs", "mr", "mrs", "ms", "e.g", "i.e", "tél", "tel", "réf", "ref", "av", "bd",
 }
 # fmt: on
-_SENTENCE_END = re.compile(r"[.!?…]+[\"»”)]*(?=\s)|\n+")
+_SENTENCE_END = regex.compile(
+    r"[.!?…]+[\"»”)]*(?=\s)|\n+"
+    # Replies often end a sentence with an emoji instead of a full stop: "…demain 🚚 Bonne
+    # journée". Only before a capital, so "J'adore 🕯️ les bougies" stays one sentence.
+    r"|(?:[\p{Extended_Pictographic}\p{Regional_Indicator}][\p{Emoji_Modifier}\uFE0F\u20E3]*"
+    r"(?:\u200D\p{Extended_Pictographic}[\p{Emoji_Modifier}\uFE0F]*)*)+(?=\s+\p{Lu})"
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -206,9 +213,14 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        found = match.group(0)
+        if found in _TEXT_SYMBOLS:
+            continue  # "Maison Lumière® Nous…": a trademark sign, not an emoji
         before = text[start : match.start()].split()
         last = before[-1].lower().lstrip("([«“\"'").rstrip(".") if before else ""
-        if match.group(0).startswith(".") and (last in _ABBREVIATIONS or len(last) == 1):
+        # A single letter after a number is a unit ("8 W.", "10 h."), not an initial ("M.").
+        unit = len(last) == 1 and len(before) >= 2 and _NUMBER.fullmatch(before[-2]) is not None
+        if found.startswith(".") and not unit and (last in _ABBREVIATIONS or len(last) == 1):
             continue
         sentences.append(text[start : match.end()].strip())
         start = match.end()

@@ -187,7 +187,139 @@ FAMILY_DESCRIPTIONS = Migration(
     steps=("ALTER TABLE families ADD COLUMN description TEXT NOT NULL DEFAULT ''",),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (INITIAL, LABEL_AUDIT, FAMILY_DESCRIPTIONS)
+SCORES_AND_REVIEWS = Migration(
+    name="m004_scores_and_reviews",
+    why="Scoring a run with a rubric and reviewing its outputs by hand are both kept with the "
+    "run: scores per cell and rubric version (so re-scoring with another version keeps both), "
+    "ratings per cell and reviewer, and pairwise preferences between two columns.",
+    version=(1, 3),
+    steps=(
+        """CREATE TABLE scores (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            row_id TEXT NOT NULL,
+            column_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL,
+            rubric_version_id TEXT NOT NULL REFERENCES version_contents (version_id),
+            passed INTEGER,
+            score REAL,
+            error TEXT,
+            criteria_json TEXT NOT NULL DEFAULT '[]',
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, row_id, column_index, repeat, rubric_version_id)
+        )""",
+        # Reports read one rubric's scores of one run; the primary key orders by cell first.
+        "CREATE INDEX ix_scores_run_rubric ON scores (run_id, rubric_version_id)",
+        """CREATE TABLE ratings (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            row_id TEXT NOT NULL,
+            column_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL,
+            reviewer TEXT NOT NULL,
+            passed INTEGER,
+            score INTEGER CHECK (score BETWEEN 1 AND 5),
+            comment TEXT NOT NULL DEFAULT '',
+            tags_json TEXT NOT NULL DEFAULT '[]',
+            at TEXT NOT NULL,
+            PRIMARY KEY (run_id, row_id, column_index, repeat, reviewer)
+        )""",
+        """CREATE TABLE preferences (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            row_id TEXT NOT NULL,
+            column_a INTEGER NOT NULL,
+            column_b INTEGER NOT NULL,
+            reviewer TEXT NOT NULL,
+            winner TEXT NOT NULL CHECK (winner IN ('a', 'b', 'tie')),
+            blinded INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL,
+            PRIMARY KEY (run_id, row_id, column_a, column_b, reviewer),
+            CHECK (column_a < column_b)
+        )""",
+    ),
+)
+
+_APPROVAL_IMMUTABLE = "SELECT RAISE(ABORT, 'approvals are immutable: approve again instead')"
+_BUNDLE_APPEND_ONLY = "SELECT RAISE(ABORT, 'bundle history is an append-only audit trail')"
+
+APPROVALS = Migration(
+    name="m005_approvals",
+    why="What ships to production must be traceable to evidence: approved bundles (prompt, "
+    "persona, model config and rubric versions with the run figures that justified them) are "
+    "immutable; revocations live in their own append-only table, bundle labels point at "
+    "approvals, and every approval, label move and revocation is kept in an append-only log.",
+    version=(1, 4),
+    steps=(
+        """CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY,
+            bundle TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            prompt_id TEXT NOT NULL REFERENCES version_contents (version_id),
+            prompt_family TEXT NOT NULL,
+            persona_id TEXT REFERENCES version_contents (version_id),
+            persona_family TEXT,
+            model_id TEXT NOT NULL REFERENCES version_contents (version_id),
+            model_family TEXT NOT NULL,
+            rubric_id TEXT NOT NULL REFERENCES version_contents (version_id),
+            rubric_family TEXT NOT NULL,
+            dataset_id TEXT REFERENCES version_contents (version_id),
+            run_ids_json TEXT NOT NULL DEFAULT '[]',
+            pass_rate REAL,
+            mean_score REAL,
+            min_pass_rate REAL NOT NULL,
+            evidence_json TEXT NOT NULL,
+            override_reason TEXT,
+            reviewer TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            approved_at TEXT NOT NULL,
+            UNIQUE (bundle, number)
+        )""",
+        """CREATE TABLE approval_revocations (
+            approval_id INTEGER PRIMARY KEY REFERENCES approvals (id),
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE bundle_labels (
+            bundle TEXT NOT NULL,
+            label TEXT NOT NULL,
+            approval_id INTEGER NOT NULL REFERENCES approvals (id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (bundle, label)
+        )""",
+        """CREATE TABLE bundle_events (
+            id INTEGER PRIMARY KEY,
+            bundle TEXT NOT NULL,
+            action TEXT NOT NULL
+                CHECK (action IN ('approved', 'label-set', 'label-removed', 'revoked')),
+            label TEXT,
+            approval_id INTEGER REFERENCES approvals (id),
+            from_approval_id INTEGER REFERENCES approvals (id),
+            reason TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX ix_bundle_events_bundle ON bundle_events (bundle, id)",
+        f"CREATE TRIGGER approvals_no_update BEFORE UPDATE ON approvals "
+        f"BEGIN {_APPROVAL_IMMUTABLE}; END",
+        f"CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals "
+        f"BEGIN {_APPROVAL_IMMUTABLE}; END",
+        f"CREATE TRIGGER approval_revocations_no_update BEFORE UPDATE ON approval_revocations "
+        f"BEGIN {_BUNDLE_APPEND_ONLY}; END",
+        f"CREATE TRIGGER approval_revocations_no_delete BEFORE DELETE ON approval_revocations "
+        f"BEGIN {_BUNDLE_APPEND_ONLY}; END",
+        f"CREATE TRIGGER bundle_events_no_update BEFORE UPDATE ON bundle_events "
+        f"BEGIN {_BUNDLE_APPEND_ONLY}; END",
+        f"CREATE TRIGGER bundle_events_no_delete BEFORE DELETE ON bundle_events "
+        f"BEGIN {_BUNDLE_APPEND_ONLY}; END",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    INITIAL,
+    LABEL_AUDIT,
+    FAMILY_DESCRIPTIONS,
+    SCORES_AND_REVIEWS,
+    APPROVALS,
+)
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version
 
 

@@ -8,17 +8,30 @@ from types import TracebackType
 from sqlalchemy.exc import OperationalError
 
 from workbench.core.errors import KnownError
+from workbench.store.approvals import ApprovalsMixin
 from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
 from workbench.store.migrations import SCHEMA_VERSION, migrate
+from workbench.store.reviews import ReviewsMixin
 from workbench.store.runs import RunsMixin
+from workbench.store.scores import ScoresMixin
 from workbench.store.versions import VersionsMixin
 
 
-class Store(VersionsMixin, LabelsMixin, DatasetsMixin, RunsMixin, CacheMixin):
-    """A workspace's SQLite file: families and versions, labels, datasets, runs, cache.
+class Store(
+    VersionsMixin,
+    LabelsMixin,
+    DatasetsMixin,
+    RunsMixin,
+    ScoresMixin,
+    ReviewsMixin,
+    ApprovalsMixin,
+    CacheMixin,
+):
+    """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,
+    human reviews, cache.
 
     Open it with `Store.open`; use it from one thread at a time (another thread, such as the
     GUI reading while the engine writes, opens its own `Store` on the same file). Every write

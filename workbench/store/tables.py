@@ -206,3 +206,52 @@ class ResponseCacheRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value_json: str
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ScoreRow(SQLModel, table=True):
+    """A rubric version's result on one cell; another rubric version adds its own row."""
+
+    __tablename__ = "scores"
+
+    run_id: int = Field(primary_key=True, foreign_key="runs.id")
+    row_id: str = Field(primary_key=True)
+    column_index: int = Field(primary_key=True)
+    repeat: int = Field(primary_key=True)
+    rubric_version_id: str = Field(primary_key=True, foreign_key="version_contents.version_id")
+    passed: bool | None = None
+    score: float | None = None
+    error: str | None = None
+    criteria_json: str = "[]"
+    scored_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class RatingRow(SQLModel, table=True):
+    """One reviewer's rating of one cell (a new rating by the same reviewer replaces it)."""
+
+    __tablename__ = "ratings"
+
+    run_id: int = Field(primary_key=True, foreign_key="runs.id")
+    row_id: str = Field(primary_key=True)
+    column_index: int = Field(primary_key=True)
+    repeat: int = Field(primary_key=True)
+    reviewer: str = Field(primary_key=True)
+    passed: bool | None = None
+    score: int | None = None
+    comment: str = ""
+    tags_json: str = "[]"
+    at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PreferenceRow(SQLModel, table=True):
+    """One reviewer's preference between two columns on a row; `column_a` < `column_b`."""
+
+    __tablename__ = "preferences"
+
+    run_id: int = Field(primary_key=True, foreign_key="runs.id")
+    row_id: str = Field(primary_key=True)
+    column_a: int = Field(primary_key=True)
+    column_b: int = Field(primary_key=True)
+    reviewer: str = Field(primary_key=True)
+    winner: str
+    blinded: bool = False
+    at: datetime = Field(sa_type=UtcDateTime)

@@ -4,8 +4,12 @@ This gives the botmaster's "questions left unanswered" figure. A reply counts as
 when it is empty, refuses ("je ne suis pas en mesure de…", "I can't help with…"), says it has no
 access to the information, says it did not understand, hides behind "as an AI", or deflects to
 another channel ("contactez le service client"). Deflection phrases also close many complete
-answers ("Pour toute autre question, contactez le service client"), so they count only in a
+answers ("Pour toute autre question, contactez le service client"), and a limitation ("I can't
+check…", "je ne peux ni… ni…") is often stated inside a real answer, so both count only in a
 short reply (at most ``fallback_max_words`` words, default 40).
+
+With ``decline_tags`` the criterion serves a whole dataset: rows carrying any of those tags
+(``off-topic``) expect a polite refusal, every other row expects an answer.
 
 Patterns run on folded text (lower case, no accents, straight apostrophes), so ``Désolé`` and
 ``desole``, ``n’ai`` and ``n'ai`` are the same.
@@ -36,8 +40,23 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     (
         "refusal",
         "je ne peux pas (aider/répondre…)",
-        rf"\bje ne (?:peux|pourrai|pourrais)(?: malheureusement| helas)? pas"
+        rf"\bje ne (?:peux|pourrai|pourrais)(?: malheureusement| helas)? (?:pas|ni)"
         rf"(?: vous| t'| te| y)? ?{_HELP_VERBS}",
+    ),
+    # Declining a prompt injection: changing or revealing the bot's own instructions.
+    (
+        "refusal",
+        "je ne peux pas changer de consignes",
+        r"\bje ne (?:peux|pourrai|pourrais|vais)\b[^.!?]{0,60}?\b(?:changer|ignorer|oublier"
+        r"|modifier|partager|divulguer|reveler) (?:de |mes |les |ces |vos )?"
+        r"(?:consignes|instructions|regles)\b",
+    ),
+    (
+        "refusal",
+        "I can't ignore my instructions",
+        r"\bi (?:can't|cannot|can not|won't|will not)\b[^.!?]{0,40}?\b(?:ignore|change|share"
+        r"|reveal|disclose|forget) (?:my|these|the|your|previous|its) (?:previous )?"
+        r"(?:instructions|rules|system prompt)\b",
     ),
     ("refusal", "je ne suis pas en mesure", r"\bje ne suis pas en mesure de\b"),
     ("refusal", "il m'est impossible", r"\bil m'est (?:malheureusement )?impossible de\b"),
@@ -72,6 +91,17 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
     # Out of scope.
     (
         "out-of-scope",
+        "je ne suis pas la bonne personne",
+        r"\bje ne suis pas (?:la bonne personne|le bon interlocuteur|la bonne interlocutrice"
+        r"|le bon contact|le mieux place|la mieux placee) pour\b",
+    ),
+    (
+        "out-of-scope",
+        "I'm not the right person",
+        r"\bi(?:'m| am) not the (?:right|best) (?:person|place|assistant) (?:to|for)\b",
+    ),
+    (
+        "out-of-scope",
         "je ne peux répondre qu'à…",
         rf"\bje ne (?:peux|pourrai) (?:vous |t')?{_HELP_VERBS} qu(?:e |')",
     ),
@@ -93,6 +123,24 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
         r"\ben tant qu'(?:ia|intelligence artificielle|assistant virtuel|modele de langage)\b",
     ),
     ("ai-disclaimer", "as an AI", r"\bas an ai\b|\bas a (?:large )?language model\b"),
+)
+
+# Limitations that decline a request in a short reply but also occur inside real answers
+# ("I can't check the tracking right now, but your parcel left on Monday and…").
+_SHORT_REPLY_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    ("refusal", "je ne peux ni… ni…", r"\bje ne (?:peux|pourrai|pourrais) ni\b"),
+    (
+        "refusal",
+        "je ne peux pas consulter/vérifier…",
+        r"\bje ne (?:peux|pourrai|pourrais)(?: malheureusement| helas)? pas(?: vous| t')? ?"
+        r"(?:consulter|verifier|ecrire|rediger|prevoir|predire)\b",
+    ),
+    (
+        "refusal",
+        "I can't check/write…",
+        r"\bi(?: can't| cannot| can not|'m unable to| am unable to|'m not able to"
+        r"| am not able to) (?:check|look up|write|predict|forecast)\b",
+    ),
 )
 
 _FALLBACK_PATTERNS: tuple[tuple[str, str, str], ...] = (
@@ -119,7 +167,9 @@ _FALLBACK_PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 
 _COMPILED = tuple((c, label, re.compile(p)) for c, label, p in _PATTERNS)
-_COMPILED_FALLBACK = tuple((c, label, re.compile(p)) for c, label, p in _FALLBACK_PATTERNS)
+_COMPILED_SHORT = tuple(
+    (c, label, re.compile(p)) for c, label, p in (*_SHORT_REPLY_PATTERNS, *_FALLBACK_PATTERNS)
+)
 
 UNANSWERED_CATEGORIES = frozenset(
     {c for c, _, _ in _PATTERNS} | {c for c, _, _ in _FALLBACK_PATTERNS} | {"empty"}
@@ -147,16 +197,38 @@ def detect_unanswered(
         if found:
             return UnansweredMatch(category, label, found.group(0))
     if len(words(text)) <= fallback_max_words:
-        for category, label, pattern in _COMPILED_FALLBACK:
+        for category, label, pattern in _COMPILED_SHORT:
             found = pattern.search(folded)
             if found:
                 return UnansweredMatch(category, label, found.group(0))
     return None
 
 
-def _parse_refusal(spec: CriterionSpec) -> tuple[str, int, tuple[re.Pattern[str], ...]]:
-    check_known_keys(spec, {"expect", "fallback_max_words", "extra_patterns"})
+@dataclass(frozen=True)
+class _RefusalConfig:
+    expect: str
+    decline_tags: frozenset[str]
+    max_words: int
+    extra: tuple[re.Pattern[str], ...]
+
+
+def _parse_refusal(spec: CriterionSpec) -> _RefusalConfig:
+    check_known_keys(spec, {"expect", "decline_tags", "fallback_max_words", "extra_patterns"})
     expect = get_choice(spec, "expect", {"answer", "refusal"}, "answer")
+    tags = spec.config.get("decline_tags")
+    if tags is not None:
+        if "expect" in spec.config:
+            raise config_error(
+                spec,
+                "give either 'expect' (one expectation for every row) or 'decline_tags' (rows"
+                " with those tags expect a refusal, the others an answer), not both",
+            )
+        if (
+            not isinstance(tags, list | tuple)
+            or not tags
+            or not all(isinstance(t, str) and t.strip() for t in tags)
+        ):
+            raise config_error(spec, "'decline_tags' must be a non-empty list of row tags")
     max_words = int(get_number(spec, "fallback_max_words", DEFAULT_FALLBACK_MAX_WORDS, minimum=0))
     raw = spec.config.get("extra_patterns", [])
     if not isinstance(raw, list | tuple) or not all(isinstance(p, str) for p in raw):
@@ -167,19 +239,30 @@ def _parse_refusal(spec: CriterionSpec) -> tuple[str, int, tuple[re.Pattern[str]
             extra.append(re.compile(pattern, re.IGNORECASE))
         except re.error as error:
             raise config_error(spec, f"bad regular expression {pattern!r}: {error}") from error
-    return expect, max_words, tuple(extra)
+    return _RefusalConfig(expect, frozenset(tags or ()), max_words, tuple(extra))
 
 
 def evaluate_refusal(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResult:
     """``expect: answer`` (default) passes when the reply answers; ``expect: refusal`` passes
     when it politely declines (an off-topic row). An empty reply fails both.
 
-    ``extra_patterns`` adds the bot's own fallback phrases (regular expressions, any case).
+    ``decline_tags`` decides per row instead: a row carrying one of those tags expects a
+    refusal, any other row an answer. ``extra_patterns`` adds the bot's own fallback phrases
+    (regular expressions, any case).
     """
-    expect, max_words, extra = _parse_refusal(spec)
-    match = detect_unanswered(ctx.output, fallback_max_words=max_words)
+    config = _parse_refusal(spec)
+    expect, why = config.expect, ""
+    if config.decline_tags:
+        matching = sorted(config.decline_tags.intersection(ctx.row.tags))
+        expect = "refusal" if matching else "answer"
+        why = (
+            f"row tagged {', '.join(matching)}: expects a refusal; "
+            if matching
+            else "row not tagged " + "/".join(sorted(config.decline_tags)) + ": expects an answer; "
+        )
+    match = detect_unanswered(ctx.output, fallback_max_words=config.max_words)
     if match is None:
-        for pattern in extra:
+        for pattern in config.extra:
             found = pattern.search(ctx.output)
             if found:
                 match = UnansweredMatch("custom", pattern.pattern, found.group(0))
@@ -189,9 +272,11 @@ def evaluate_refusal(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResul
     else:
         described = f"{match.category}: matched {match.pattern!r} ({match.matched!r})"
     if expect == "answer":
-        return passed_result(spec, match is None, described)
+        return passed_result(spec, match is None, why + described)
     declined = match is not None and match.category != "empty"
-    return passed_result(spec, declined, described if match else "answered instead of declining")
+    return passed_result(
+        spec, declined, why + (described if match else "answered instead of declining")
+    )
 
 
 KINDS = (

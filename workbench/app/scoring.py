@@ -1,0 +1,690 @@
+"""Scoring stored runs, for the CLI and the GUI alike.
+
+* `score_run` scores every settled cell of a run with one rubric version and stores the results
+  in batches. It reads only what the store holds (outputs, dataset rows, the columns' personas),
+  so re-scoring a run with another rubric version never calls the models again; an LLM-judge
+  criterion calls only the injected judge.
+* `make_cell_scorer` scores cells one by one as a run produces them, storing each result.
+* `column_report` gives the per-column figures of a run under a rubric version (pass rate with
+  its Wilson interval, mean score with a bootstrap interval, latency, tokens, cost, errors,
+  unanswered, repeats, and the agreement of the rubric and its judge with human ratings).
+* `compare` pairs two columns on the same rows and says in plain words whether they differ,
+  adding the win rate of the reviewers' pairwise preferences when there are some.
+* `import_rubric_file` saves a rubric from a rubric YAML file or a promptfoo configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import FileFormatError, NotFoundError, ValidationError
+from workbench.core.llm import ChatRequest, ChatResult, Provider, ProviderError
+from workbench.core.models import (
+    Kind,
+    ModelConfigContent,
+    PersonaContent,
+    RubricContent,
+    Version,
+)
+from workbench.core.reviews import CellScore
+from workbench.core.runs import CellKey, CellResult, CellStatus, Column, RunInfo
+from workbench.interop.family_files import parse_family_file
+from workbench.interop.text import read_text
+from workbench.interop.workspace import import_paths
+from workbench.interop.yaml_io import load_yaml
+from workbench.scoring.judge import JudgeCall
+from workbench.scoring.promptfoo_asserts import PromptfooImport, rubric_from_promptfoo_config
+from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
+from workbench.scoring.results import (
+    CriterionConfigError,
+    CriterionResult,
+    ScoreResult,
+    ScoringContext,
+    SubCheck,
+    TokenCounter,
+)
+from workbench.scoring.rubric import needs_judge, score_output, score_output_sync, validate_rubric
+from workbench.scoring.stats import (
+    Agreement,
+    CellRecord,
+    ColumnStats,
+    Comparison,
+    RepeatSummary,
+    WinRate,
+    cell_record,
+    column_stats,
+    compare_columns,
+    judge_agreement,
+    repeat_stats,
+    win_rate,
+)
+from workbench.store import Store
+
+Progress = Callable[[int, int], None]
+"""Called with (cells scored so far, cells to score)."""
+
+BATCH_SIZE = 200
+"""Scores written per transaction: small enough for readers never to wait long."""
+JUDGE_CONCURRENCY = 8
+"""Cells whose judge criteria run at once (the judge call may add its own limits)."""
+
+_SETTLED = (CellStatus.OK, CellStatus.ERROR, CellStatus.CANCELLED)
+
+
+# --- results as stored ----------------------------------------------------------------------
+
+
+def to_cell_score(
+    key: CellKey, rubric_version_id: str, result: ScoreResult, *, at: datetime | None = None
+) -> CellScore:
+    """The stored form of a rubric result (every criterion result, judge reasoning included)."""
+    return CellScore(
+        key=key,
+        rubric_version_id=rubric_version_id,
+        passed=result.passed,
+        score=result.score,
+        error=result.error,
+        criteria=tuple(asdict(criterion) for criterion in result.criteria),
+        scored_at=at or datetime.now(UTC),
+    )
+
+
+def from_cell_score(stored: CellScore) -> ScoreResult:
+    """The rubric result a stored score holds."""
+    criteria = []
+    for data in stored.criteria:
+        values = dict(data)
+        parts = tuple(SubCheck(**part) for part in values.pop("parts", ()) or ())
+        criteria.append(CriterionResult(**values, parts=parts))
+    return ScoreResult(
+        passed=stored.passed, score=stored.score, criteria=criteria, error=stored.error
+    )
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunScores:
+    """What `score_run` did.
+
+    Attributes:
+        run_id: the run.
+        rubric: the rubric version used.
+        results: the result of every scored cell.
+        unsettled: cells left out because they have not finished yet (pending or running).
+    """
+
+    run_id: int
+    rubric: Version
+    results: dict[CellKey, ScoreResult]
+    unsettled: int = 0
+
+    @property
+    def passed(self) -> int:
+        """Cells that passed."""
+        return sum(1 for r in self.results.values() if r.passed is True)
+
+    @property
+    def failed(self) -> int:
+        """Cells that failed."""
+        return sum(1 for r in self.results.values() if r.passed is False)
+
+    @property
+    def errors(self) -> int:
+        """Cells that could not be scored (no answer, or a judge failure): never fails."""
+        return sum(1 for r in self.results.values() if r.error is not None)
+
+
+class CellScorer:
+    """Scores cells of one run with one rubric version and stores each result.
+
+    Built by `make_cell_scorer`, which loads the dataset rows and the columns' personas once.
+    Calling it scores one cell synchronously (rubrics without a judge); `score_async` also runs
+    judge criteria; `score_many` stores a batch in one transaction.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        run: RunInfo,
+        rubric: Version,
+        *,
+        judge_call: JudgeCall | None = None,
+        token_counter: TokenCounter | None = None,
+        registry: CriterionRegistry | None = None,
+    ) -> None:
+        content = _rubric_content(rubric)
+        validate_rubric(content)
+        if needs_judge(content) and judge_call is None:
+            raise CriterionConfigError(
+                f"rubric {rubric.ref} has an LLM judge but no judge model is configured",
+                criterion=f"'{JUDGE_KIND}'",
+            )
+        self.store = store
+        self.run = run
+        self.rubric = rubric
+        self.content = content
+        self.needs_judge = needs_judge(content)
+        self._judge_call = judge_call
+        self._token_counter = token_counter
+        self._registry = registry or CriterionRegistry.default()
+        self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
+        self._personas = _personas(store, run.columns)
+
+    def context(self, cell: CellResult) -> ScoringContext:
+        """What the rubric sees for one cell."""
+        row = self._rows.get(cell.key.row_id)
+        if row is None:
+            raise NotFoundError(f"run {self.run.id}: row '{cell.key.row_id}' is not in its dataset")
+        if cell.key.column not in self._personas:
+            raise NotFoundError(f"run {self.run.id} has no column {cell.key.column}")
+        return ScoringContext(
+            output=cell.output,
+            row=row,
+            persona=self._personas[cell.key.column],
+            cell=cell,
+            token_counter=self._token_counter,
+        )
+
+    def evaluate(self, cell: CellResult) -> ScoreResult:
+        """Score one cell without storing it (rubrics without a judge)."""
+        return score_output_sync(self.content, self.context(cell), registry=self._registry)
+
+    async def evaluate_async(self, cell: CellResult) -> ScoreResult:
+        """Score one cell without storing it; judge criteria go through the judge call."""
+        return await score_output(
+            self.content,
+            self.context(cell),
+            judge_call=self._judge_call,
+            registry=self._registry,
+        )
+
+    def store_results(self, results: Iterable[tuple[CellKey, ScoreResult]]) -> int:
+        """Store results in one transaction."""
+        stamp = datetime.now(UTC)
+        return self.store.upsert_scores(
+            self.run.id, [to_cell_score(k, self.rubric.id, r, at=stamp) for k, r in results]
+        )
+
+    def __call__(self, cell: CellResult) -> ScoreResult:
+        """Score one cell and store the result (rubrics without a judge)."""
+        result = self.evaluate(cell)
+        self.store_results([(cell.key, result)])
+        return result
+
+    async def score_async(self, cell: CellResult) -> ScoreResult:
+        """Score one cell, judge criteria included, and store the result."""
+        result = await self.evaluate_async(cell)
+        self.store_results([(cell.key, result)])
+        return result
+
+    def score_many(self, cells: Sequence[CellResult]) -> list[ScoreResult]:
+        """Score a batch of cells and store them in one transaction (rubrics without a judge)."""
+        results = [self.evaluate(cell) for cell in cells]
+        self.store_results(zip((c.key for c in cells), results, strict=True))
+        return results
+
+
+def make_cell_scorer(
+    store: Store,
+    run_id: int,
+    rubric_version: Version,
+    *,
+    judge_call: JudgeCall | None = None,
+    token_counter: TokenCounter | None = None,
+) -> CellScorer:
+    """A scorer to call with each `CellResult` as the run produces it (see `CellScorer`).
+
+    Raises:
+        NotFoundError: no such run.
+        CriterionConfigError: a badly configured rubric, or a judge rubric without a judge.
+    """
+    return CellScorer(
+        store,
+        store.get_run(run_id),
+        rubric_version,
+        judge_call=judge_call,
+        token_counter=token_counter,
+    )
+
+
+def score_run(
+    store: Store,
+    run_id: int,
+    rubric_version: Version,
+    *,
+    judge_call: JudgeCall | None = None,
+    progress: Progress | None = None,
+    token_counter: TokenCounter | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> RunScores:
+    """Score every settled cell of a stored run and store the results in batches.
+
+    A rubric without a judge is scored on the fast synchronous path; one with a judge runs an
+    event loop (call `score_run_async` from code already inside one).
+
+    Raises:
+        NotFoundError: no such run.
+        CriterionConfigError: a badly configured rubric, or a judge rubric without a judge.
+    """
+    scorer = make_cell_scorer(
+        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
+    )
+    if scorer.needs_judge:
+        return asyncio.run(_score_cells_async(scorer, progress, batch_size, JUDGE_CONCURRENCY))
+    cells, unsettled = _settled_cells(store, run_id)
+    results: dict[CellKey, ScoreResult] = {}
+    for start in range(0, len(cells), batch_size):
+        batch = cells[start : start + batch_size]
+        for cell, result in zip(batch, scorer.score_many(batch), strict=True):
+            results[cell.key] = result
+        if progress is not None:
+            progress(len(results), len(cells))
+    return RunScores(run_id, rubric_version, results, unsettled)
+
+
+async def score_run_async(
+    store: Store,
+    run_id: int,
+    rubric_version: Version,
+    *,
+    judge_call: JudgeCall | None = None,
+    progress: Progress | None = None,
+    token_counter: TokenCounter | None = None,
+    batch_size: int = BATCH_SIZE,
+    concurrency: int = JUDGE_CONCURRENCY,
+) -> RunScores:
+    """`score_run` for callers inside an event loop; judge criteria of up to `concurrency`
+    cells run at once."""
+    scorer = make_cell_scorer(
+        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
+    )
+    return await _score_cells_async(scorer, progress, batch_size, concurrency)
+
+
+async def _score_cells_async(
+    scorer: CellScorer, progress: Progress | None, batch_size: int, concurrency: int
+) -> RunScores:
+    cells, unsettled = _settled_cells(scorer.store, scorer.run.id)
+    gate = asyncio.Semaphore(max(1, concurrency))
+    results: dict[CellKey, ScoreResult] = {}
+
+    async def one(cell: CellResult) -> ScoreResult:
+        async with gate:
+            result = await scorer.evaluate_async(cell)
+        if progress is not None:
+            progress(len(results) + 1, len(cells))
+        results[cell.key] = result
+        return result
+
+    for start in range(0, len(cells), batch_size):
+        batch = cells[start : start + batch_size]
+        outcomes = await asyncio.gather(*(one(cell) for cell in batch))
+        # The write happens between awaits, never across one (a store belongs to one thread).
+        scorer.store_results(zip((c.key for c in batch), outcomes, strict=True))
+    return RunScores(scorer.run.id, scorer.rubric, results, unsettled)
+
+
+def _settled_cells(store: Store, run_id: int) -> tuple[list[CellResult], int]:
+    cells = store.cells(run_id)
+    settled = [cell for cell in cells if cell.status in _SETTLED]
+    return settled, len(cells) - len(settled)
+
+
+def _rubric_content(rubric: Version) -> RubricContent:
+    if rubric.kind is not Kind.RUBRIC or not isinstance(rubric.content, RubricContent):
+        raise ValidationError(f"{rubric.ref} is a {rubric.kind.value}, not a rubric")
+    return rubric.content
+
+
+def _personas(store: Store, columns: Sequence[Column]) -> dict[int, PersonaContent | None]:
+    loaded: dict[str, PersonaContent] = {}
+    personas: dict[int, PersonaContent | None] = {}
+    for column in columns:
+        if column.persona_id is None:
+            personas[column.index] = None
+            continue
+        if column.persona_id not in loaded:
+            content = store.get_version(column.persona_id).content
+            assert isinstance(content, PersonaContent)
+            loaded[column.persona_id] = content
+        personas[column.index] = loaded[column.persona_id]
+    return personas
+
+
+def judge_call_from_provider(provider: Provider, config: ModelConfigContent) -> JudgeCall:
+    """A judge call sending each request to `provider` with the judge config's model.
+
+    The config's model replaces any model a judge criterion names (the provider serves this
+    config); the config's parameters are defaults the criterion's own parameters override.
+    Calls go straight to the provider: no retries, limits or cache are added here.
+    """
+
+    async def call(request: ChatRequest) -> ChatResult | ProviderError:
+        params = {**config.params, **request.params}
+        return await provider.complete(replace(request, model=config.model, params=params))
+
+    return call
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnReport:
+    """One column's figures under a rubric version.
+
+    Attributes:
+        column: the column (its label names the prompt, persona and model versions).
+        stats: pass rate and interval, mean score and interval, latency, tokens, cost, error
+            and unanswered rates (`ColumnStats`).
+        scored: cells with a stored score of this rubric version.
+        repeats: pass@k and pass^k with k = the run's repeats, distinct answers and flaky
+            rows; None for a run without repeats.
+        agreement: agreement with human pass/fail ratings, keyed ``rubric`` (the rubric's
+            verdict) and by the name of each LLM-judge criterion; empty without ratings.
+    """
+
+    column: Column
+    stats: ColumnStats
+    scored: int
+    repeats: RepeatSummary | None = None
+    agreement: dict[str, Agreement] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """Two columns of a run compared on the rows they share.
+
+    Attributes:
+        comparison: McNemar on pass/fail, paired bootstrap and Wilcoxon on scores.
+        preferences: the win rate of `column_a` from reviewers' pairwise preferences, or
+            None when nobody compared the two columns.
+        verdict: the plain-words conclusion of both.
+    """
+
+    run_id: int
+    rubric_id: str
+    column_a: Column
+    column_b: Column
+    stats_a: ColumnStats
+    stats_b: ColumnStats
+    comparison: Comparison
+    preferences: WinRate | None
+    verdict: str
+
+
+def _require_rubric_scores(store: Store, run: RunInfo, rubric_id: str) -> dict[CellKey, CellScore]:
+    stored = {score.key: score for score in store.scores(run.id, rubric_id)}
+    if not stored:
+        version = store.get_version(rubric_id)
+        raise NotFoundError(f"run {run.id} has not been scored with rubric {version.ref} yet")
+    return stored
+
+
+def _records(
+    store: Store, run: RunInfo, stored: dict[CellKey, CellScore]
+) -> dict[int, list[tuple[CellResult, ScoreResult | None]]]:
+    by_column: dict[int, list[tuple[CellResult, ScoreResult | None]]] = defaultdict(list)
+    for cell in store.cells(run.id, _SETTLED):
+        score = stored.get(cell.key)
+        by_column[cell.key.column].append((cell, None if score is None else from_cell_score(score)))
+    return by_column
+
+
+def column_report(
+    store: Store, run_id: int, rubric_id: str, *, seed: int = 0
+) -> list[ColumnReport]:
+    """Figures for every column of a run under one rubric version (by version id).
+
+    Cells without a stored score count in latency, tokens, cost and errors but not in pass
+    rates. Raises `NotFoundError` when the run has no score of that rubric version.
+    """
+    run = store.get_run(run_id)
+    stored = _require_rubric_scores(store, run, rubric_id)
+    by_column = _records(store, run, stored)
+    ratings: dict[CellKey, list[bool]] = defaultdict(list)
+    for rating in store.ratings(run_id):
+        if rating.passed is not None:
+            ratings[rating.key].append(rating.passed)
+    reports = []
+    for column in run.columns:
+        pairs = by_column.get(column.index, [])
+        records = [cell_record(cell, result) for cell, result in pairs]
+        repeats = repeat_stats(records, run.spec.repeats) if run.spec.repeats > 1 else None
+        reports.append(
+            ColumnReport(
+                column=column,
+                stats=column_stats(records, seed=seed),
+                scored=sum(1 for _, result in pairs if result is not None),
+                repeats=repeats,
+                agreement=_agreement(pairs, ratings),
+            )
+        )
+    return reports
+
+
+def _agreement(
+    pairs: Sequence[tuple[CellResult, ScoreResult | None]],
+    ratings: dict[CellKey, list[bool]],
+) -> dict[str, Agreement]:
+    """Human pass/fail against the rubric's verdict and each judge criterion's verdict."""
+    labels: dict[str, tuple[list[bool], list[bool]]] = defaultdict(lambda: ([], []))
+    for cell, result in pairs:
+        if result is None or not ratings.get(cell.key):
+            continue
+        machine: dict[str, bool | None] = {"rubric": result.passed}
+        for criterion in result.criteria:
+            if criterion.kind == JUDGE_KIND:
+                machine[criterion.name] = criterion.passed
+        for name, verdict in machine.items():
+            if verdict is None:
+                continue
+            for human in ratings[cell.key]:
+                labels[name][0].append(human)
+                labels[name][1].append(verdict)
+    return {
+        name: judge_agreement(human, judged, labels=[True, False])
+        for name, (human, judged) in labels.items()
+    }
+
+
+def resolve_column(run: RunInfo, wanted: str) -> Column:
+    """A column by index (``0``) or by a piece of its label (``v3``, ``complice``).
+
+    Raises:
+        NotFoundError: no column matches, or the piece of label matches several.
+    """
+    text = wanted.strip()
+    if text.isdigit():
+        index = int(text)
+        if index < len(run.columns):
+            return run.columns[index]
+        raise NotFoundError(
+            f"run {run.id} has no column {index} (columns 0 to {len(run.columns) - 1})"
+        )
+    matches = [c for c in run.columns if text.casefold() in c.label.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    listed = "; ".join(f"{c.index}: {c.label}" for c in (matches or run.columns))
+    if matches:
+        raise NotFoundError(
+            f"'{wanted}' matches {len(matches)} columns of run {run.id} ({listed});"
+            " give more of the label or the column number"
+        )
+    raise NotFoundError(f"no column of run {run.id} matches '{wanted}' (columns: {listed})")
+
+
+def compare(
+    store: Store, run_id: int, col_a: int, col_b: int, rubric_id: str, *, seed: int = 0
+) -> RunComparison:
+    """Compare two columns of a run under one rubric version, with the reviewers' preferences.
+
+    Raises:
+        NotFoundError: no such run or column, or no score of that rubric version.
+        ValidationError: the same column twice.
+    """
+    run = store.get_run(run_id)
+    if col_a == col_b:
+        raise ValidationError("compare two different columns")
+    column_a, column_b = (resolve_column(run, str(index)) for index in (col_a, col_b))
+    stored = _require_rubric_scores(store, run, rubric_id)
+    by_column = _records(store, run, stored)
+    records: list[list[CellRecord]] = [
+        [cell_record(cell, result) for cell, result in by_column.get(index, [])]
+        for index in (col_a, col_b)
+    ]
+    label_a, label_b = _short_labels(column_a, column_b)
+    comparison = compare_columns(
+        records[0], records[1], label_a=label_a, label_b=label_b, seed=seed
+    )
+    winners = [p.winner for p in store.preferences(run_id, col_a, col_b)]
+    preferences = win_rate(winners, label_a=label_a, label_b=label_b) if winners else None
+    verdict = comparison.verdict
+    if preferences is not None:
+        verdict += f" Reviewers' preferences: {preferences.verdict}"
+    return RunComparison(
+        run_id=run_id,
+        rubric_id=rubric_id,
+        column_a=column_a,
+        column_b=column_b,
+        stats_a=column_stats(records[0], seed=seed),
+        stats_b=column_stats(records[1], seed=seed),
+        comparison=comparison,
+        preferences=preferences,
+        verdict=verdict,
+    )
+
+
+def _short_labels(a: Column, b: Column) -> tuple[str, str]:
+    """Labels for a verdict: the columns' labels, with their index when they are equal."""
+    if a.label == b.label:
+        return f"#{a.index} {a.label}", f"#{b.index} {b.label}"
+    return a.label, b.label
+
+
+# --- rubric import ---------------------------------------------------------------------------
+
+_PROMPTFOO_KEYS = frozenset({"defaultTest", "tests", "prompts", "providers", "scenarios"})
+
+
+@dataclass(frozen=True)
+class RubricImport:
+    """What `import_rubric_file` saved.
+
+    Attributes:
+        version: the rubric version now at the family's head.
+        created: whether a new version was saved (False: the content was already stored).
+        source: ``rubric`` (a rubric YAML file) or ``promptfoo`` (a promptfoo configuration).
+        unsupported: promptfoo assertions left out, by position and type.
+        notes: approximations and assertions kept out of the rubric (per-test ones).
+    """
+
+    version: Version
+    created: bool
+    source: str
+    unsupported: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def import_rubric_file(
+    store: Store,
+    path: Path,
+    *,
+    author: str,
+    name: str | None = None,
+    test: str | None = None,
+) -> RubricImport:
+    """Save a rubric from a rubric YAML file (``kind: rubric``, with its history) or from a
+    promptfoo configuration (``defaultTest.assert`` plus the assertions all tests share, or
+    one test's assertions with `test`). Every criterion is checked before anything is saved.
+
+    Raises:
+        FileFormatError: an unreadable file, a file of another kind, or a bad criterion.
+        ValidationError: malformed promptfoo assertions, or nothing supported in them.
+    """
+    data, root = load_yaml(read_text(path), path=path)
+    is_promptfoo = (
+        isinstance(data, dict) and "kind" not in data and bool(_PROMPTFOO_KEYS & set(data))
+    )
+    if not is_promptfoo:
+        if test is not None:
+            raise ValidationError(f"{path}: --test applies to a promptfoo configuration only")
+        return _import_rubric_yaml(store, path, data, root, author=author, name=name)
+    family = name or path.stem
+    rubric, converted = rubric_from_promptfoo_config(data, where=str(path), test=test)
+    try:
+        validate_rubric(rubric)
+    except CriterionConfigError as error:
+        raise FileFormatError(str(error), path=str(path)) from error
+    saved = store.save_version(
+        Kind.RUBRIC, family, rubric, author=author, note=f"Imported from {path.name}"
+    )
+    return RubricImport(
+        version=saved.version,
+        created=saved.created,
+        source="promptfoo",
+        unsupported=converted.unsupported,
+        notes=converted.notes,
+    )
+
+
+def _import_rubric_yaml(
+    store: Store, path: Path, data: Any, root: Any, *, author: str, name: str | None
+) -> RubricImport:
+    declared = data.get("kind") if isinstance(data, dict) else None
+    if declared not in (None, Kind.RUBRIC.value):
+        raise FileFormatError(f"this file holds a {declared}, not a rubric", path=str(path))
+    if declared is None:
+        raise FileFormatError(
+            "cannot tell what this file holds: add 'kind: rubric' to a rubric file, or give a"
+            " promptfoo configuration (with defaultTest or tests)",
+            path=str(path),
+        )
+    if name is not None:
+        raise ValidationError(
+            f"{path}: a rubric file names its family itself (the file name); --name applies"
+            " to a promptfoo configuration"
+        )
+    parsed = parse_family_file(data, root, path=path, kind=Kind.RUBRIC)
+    for entry in parsed.entries:
+        assert isinstance(entry.content, RubricContent)
+        try:
+            validate_rubric(entry.content)
+        except CriterionConfigError as error:
+            raise FileFormatError(f"version {entry.number}: {error}", path=str(path)) from error
+    report = import_paths(store, [path], author=author)
+    [item] = report.items
+    return RubricImport(
+        version=store.resolve(Kind.RUBRIC, parsed.name),
+        created=item.created > 0,
+        source="rubric",
+    )
+
+
+__all__ = [
+    "BATCH_SIZE",
+    "CellScorer",
+    "ColumnReport",
+    "PromptfooImport",
+    "RubricImport",
+    "RunComparison",
+    "RunScores",
+    "column_report",
+    "compare",
+    "from_cell_score",
+    "import_rubric_file",
+    "judge_call_from_provider",
+    "make_cell_scorer",
+    "resolve_column",
+    "score_run",
+    "score_run_async",
+    "to_cell_score",
+]
