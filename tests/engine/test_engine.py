@@ -13,6 +13,7 @@ from tests.engine.fakes import FakeProvider, SharedFactory, Tally, VirtualClock,
 from tests.engine.helpers import make_engine
 from workbench.core.errors import MissingSecretError
 from workbench.core.llm import ChatRequest, ChatResult, ErrorKind, Outcome, ProviderError
+from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.runs import CellStatus, RunStatus
 from workbench.engine.events import (
     CellDelta,
@@ -333,3 +334,16 @@ async def test_cancelling_the_execute_task_settles_in_flight_cells(ws: Workspace
         raise AssertionError("execute swallowed its own cancellation")
     assert ws.store.get_run(run_id).status == RunStatus.CANCELLED
     assert {c.status for c in ws.store.cells(run_id)} == {CellStatus.CANCELLED}
+
+
+async def test_the_embedded_model_gets_one_call_at_a_time_by_default(ws: Workspace) -> None:
+    # Its server computes one answer at a time; more in flight only queue or interrupt.
+    provider = FakeProvider(delay=0.01)
+    engine = make_engine(ws.store, SharedFactory(provider))
+    local = ws.store.save_version(
+        Kind.MODEL, "local", ModelConfigContent(provider="local", model="smollm2")
+    ).version
+    spec = ws.spec([ws.prompt()], [local], ws.dataset(12), concurrency=8)
+    summary = await engine.execute(engine.create_run(spec, "local"))
+    assert summary.counts == {"ok": 12}
+    assert provider.peak == 1

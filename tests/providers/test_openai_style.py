@@ -219,6 +219,17 @@ async def test_answer_without_choices_is_malformed(
     assert isinstance(error, ProviderError) and error.kind == ErrorKind.MALFORMED
 
 
+async def test_stream_with_no_answer_is_malformed_not_empty(
+    provider: Provider, fake_server: FakeLLMServer
+) -> None:
+    fake_server.script("empty_stream")
+
+    error = await provider.complete(request_for(stream=True))
+
+    assert isinstance(error, ProviderError)
+    assert (error.kind, error.retryable) == (ErrorKind.MALFORMED, True)
+
+
 @pytest.mark.parametrize("reply", ["disconnect", "cut"])
 async def test_dropped_connection(
     provider: Provider, fake_server: FakeLLMServer, reply: str

@@ -210,3 +210,21 @@ def test_response_cache(store: Store) -> None:
     assert store.cache_get("k2") is None
     assert store.cache_clear() == 1
     assert store.cache_get("k1") is None
+
+
+def test_cache_many_reads_and_writes_in_batches(store: Store) -> None:
+    items = [(f"key-{i}", {"text": f"réponse {i}", "n": i}) for i in range(1_234)]
+    store.cache_put_many(items)
+    wanted = [f"key-{i}" for i in range(0, 1_300, 7)]  # some past the end, so absent
+    found = store.cache_get_many(wanted)
+    assert set(found) == {k for k in wanted if int(k.split("-")[1]) < 1_234}
+    assert found["key-700"] == {"text": "réponse 700", "n": 700}
+    store.cache_put_many([("key-0", {"text": "remplacée"})])
+    assert store.cache_get("key-0") == {"text": "remplacée"}
+    assert store.cache_get_many([]) == {}
+
+
+def test_cache_many_refuses_non_objects_and_writes_nothing(store: Store) -> None:
+    with pytest.raises(ValidationError):
+        store.cache_put_many([("ok", {"a": 1}), ("bad", ["not", "a", "dict"])])  # type: ignore[list-item]
+    assert store.cache_get("ok") is None

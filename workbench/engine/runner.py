@@ -38,7 +38,7 @@ from workbench.engine.costing import (
 )
 from workbench.engine.events import EventSink, RunFinished, RunStarted
 from workbench.engine.execution import Execution, ExecutionSettings, ProviderFactoryFn, ProviderPool
-from workbench.engine.limits import EndpointLimits, Limits
+from workbench.engine.limits import EndpointLimits, Limits, endpoint_key
 from workbench.engine.plan import PlanStore, RenderFailure, RunPlan, expand
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.writer import ResultWriter
@@ -73,6 +73,13 @@ class EngineStore(PlanStore, Protocol):
     def cache_put(self, key: str, value: dict[str, Any]) -> Any: ...
 
 
+# The embedded llama.cpp server computes one answer at a time; sending it more only makes
+# requests queue (or, with its default settings, interrupt each other).
+DEFAULT_ENDPOINT_LIMITS: Mapping[str, EndpointLimits] = {
+    endpoint_key("local", None): EndpointLimits(concurrency=1),
+}
+
+
 @dataclass(frozen=True)
 class EngineOptions:
     """Tuning of the engine; the defaults suit hosted APIs.
@@ -90,7 +97,9 @@ class EngineOptions:
     """
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    endpoint_limits: Mapping[str, EndpointLimits] = field(default_factory=dict)
+    endpoint_limits: Mapping[str, EndpointLimits] = field(
+        default_factory=lambda: dict(DEFAULT_ENDPOINT_LIMITS)
+    )
     default_endpoint_limits: EndpointLimits = field(default_factory=EndpointLimits)
     assumed_output_tokens: int = 512
     stream: bool = True

@@ -261,6 +261,10 @@ async def _read_stream(
             finish_reason = choice.get("finish_reason") or finish_reason
     if not finished and finish_reason is None:
         raise ConnectionResetError("the stream ended before the answer was complete")
+    if finish_reason is None and not pieces:
+        # A bare [DONE]: the server gave up on the request (an interrupted llama.cpp stream
+        # does this). Recording it as an empty answer would score it as a failed reply.
+        raise MalformedResponse("the stream ended without an answer (no text, no finish reason)")
     output_tokens = usage.get("completion_tokens")
     if output_tokens is None and count_chunks:
         output_tokens = len(pieces)

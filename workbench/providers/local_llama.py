@@ -183,6 +183,18 @@ class LocalModelServer:
             str(self._n_threads),
             "--n_threads_batch",
             str(self._n_threads),
+            # Runs fill the grid row by row, so consecutive requests alternate between the
+            # columns' system prompts. The RAM cache keeps each prefix's state and reloads the
+            # longest match, so a long persona + system prompt is processed once per column
+            # instead of once per cell (256 MiB holds a few dozen SmolLM2 states).
+            # The server's default cancels a streaming answer when another request arrives,
+            # which leaves the first cell with an empty answer; queue them instead.
+            "--interrupt_requests",
+            "false",
+            "--cache",
+            "true",
+            "--cache_size",
+            str(256 * 1024 * 1024),
             *self._extra_args,
         ]
         with os.fdopen(handle, "wb") as log_file:

@@ -158,6 +158,8 @@ class OpenAIProvider:
                         if on_delta is not None:
                             on_delta(text)
                     finish_reason = choice.finish_reason or finish_reason
+        if finish_reason is None and not pieces:
+            raise MalformedAnswer("the stream ended without an answer (no text, no finish reason)")
         if finish_reason is None:
             raise ConnectionResetError("the stream ended before the answer was complete")
         return ChatResult(

@@ -20,7 +20,6 @@ from typing import Literal
 from workbench.core.errors import ValidationError
 from workbench.core.llm import Provider
 from workbench.core.models import ModelConfigContent
-from workbench.providers.anthropic_provider import AnthropicProvider
 from workbench.providers.compat import OpenAICompatibleProvider, resolve_base_url
 from workbench.providers.local_llama import (
     LocalLlamaProvider,
@@ -28,7 +27,6 @@ from workbench.providers.local_llama import (
     llama_cpp_available,
     resolve_model_path,
 )
-from workbench.providers.openai_provider import OpenAIProvider
 from workbench.providers.secrets import DEFAULT_KEY_ENV, SecretStore
 
 Transport = Literal["sdk", "aiohttp"]
@@ -63,7 +61,11 @@ def create_provider(
         LocalModelError: a local config names a GGUF file that does not exist.
     """
     label = name or config.provider
+    # The SDK providers are imported only when used: importing the openai and anthropic SDKs
+    # costs about 64 MB, which runs served by the lean client never need.
     if config.provider == "anthropic":
+        from workbench.providers.anthropic_provider import AnthropicProvider
+
         if transport == "aiohttp":
             raise ValidationError("Anthropic models are only served through the anthropic SDK")
         key = secrets.require(config.api_key_env or DEFAULT_KEY_ENV["anthropic"])
@@ -71,6 +73,8 @@ def create_provider(
             name=label, api_key=key, base_url=config.base_url, timeout_s=timeout_s
         )
     if config.provider == "openai":
+        from workbench.providers.openai_provider import OpenAIProvider
+
         key = secrets.require(config.api_key_env or DEFAULT_KEY_ENV["openai"])
         if transport == "aiohttp":
             return OpenAICompatibleProvider(
@@ -92,6 +96,8 @@ def create_provider(
             )
         optional_key = secrets.require(config.api_key_env) if config.api_key_env else None
         if transport == "sdk":
+            from workbench.providers.openai_provider import OpenAIProvider
+
             return OpenAIProvider(
                 name=label,
                 api_key=optional_key,

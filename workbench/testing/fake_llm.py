@@ -85,7 +85,8 @@ class Reply:
     ``error`` (`status`, 500 by default, with an optional `message`),
     ``malformed`` (a broken body with status 200), ``no_choices`` (valid JSON without choices),
     ``hang`` (no answer until the server stops), ``disconnect`` (the connection is closed before
-    any answer) or ``cut`` (a stream that stops after its first chunks).
+    any answer), ``cut`` (a stream that stops after its first chunks) or ``empty_stream`` (an
+    OpenAI stream that ends with ``[DONE]`` and no answer at all).
     """
 
     kind: str = "ok"
@@ -246,6 +247,9 @@ class _App:
         ident = f"chatcmpl-fake-{self.state.counter}"
         if reply.kind == "no_choices":
             return web.json_response({"id": ident, "object": "chat.completion", "usage": usage})
+        if reply.kind == "empty_stream":
+            # What an interrupted llama.cpp server sends: a stream closed at once with [DONE].
+            return await self._stream(request, ["data: [DONE]\n\n"], reply)
         if not body.get("stream"):
             return web.json_response(
                 {
