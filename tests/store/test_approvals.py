@@ -105,7 +105,7 @@ def test_approvals_are_numbered_per_bundle_and_read_back_whole(store: Store) -> 
     assert store.get_approval("greeting").number == 2  # newest
     assert [a.ref for a in store.list_approvals()] == ["greeting@v1", "greeting@v2", "other@v1"]
     assert [a.ref for a in store.list_approvals("other")] == ["other@v1"]
-    events = store.bundle_events("greeting")
+    events = store.bundle_history("greeting")
     assert [(e.action, e.approval_number, e.actor) for e in events] == [
         ("approved", 1, "ana"),
         ("approved", 2, "bo"),
@@ -126,7 +126,7 @@ def test_labels_move_and_every_move_is_logged(store: Store) -> None:
     assert store.get_approval("greeting@v2").labels == ("production",)
     store.remove_bundle_label("greeting", "production", actor="ana", reason="paused")
     assert store.bundle_labels("greeting") == {}
-    actions = [(e.action, e.label) for e in store.bundle_events("greeting")]
+    actions = [(e.action, e.label) for e in store.bundle_history("greeting")]
     assert actions == [
         ("approved", None),
         ("approved", None),
@@ -155,7 +155,7 @@ def test_revocation_keeps_the_approval_removes_its_labels_and_blocks_relabelling
     assert revoked.revoked and revoked.revocation is not None
     assert (revoked.revocation.actor, revoked.labels) == ("bo", ())
     assert store.get_approval("greeting").number == 1  # the newest one not revoked
-    removed = [e for e in store.bundle_events("greeting") if e.action == "label-removed"]
+    removed = [e for e in store.bundle_history("greeting") if e.action == "label-removed"]
     assert removed and "revoked: tutoie the customer" in removed[0].reason
     with pytest.raises(ValidationError, match="was revoked"):
         store.set_bundle_label("greeting@v2", "staging", actor="ana")
@@ -180,10 +180,10 @@ def test_the_file_refuses_edits_of_approvals_and_of_the_history(
     ]
     with closing(sqlite3.connect(db_path)) as raw:
         for statement in statements:
-            with pytest.raises(sqlite3.IntegrityError, match="immutable|append-only"):
+            with pytest.raises(sqlite3.IntegrityError, match=r"immutable|append-only"):
                 raw.execute(statement)
     assert store.get_approval("greeting@v1").note == "first"
-    assert len(store.bundle_events("greeting")) == 4
+    assert len(store.bundle_history("greeting")) == 4
 
 
 def test_versions_must_exist_have_the_right_kind_and_belong_to_the_family(store: Store) -> None:

@@ -16,10 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from workbench.app import runs as run_service
+from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
+from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
+from workbench.core.models import Kind, Version
 from workbench.core.runs import CellStatus, RunInfo
 from workbench.engine.events import CellFinished, Event, RunStarted
 from workbench.engine.runner import RunEngine, RunSummary
@@ -56,6 +59,21 @@ def run(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Call the models even when a cached answer exists.")
     ] = False,
+    rubric: Annotated[
+        str | None, typer.Option("--rubric", help="Score each cell with this rubric NAME[@V].")
+    ] = None,
+    judge: Annotated[
+        str | None, typer.Option("--judge", help="Model config that judges llm-judge criteria.")
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            help="Exit 3 when a column's pass rate is below RATE (0-1); needs --rubric.",
+            min=0,
+            max=1,
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
@@ -70,9 +88,12 @@ def run(
         persona = persona or list(run_service.DEMO_PERSONAS)
         model = model or list(run_service.DEMO_MODELS)
         dataset = dataset or run_service.DEMO_DATASET
+        rubric = rubric or run_service.DEMO_RUBRIC
         name = name or "demo"
     if dataset is None:
         raise ValidationError("choose a dataset (--dataset NAME[@VERSION]) or use --demo")
+    if fail_under is not None and rubric is None:
+        raise ValidationError("--fail-under needs --rubric: pass rates come from a rubric")
     selection = run_service.RowSelection(
         ids=tuple(r.strip() for r in rows.split(",") if r.strip()) if rows else (),
         tag=tag,
@@ -90,13 +111,76 @@ def run(
         concurrency=concurrency,
         budget_usd=budget,
         use_cache=not no_cache,
+        rubric=rubric,
     )
     engine = RunEngine(svc.store, svc.provider_factory())
     estimate = engine.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
     run_id = engine.create_run(spec, name or "run")
     summary = _execute(engine, run_id, "missing", quiet=as_json)
-    _report(svc, run_id, summary, as_json=as_json)
+    if rubric is None:
+        _report(svc, run_id, summary, as_json=as_json)
+        return
+    if not as_json:  # with --json, the scores document below is the one output
+        _report(svc, run_id, summary, as_json=False)
+    gate = _score_and_gate(svc, run_id, rubric, judge, fail_under, as_json=as_json, demo=demo)
+    if gate:
+        raise typer.Exit(code=3)
+
+
+def _score_and_gate(
+    svc: Services,
+    run_id: int,
+    rubric: str,
+    judge: str | None,
+    fail_under: float | None,
+    *,
+    as_json: bool,
+    demo: bool,
+) -> list[str]:
+    """Score the run, print the columns' figures; the columns failing the gate, if any."""
+    version = svc.store.resolve(Kind.RUBRIC, rubric)
+    scored = scoring_cli.apply_rubric(svc, run_id, version, judge)
+    reports = column_report(svc.store, run_id, version.id)
+    failing = [
+        f"#{r.column.index} {r.column.label}: pass rate "
+        + ("unknown" if r.stats.pass_rate is None else f"{r.stats.pass_rate:.0%}")
+        for r in reports
+        if fail_under is not None and (r.stats.pass_rate is None or r.stats.pass_rate < fail_under)
+    ]
+    verdict = _demo_verdict(svc, run_id, version) if demo else None
+    if as_json:
+        print_json(
+            {
+                "run": run_id,
+                "rubric": version.ref,
+                "passed": scored.passed,
+                "failed": scored.failed,
+                "errors": scored.errors,
+                "columns": [scoring_cli.report_json(r) for r in reports],
+                "verdict": verdict,
+                "fail_under": fail_under,
+                "failing_columns": failing,
+            }
+        )
+        return failing
+    stdout.print("")
+    note(f"Scores with {version.ref}:")
+    scoring_cli.print_reports(reports)
+    if verdict:
+        stdout.print(verdict, highlight=False)
+    if failing:
+        note(f"Quality gate failed (--fail-under {fail_under:.0%}): " + "; ".join(failing))
+    return failing
+
+
+def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:
+    """The demo compares the two prompt versions with the same persona (columns 0 and 2)."""
+    info = svc.store.get_run(run_id)
+    if len(info.columns) < 3:
+        return None
+    result = compare(svc.store, run_id, 0, 2, rubric.id)
+    return f"Column 0 vs column 2 (prompt v2 vs v3, same persona): {result.verdict}"
 
 
 def _execute(

@@ -75,20 +75,7 @@ def score(
     store = svc.store
     info = find_run(store, run)
     version = store.resolve(Kind.RUBRIC, rubric)
-    assert isinstance(version.content, RubricContent)
-    if needs_judge(version.content):
-        if judge is None:
-            raise ValidationError(
-                f"rubric {version.ref} has an llm-judge criterion: choose the judge model with"
-                " --judge NAME (a model config)"
-            )
-        judge_version = store.resolve(Kind.MODEL, judge)
-        assert isinstance(judge_version.content, ModelConfigContent)
-        scored = asyncio.run(_score_with_judge(svc, store, info.id, version, judge_version))
-    else:
-        if judge is not None:
-            note(f"Rubric {version.ref} has no llm-judge criterion: --judge is not used.")
-        scored = score_run(store, info.id, version)
+    scored = apply_rubric(svc, info.id, version, judge)
     reports = column_report(store, info.id, version.id)
     if as_json:
         print_json(
@@ -106,6 +93,24 @@ def score(
         return
     note(_score_summary(info, version, scored))
     print_reports(reports)
+
+
+def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> RunScores:
+    """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model."""
+    store = svc.store
+    assert isinstance(rubric.content, RubricContent)
+    if needs_judge(rubric.content):
+        if judge is None:
+            raise ValidationError(
+                f"rubric {rubric.ref} has an llm-judge criterion: choose the judge model with"
+                " --judge NAME (a model config)"
+            )
+        judge_version = store.resolve(Kind.MODEL, judge)
+        assert isinstance(judge_version.content, ModelConfigContent)
+        return asyncio.run(_score_with_judge(svc, store, run_id, rubric, judge_version))
+    if judge is not None:
+        note(f"Rubric {rubric.ref} has no llm-judge criterion: --judge is not used.")
+    return score_run(store, run_id, rubric)
 
 
 async def _score_with_judge(

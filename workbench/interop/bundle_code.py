@@ -95,6 +95,11 @@ def complete(variables: Mapping[str, Any]) -> str:
         model=MODEL, messages=build_messages(variables), **params
     )
     return response.choices[0].message.content or ""
+
+
+def build_messages(variables: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The chat messages for one set of variables."""
+    return [{"role": role, "content": render(text, variables)} for role, text in MESSAGES]
 '''
 
 _ANTHROPIC_CALL = '''
@@ -117,22 +122,23 @@ def complete(variables: Mapping[str, Any]) -> str:
         max_tokens=int(PARAMS.get("max_tokens") or 1024),
         messages=[m for m in messages if m["role"] != "system"],
         **({"system": system} if system else {}),
-        **params,
+        # Sampling parameters travel in the body: recent SDKs no longer list them as arguments.
+        **({"extra_body": params} if params else {}),
     )
     return "".join(block.text for block in response.content if block.type == "text")
-'''
 
-_MAIN = '''
+
 def build_messages(variables: Mapping[str, Any]) -> list[dict[str, str]]:
     """The chat messages for one set of variables."""
     return [{"role": role, "content": render(text, variables)} for role, text in MESSAGES]
+'''
 
-
+_MAIN = """
 if __name__ == "__main__":
     # Variables as JSON: the first argument, or standard input.
     source = sys.argv[1] if len(sys.argv) > 1 else sys.stdin.read()
     print(complete(json.loads(source)))
-'''
+"""
 
 
 def render_code(bundle: ApprovedBundle) -> RenderedExport:
@@ -150,6 +156,11 @@ def render_code(bundle: ApprovedBundle) -> RenderedExport:
     sdk = "anthropic" if model.provider == "anthropic" else "openai"
     key_env = model.api_key_env or _DEFAULT_KEY_ENV.get(model.provider)
     base_url = resolve_base_url(model.base_url) if model.base_url else None
+    if sdk == "anthropic" and "json_schema" in bundle.params:
+        export.warnings.append(
+            "the JSON schema parameter is not sent by the generated Anthropic call; add"
+            " output_config to messages.create if the answer must follow it"
+        )
     if not simple:
         export.warnings.append(
             "the templates use conditions or loops: the module renders them with jinja2,"
@@ -165,7 +176,7 @@ def render_code(bundle: ApprovedBundle) -> RenderedExport:
         f"prompt {ids.prompt_id}, persona {ids.persona_id or 'none'},",
         f"model {ids.model_id}, rubric {ids.rubric_id}.",
         "",
-        f"Usage: {key_env + '=... ' if key_env else ''}python {name}.py '{{\"variable\": \"value\"}}'",
+        f"Usage: {key_env + '=... ' if key_env else ''}python {name}.py '<variables as JSON>'",
         '"""',
         "",
         "from __future__ import annotations",
@@ -185,8 +196,11 @@ def render_code(bundle: ApprovedBundle) -> RenderedExport:
         f"MESSAGES: list[tuple[str, str]] = {_literal(messages)}",
         "",
     ]
-    body = (_SIMPLE_RENDER if simple else _JINJA_RENDER) + (
-        _ANTHROPIC_CALL if sdk == "anthropic" else _OPENAI_CALL
-    )
-    export.files[f"{name}.py"] = "\n".join(header) + body + _MAIN
+    sections = [
+        "\n".join(header).strip(),
+        (_SIMPLE_RENDER if simple else _JINJA_RENDER).strip(),
+        (_ANTHROPIC_CALL if sdk == "anthropic" else _OPENAI_CALL).strip(),
+        _MAIN.strip(),
+    ]
+    export.files[f"{name}.py"] = "\n\n\n".join(sections) + "\n"
     return export

@@ -152,7 +152,9 @@ def read_bundle_files(folder: Path) -> tuple[dict[str, Any], list[_Planned]]:
     manifest_path = folder / MANIFEST
     manifest, _ = load_yaml(read_text(manifest_path), path=manifest_path)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise FileFormatError(f"not a bundle manifest (no 'format: {FORMAT}')", path=str(manifest_path))
+        raise FileFormatError(
+            f"not a bundle manifest (no 'format: {FORMAT}')", path=str(manifest_path)
+        )
     if manifest.get("format_version") != FORMAT_VERSION:
         raise FileFormatError(
             f"bundle format version {manifest.get('format_version')!r} is not supported"

@@ -76,6 +76,7 @@ class PortableTemplate:
         printed: variables whose value is printed directly.
         tested: variables used in conditions, loops or filters.
         issues: constructs Nunjucks cannot render the same way (see the module docstring).
+        logic: (line, construct) of each condition, loop or expression beyond a variable.
     """
 
     name: str
@@ -85,6 +86,7 @@ class PortableTemplate:
     printed: frozenset[str] = frozenset()
     tested: frozenset[str] = frozenset()
     issues: tuple[TemplateIssue, ...] = ()
+    logic: tuple[tuple[int | None, str], ...] = ()
 
     @property
     def simple(self) -> bool:
@@ -141,10 +143,11 @@ def mustache_text(template: PortableTemplate, *, target: str, spaces: bool = Fal
     Raises:
         TemplateExportError: the template has logic, dotted variables or literal ``{{``.
     """
-    issues = list(template.issues)
+    issues: list[TemplateIssue] = []
     if template.parts is None:
-        issues.append(
-            TemplateIssue(template.name, None, f"uses template logic, which {target} cannot run")
+        issues.extend(
+            TemplateIssue(template.name, line, f"{construct}: {target} has no template logic")
+            for line, construct in template.logic or ((None, "template logic"),)
         )
         raise TemplateExportError(target, issues)
     out: list[str] = []
@@ -161,8 +164,9 @@ def mustache_text(template: PortableTemplate, *, target: str, spaces: bool = Fal
             if "{{" in part or "}}" in part:
                 issues.append(
                     TemplateIssue(
-                        template.name, None, f"literal '{{{{' or '}}}}' in the text cannot be"
-                        f" written in {target}"
+                        template.name,
+                        None,
+                        f"literal '{{{{' or '}}}}' in the text cannot be written in {target}",
                     )
                 )
             out.append(part)
@@ -191,6 +195,7 @@ def _prefixed(template: PortableTemplate, prefix: str) -> PortableTemplate:
         printed=template.printed,
         tested=template.tested,
         issues=template.issues,
+        logic=template.logic,
     )
 
 
@@ -219,6 +224,7 @@ class _Printer:
     printed: set[str] = field(default_factory=set)
     tested: set[str] = field(default_factory=set)
     loop_names: set[str] = field(default_factory=set)
+    logic: list[tuple[int | None, str]] = field(default_factory=list)
 
     def body(self, body: list[nodes.Node]) -> str:
         return "".join(self.node(node) for node in body)
@@ -248,6 +254,7 @@ class _Printer:
 
     def issue(self, node: nodes.Node, problem: str) -> None:
         self.simple = False
+        self.logic.append((getattr(node, "lineno", None), problem))
         self.issues.append(TemplateIssue(self.name, getattr(node, "lineno", None), problem))
 
     def output(self, child: nodes.Expr) -> str:
@@ -266,6 +273,7 @@ class _Printer:
                 self.printed.add(top)
             return f"{{{{ {self.expr(child)} }}}}"
         self.simple = False
+        self.logic.append((child.lineno, "an expression beyond a plain variable"))
         try:
             return f"{{{{ {self.expr(child, logic=True)} }}}}"
         except _Unportable as error:
@@ -282,6 +290,7 @@ class _Printer:
                 first, *rest = node.elif_
                 return self.branch(nodes.If(first.test, first.body, rest, node.else_))
             return self.body(node.else_)
+        self.logic.append((node.lineno, "{% if %}"))
         try:
             text = f"{{% if {self.expr(node.test, logic=True)} %}}" + self.body(node.body)
             for clause in node.elif_:
@@ -296,6 +305,7 @@ class _Printer:
 
     def loop(self, node: nodes.For) -> str:
         self.simple = False
+        self.logic.append((node.lineno, "{% for %}"))
         if node.recursive or node.test is not None or not isinstance(node.target, nodes.Name):
             self.issue(node, "only plain '{% for x in items %}' loops are exported")
             return ""
@@ -312,13 +322,12 @@ class _Printer:
 
     def decide(self, test: nodes.Expr) -> bool | None:
         """The value of a condition that reads only constants (``persona``), else None."""
-        names = {n.name for n in test.find_all(nodes.Name)}
+        found = [test, *test.find_all(nodes.Name)]  # find_all skips the node itself
+        names = {n.name for n in found if isinstance(n, nodes.Name)}
         if not names or not names <= set(self.constants):
             return None
         try:
-            value = _with_constants(test, self.constants).as_const(
-                EvalContext(build_environment())
-            )
+            value = _with_constants(test, self.constants).as_const(EvalContext(build_environment()))
         except Impossible:
             return None
         return bool(value)
@@ -446,6 +455,7 @@ def _print(source: str, name: str, role: Role, constants: Mapping[str, Any]) -> 
         printed=frozenset(printer.printed),
         tested=frozenset(printer.tested),
         issues=tuple(printer.issues),
+        logic=tuple(printer.logic),
     )
 
 

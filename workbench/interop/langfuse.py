@@ -110,7 +110,7 @@ def _jinja_literal(text: str) -> str:
 
 
 def family_name(text: str) -> str:
-    """A valid family name from a Langfuse prompt name (``support/Orders v2`` → ``support-orders-v2``)."""
+    """A valid family name from a prompt name: ``support/Orders v2`` → ``support-orders-v2``."""
     slug = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-._")
     return (slug or "imported")[:80]
 
@@ -137,7 +137,9 @@ def read_langfuse_prompts(path: Path) -> list[tuple[str, PromptContent, list[str
     return parsed
 
 
-def _prompt(item: dict[str, Any], *, where: str, path: Path) -> tuple[str, PromptContent, list[str]]:
+def _prompt(
+    item: dict[str, Any], *, where: str, path: Path
+) -> tuple[str, PromptContent, list[str]]:
     name = family_name(item["name"])
     skipped: list[str] = []
     kind = item.get("type", "chat" if isinstance(item.get("prompt"), list) else "text")
@@ -149,7 +151,9 @@ def _prompt(item: dict[str, Any], *, where: str, path: Path) -> tuple[str, Promp
         content["user"] = langfuse_template(body, where=where)
     elif kind == "chat":
         if not isinstance(body, list):
-            raise FileFormatError(f"{where}: a chat prompt needs a list of messages", path=str(path))
+            raise FileFormatError(
+                f"{where}: a chat prompt needs a list of messages", path=str(path)
+            )
         messages = []
         for index, message in enumerate(body, start=1):
             if not isinstance(message, dict) or message.get("type") == "placeholder":

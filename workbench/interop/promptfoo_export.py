@@ -23,7 +23,7 @@ from workbench.core.models import DatasetRow, ModelConfigContent
 from workbench.core.templates import render_template
 from workbench.interop.bundle_model import ApprovedBundle, RenderedExport
 from workbench.interop.bundle_templates import PortableTemplate, TemplateExportError, iter_issues
-from workbench.interop.promptfoo_rubric import rubric_asserts, row_asserts
+from workbench.interop.promptfoo_rubric import row_asserts, rubric_asserts
 from workbench.interop.yaml_io import dump_yaml
 from workbench.providers.compat import resolve_base_url
 
@@ -183,11 +183,13 @@ def render_promptfoo(bundle: ApprovedBundle) -> RenderedExport:
 def _header(bundle: ApprovedBundle, export: RenderedExport) -> str:
     ids = bundle.approval.versions
     lines = [
-        f"# promptfoo config exported by Prompt Workbench from approved bundle {bundle.approval.ref}",
+        f"# promptfoo config exported by Prompt Workbench from bundle {bundle.approval.ref}",
         f"# prompt {bundle.prompt.ref} ({ids.prompt_id[:12]})",
     ]
     if bundle.persona is not None and ids.persona_id:
-        lines.append(f"# persona {bundle.persona.ref} ({ids.persona_id[:12]}), composed into the prompt")
+        lines.append(
+            f"# persona {bundle.persona.ref} ({ids.persona_id[:12]}), composed into the prompt"
+        )
     lines += [
         f"# model {bundle.model.ref} ({ids.model_id[:12]})",
         f"# rubric {bundle.rubric.ref} ({ids.rubric_id[:12]})",

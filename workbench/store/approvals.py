@@ -382,7 +382,7 @@ class ApprovalsMixin:
         with self._db.read() as connection:
             return dict(_labels(connection, bundle))
 
-    def bundle_events(self, bundle: str | None = None) -> list[BundleEvent]:
+    def bundle_history(self, bundle: str | None = None) -> list[BundleEvent]:
         """The bundle history (all bundles when None), oldest first."""
         with self._db.read() as connection:
             return _events(connection, bundle)

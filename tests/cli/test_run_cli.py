@@ -1,0 +1,144 @@
+"""End to end: ``workbench run`` and ``runs …`` against the fake OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Cli
+from workbench.testing.fake_llm import FakeLLMServer, Reply
+
+PROMPT = """kind: prompt
+name: ask
+version: 1
+system: |
+  Tu réponds aux clients.
+user: |
+  {{ message }}
+variables:
+  message: The message.
+"""
+
+RUBRIC = """kind: rubric
+name: {name}
+version: 1
+threshold: 1.0
+criteria:
+- kind: contains
+  config:
+    value: {needle}
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, server: FakeLLMServer, cli: Cli) -> Path:
+    ws = tmp_path / "ws"
+    for folder in ("prompts", "datasets", "models", "rubrics"):
+        (ws / folder).mkdir(parents=True)
+    (ws / "prompts" / "ask.yaml").write_text(PROMPT, encoding="utf-8")
+    (ws / "prompts" / "ask.yaml").write_text(PROMPT, encoding="utf-8")
+    (ws / "datasets" / "msgs.jsonl").write_text(
+        "".join(
+            f'{{"id": "r{i}", "vars": {{"message": "Où est ma commande {i} ?"}}}}\n'
+            for i in range(1, 5)
+        ),
+        encoding="utf-8",
+    )
+    (ws / "models" / "fake.yaml").write_text(
+        "kind: model\nname: fake\nversion: 1\nprovider: openai-compatible\nmodel: fake-model\n"
+        f"base_url: {server.openai_base_url}\n",
+        encoding="utf-8",
+    )
+    (ws / "rubrics" / "polite.yaml").write_text(
+        RUBRIC.format(name="polite", needle="Réponse"), encoding="utf-8"
+    )
+    (ws / "rubrics" / "carrier.yaml").write_text(
+        RUBRIC.format(name="carrier", needle="Colissimo"), encoding="utf-8"
+    )
+    assert cli("import", *(str(ws / f) for f in sorted(p.name for p in ws.iterdir()))).code == 0
+    return ws
+
+
+def test_run_fills_every_cell_and_reports_columns(cli: Cli, workspace: Path) -> None:
+    result = cli(
+        "run",
+        "--prompt",
+        "ask",
+        "--model",
+        "fake",
+        "--dataset",
+        "msgs",
+        "--repeat",
+        "2",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["summary"]["counts"] == {"ok": 8}
+    assert data["columns"][0]["cells"] == 8
+    listing = cli("runs", "list", "--json").json()
+    assert [r["id"] for r in listing] == [data["run"]["id"]]
+
+
+def test_second_run_is_served_from_the_cache(
+    cli: Cli, workspace: Path, server: FakeLLMServer
+) -> None:
+    args = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs", "--json")
+    assert cli(*args).code == 0
+    calls = server.stats["requests"]
+    again = cli(*args).json()
+    assert again["summary"]["cache_hits"] == 4
+    assert server.stats["requests"] == calls
+    assert cli(*args, "--no-cache").json()["summary"]["cache_hits"] == 0
+
+
+def test_rubric_scores_and_fail_under_gates(cli: Cli, workspace: Path) -> None:
+    base = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs", "--json")
+    passing = cli(*base, "--rubric", "polite", "--fail-under", "0.9")
+    assert passing.code == 0, passing.err
+    assert passing.json()["passed"] == 4
+    failing = cli(*base, "--rubric", "carrier", "--fail-under", "0.5")
+    assert failing.code == 3
+    assert failing.json()["failing_columns"]
+    assert "--rubric" in cli(*base, "--fail-under", "0.5").err
+
+
+def test_retry_errors_reruns_only_errored_cells(
+    cli: Cli, workspace: Path, server: FakeLLMServer
+) -> None:
+    server.script(Reply.error(400, "bad request"), Reply.error(400, "bad request"))
+    first = cli(
+        "run",
+        "--prompt",
+        "ask",
+        "--model",
+        "fake",
+        "--dataset",
+        "msgs",
+        "--concurrency",
+        "1",
+        "--json",
+    )
+    assert first.code == 0, first.err
+    run_id = first.json()["run"]["id"]
+    assert first.json()["summary"]["counts"] == {"ok": 2, "error": 2}
+    before = server.stats["requests"]
+    retried = cli("runs", "retry-errors", str(run_id), "--json")
+    assert retried.json()["summary"]["counts"] == {"ok": 2}
+    assert server.stats["requests"] - before == 2
+    assert cli("runs", "resume", str(run_id), "--json").json()["summary"]["counts"] == {}
+
+
+def test_unknown_names_are_user_errors(cli: Cli, workspace: Path) -> None:
+    missing = cli("run", "--prompt", "nope", "--model", "fake", "--dataset", "msgs")
+    assert missing.code == 1 and "nope" in missing.err
+    no_dataset = cli("run", "--prompt", "ask", "--model", "fake")
+    assert no_dataset.code == 1 and "--dataset" in no_dataset.err

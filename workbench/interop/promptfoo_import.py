@@ -1,0 +1,478 @@
+"""Import a promptfoo config: prompts, providers, tests and asserts become workbench families.
+
+What becomes what:
+
+* ``prompts`` (inline text or chat JSON, ``file://`` paths and globs, ``{id|raw, label}``
+  objects; a text file holding several prompts separated by ``---`` lines) → prompt families;
+  a text prompt is a user template, as promptfoo sends it;
+* ``providers`` (``openai:chat:M``, ``openai:M``, ``anthropic:messages:M``, ``anthropic:M``,
+  ``ollama:chat:M``, with ``config``) → model configs; ``apiBaseUrl`` makes an OpenAI provider
+  OpenAI-compatible; ``apiKeyEnvar`` becomes ``api_key_env``; an ``apiKey`` is never imported;
+* ``tests`` (inline, or a ``file://`` dataset file) with ``defaultTest.vars`` merged in, and
+  array-valued vars expanded into one test per value as promptfoo does → one dataset;
+* ``defaultTest.assert`` (and ``threshold``) → a rubric, through
+  `workbench.scoring.promptfoo_asserts`; an assertion whose value uses ``{{ vars }}`` is kept on
+  every row instead, since it differs per row. Each test's own ``assert`` is kept on its row
+  (`DatasetRow.asserts`); `row_rubric` gives the rubric a row is scored with: the rubric's
+  criteria plus the row's, under the rubric's threshold, as promptfoo combines them.
+
+Everything else — unknown keys, provider types, config options, per-test thresholds or options,
+unsupported assertion types — is listed by name in the report, never dropped silently. The whole
+config is read and checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+
+from workbench.core.errors import FileFormatError, KnownError, ValidationError
+from workbench.core.models import (
+    ChatMessage,
+    Content,
+    DatasetContent,
+    DatasetRow,
+    Kind,
+    ModelConfigContent,
+    PromptContent,
+    RubricContent,
+)
+from workbench.core.templates import template_variables
+from workbench.interop.dataset_rows import RowCollector, describe_validation_error, row_id_from
+from workbench.interop.datasets import EXTENSIONS, read_dataset
+from workbench.interop.langfuse import family_name
+from workbench.interop.text import read_text
+from workbench.interop.yaml_io import line_of, load_yaml
+from workbench.scoring.promptfoo_asserts import criteria_from_promptfoo, rubric_from_promptfoo
+from workbench.store import Store
+
+KNOWN_TOP = ("description", "prompts", "providers", "tests", "defaultTest")
+_PARAM_KEYS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "seed",
+    "stop",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+)
+_PROMPT_SPLIT = re.compile(r"^---$", re.MULTILINE)
+
+
+@dataclass
+class PromptfooPlan:
+    """A parsed config, every content validated, nothing written yet."""
+
+    prefix: str
+    prompts: list[tuple[str, PromptContent]] = field(default_factory=list)
+    models: list[tuple[str, ModelConfigContent]] = field(default_factory=list)
+    dataset: DatasetContent | None = None
+    rubric: RubricContent | None = None
+    unsupported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PromptfooImportReport:
+    """What `import_promptfoo` saved: (kind, family, number, created), and what it left out."""
+
+    saved: list[tuple[Kind, str, int, bool]] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, path: Path, root: yaml.Node | None) -> None:
+        self.path = path
+        self.root = root
+
+    def fail(self, message: str, keys: tuple[str | int, ...] = ()) -> FileFormatError:
+        return FileFormatError(message, path=str(self.path), line=line_of(self.root, keys))
+
+
+def read_promptfoo_config(path: Path, *, prefix: str | None = None) -> PromptfooPlan:
+    """Parse and check a promptfoo config (see the module docstring).
+
+    Raises:
+        FileFormatError: naming the file and line of the first problem.
+    """
+    data, root = load_yaml(read_text(path), path=path)
+    reader = _Reader(path, root)
+    if not isinstance(data, dict):
+        raise reader.fail("a promptfoo config is a mapping with prompts, providers and tests")
+    stem = path.stem if path.stem not in ("promptfooconfig", "config") else path.parent.name
+    plan = PromptfooPlan(prefix=family_name(prefix or stem))
+    for key in data:
+        if key not in KNOWN_TOP:
+            plan.unsupported.append(f"top-level '{key}'")
+    _read_prompts(data.get("prompts"), reader, plan)
+    _read_providers(data.get("providers"), reader, plan)
+    default = data.get("defaultTest") or {}
+    if not isinstance(default, dict):
+        plan.unsupported.append("defaultTest given as a file reference")
+        default = {}
+    templated = _read_rubric(default, reader, plan, str(data.get("description") or ""))
+    _read_tests(data.get("tests"), default, templated, reader, plan)
+    return plan
+
+
+def _read_prompts(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
+    if value is None:
+        raise reader.fail("the config has no 'prompts'")
+    items = value if isinstance(value, list) else [value]
+    found: list[tuple[str | None, PromptContent, str]] = []
+    for index, item in enumerate(items):
+        keys: tuple[str | int, ...] = (
+            ("prompts", index) if isinstance(value, list) else ("prompts",)
+        )
+        label = None
+        if isinstance(item, dict):
+            label = item.get("label")
+            extra = sorted(set(item) - {"id", "raw", "label"})
+            if extra:
+                plan.unsupported.append(f"prompt {index + 1}: key(s) {', '.join(extra)}")
+            item = item.get("raw", item.get("id"))
+        if not isinstance(item, str):
+            raise reader.fail("a prompt is text, a file:// path or {raw|id, label}", keys)
+        for text, where in _prompt_texts(item, reader, keys, plan):
+            content = _prompt_content(text, where, reader, keys)
+            if content is not None:
+                found.append((label, content, where))
+    if not found:
+        raise reader.fail("no prompt could be imported", ("prompts",))
+    names: set[str] = set()
+    for number, (label, content, _where) in enumerate(found, start=1):
+        base = family_name(f"{plan.prefix}-{label}") if label else plan.prefix
+        name = base if len(found) == 1 or label else f"{plan.prefix}-prompt-{number}"
+        while name in names:
+            name = f"{name}-{number}"
+        names.add(name)
+        plan.prompts.append((name, content))
+
+
+def _prompt_texts(
+    item: str, reader: _Reader, keys: tuple[str | int, ...], plan: PromptfooPlan
+) -> list[tuple[str, str]]:
+    if not item.startswith("file://"):
+        return [(item, f"{reader.path} ({'.'.join(map(str, keys))})")]
+    pattern = item.removeprefix("file://")
+    if ":" in pattern.split("/")[-1] or pattern.endswith((".py", ".js", ".ts", ".mjs", ".cjs")):
+        plan.unsupported.append(f"prompt {pattern}: prompt functions (Python/JavaScript)")
+        return []
+    base = reader.path.parent
+    paths = sorted(base.glob(pattern)) if any(c in pattern for c in "*?[") else [base / pattern]
+    if not paths:
+        raise reader.fail(f"no prompt file matches {pattern}", keys)
+    texts: list[tuple[str, str]] = []
+    for file in paths:
+        text = read_text(file)
+        if file.suffix.lower() in (".json", ".yaml", ".yml"):
+            texts.append((text, str(file)))
+            continue
+        parts = [p.strip("\n") for p in _PROMPT_SPLIT.split(text)]
+        texts.extend((part, str(file)) for part in parts if part.strip())
+    return texts
+
+
+def _prompt_content(
+    text: str, where: str, reader: _Reader, keys: tuple[str | int, ...]
+) -> PromptContent | None:
+    messages = _chat_messages(text, where)
+    try:
+        content = PromptContent(messages=tuple(messages)) if messages else PromptContent(user=text)
+    except pydantic.ValidationError as error:
+        raise reader.fail(f"{where}: {describe_validation_error(error)}", keys) from None
+    variables: set[str] = set()
+    for message in content.messages or (ChatMessage(role="user", content=content.user or ""),):
+        variables |= template_variables(message.content, name=where)
+    return content.model_copy(update={"variables": dict.fromkeys(sorted(variables), "")})
+
+
+def _chat_messages(text: str, where: str) -> list[ChatMessage] | None:
+    stripped = text.strip()
+    data: Any = None
+    if stripped.startswith("["):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return None
+    elif where.endswith((".yaml", ".yml")):
+        data = yaml.safe_load(text)
+    if not isinstance(data, list) or not all(
+        isinstance(m, dict) and {"role", "content"} <= set(m) for m in data
+    ):
+        if where.endswith((".yaml", ".yml")):
+            raise FileFormatError(
+                "a YAML prompt file must be a list of {role, content}", path=where
+            )
+        return None
+    try:
+        return [ChatMessage(role=m["role"], content=m["content"]) for m in data]
+    except pydantic.ValidationError as error:
+        raise FileFormatError(describe_validation_error(error), path=where) from None
+
+
+def _read_providers(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
+    if value is None:
+        raise reader.fail("the config has no 'providers'")
+    items = value if isinstance(value, list) else [value]
+    for index, item in enumerate(items):
+        keys: tuple[str | int, ...] = ("providers", index)
+        config: dict[str, Any] = {}
+        label = None
+        if isinstance(item, dict) and "id" not in item and len(item) == 1:
+            ((provider_id, options),) = item.items()
+            item = {"id": provider_id, **(options or {})}
+        if isinstance(item, dict):
+            provider_id = item.get("id")
+            label = item.get("label")
+            config = item.get("config") or {}
+            extra = sorted(set(item) - {"id", "label", "config"})
+            if extra:
+                plan.unsupported.append(f"provider {provider_id}: key(s) {', '.join(extra)}")
+        else:
+            provider_id = item
+        if not isinstance(provider_id, str) or not isinstance(config, dict):
+            raise reader.fail("a provider is an id such as openai:chat:gpt-4o-mini", keys)
+        model = _model_config(provider_id, config, plan)
+        if model is not None:
+            name = family_name(f"{plan.prefix}-{label or model.model}")
+            plan.models.append((name, model))
+    if not plan.models:
+        raise reader.fail("no provider could be imported", ("providers",))
+
+
+def _model_config(
+    provider_id: str, config: Mapping[str, Any], plan: PromptfooPlan
+) -> ModelConfigContent | None:
+    parts = provider_id.split(":")
+    vendor = parts[0]
+    if vendor not in ("openai", "anthropic", "ollama") or len(parts) < 2:
+        plan.unsupported.append(f"provider '{provider_id}' (only openai, anthropic, ollama)")
+        return None
+    kind = parts[1] if len(parts) > 2 else "chat" if vendor != "anthropic" else "messages"
+    model = ":".join(parts[2:]) if len(parts) > 2 else parts[1]
+    if (vendor, kind) not in {("openai", "chat"), ("anthropic", "messages"), ("ollama", "chat")}:
+        plan.unsupported.append(f"provider '{provider_id}' (API '{kind}' is not supported)")
+        return None
+    params: dict[str, Any] = {}
+    fields: dict[str, Any] = {"provider": vendor, "model": model}
+    if vendor == "ollama":
+        fields.update(provider="openai-compatible", base_url="ollama")
+    for key, value in config.items():
+        if key in _PARAM_KEYS:
+            params[key] = value
+        elif key == "passthrough" and isinstance(value, dict):
+            params.update(value)
+        elif key in ("apiBaseUrl", "apiHost") and isinstance(value, str):
+            url = value if key == "apiBaseUrl" else f"https://{value}/v1"
+            fields["base_url"] = url
+            if vendor == "openai" and "api.openai.com" not in url:
+                fields["provider"] = "openai-compatible"
+        elif key == "apiKeyEnvar" and isinstance(value, str):
+            fields["api_key_env"] = value
+        elif key == "apiKeyRequired":
+            continue
+        elif key == "apiKey":
+            plan.unsupported.append(
+                f"provider '{provider_id}': apiKey (keys are never stored; set apiKeyEnvar)"
+            )
+        elif key == "response_format" and isinstance(value, dict) and "json_schema" in value:
+            schema = value["json_schema"]
+            params["json_schema"] = schema.get("schema", schema)
+            if isinstance(schema, dict) and schema.get("name"):
+                params["json_schema_name"] = schema["name"]
+        else:
+            plan.unsupported.append(f"provider '{provider_id}': config '{key}'")
+    if params:
+        fields["params"] = params
+    try:
+        return ModelConfigContent(**fields)
+    except pydantic.ValidationError as error:
+        raise ValidationError(
+            f"provider '{provider_id}': {describe_validation_error(error)}"
+        ) from None
+
+
+def _read_rubric(
+    default: dict[str, Any], reader: _Reader, plan: PromptfooPlan, description: str
+) -> list[dict[str, Any]]:
+    """Build the rubric; returns the defaultTest assertions kept on every row instead."""
+    for key in default:
+        if key not in ("vars", "assert", "threshold"):
+            plan.unsupported.append(f"defaultTest.{key}")
+    asserts = default.get("assert") or []
+    if not isinstance(asserts, list):
+        raise reader.fail("defaultTest.assert must be a list", ("defaultTest", "assert"))
+    shared = [a for a in asserts if not _templated(a)]
+    templated = [a for a in asserts if _templated(a)]
+    threshold = default.get("threshold")
+    where = f"{reader.path}, defaultTest.assert"
+    text = description or f"imported from promptfoo config {reader.path.name}"
+    if shared:
+        rubric, converted = rubric_from_promptfoo(
+            shared, threshold=threshold, where=where, description=text
+        )
+        plan.unsupported.extend(converted.unsupported)
+        plan.notes.extend(converted.notes)
+    else:
+        limit = 1.0 if threshold is None else min(1.0, max(0.0, float(threshold)))
+        rubric = RubricContent(description=text, threshold=limit, criteria=())
+    plan.rubric = rubric
+    return templated
+
+
+def _templated(entry: Any) -> bool:
+    return isinstance(entry, dict) and "{{" in json.dumps(entry.get("value"), ensure_ascii=False)
+
+
+def _read_tests(
+    value: Any,
+    default: dict[str, Any],
+    templated: list[dict[str, Any]],
+    reader: _Reader,
+    plan: PromptfooPlan,
+) -> None:
+    default_vars = default.get("vars") or {}
+    if not isinstance(default_vars, dict):
+        raise reader.fail("defaultTest.vars must be a mapping", ("defaultTest", "vars"))
+    if value is None:
+        plan.notes.append("the config has no tests: no dataset was created")
+        return
+    if isinstance(value, str):
+        plan.dataset = _tests_file(value, reader, default_vars, templated)
+    elif isinstance(value, list):
+        plan.dataset = _inline_tests(value, reader, plan, default_vars, templated)
+    else:
+        raise reader.fail("'tests' must be a list or a file:// path", ("tests",))
+    assert plan.dataset is not None and plan.rubric is not None
+    for row in plan.dataset.rows:
+        converted = criteria_from_promptfoo(
+            row.asserts, variables=row.vars, where=f"test '{row.id}' assert", row_id=row.id
+        )
+        plan.unsupported.extend(converted.unsupported)
+        plan.notes.extend(converted.notes)
+
+
+def _tests_file(
+    value: str, reader: _Reader, default_vars: dict[str, Any], templated: list[dict[str, Any]]
+) -> DatasetContent:
+    relative = value.removeprefix("file://")
+    path = reader.path.parent / relative
+    if path.suffix.lower() not in EXTENSIONS:
+        raise reader.fail(
+            f"tests file {relative}: use a .yaml, .csv, .jsonl or .json file", ("tests",)
+        )
+    content = read_dataset(path)
+    rows = tuple(
+        row.model_copy(
+            update={
+                "vars": {**default_vars, **row.vars},
+                "asserts": (*templated, *row.asserts),
+            }
+        )
+        for row in content.rows
+    )
+    return DatasetContent(description=content.description, rows=rows)
+
+
+def _inline_tests(
+    tests: list[Any],
+    reader: _Reader,
+    plan: PromptfooPlan,
+    default_vars: dict[str, Any],
+    templated: list[dict[str, Any]],
+) -> DatasetContent:
+    collector = RowCollector(str(reader.path))
+    assert plan.rubric is not None
+    for index, test in enumerate(tests):
+        keys: tuple[str | int, ...] = ("tests", index)
+        if not isinstance(test, dict):
+            raise reader.fail("a test is a mapping with vars and assert", keys)
+        name = row_id_from(test.get("description")) or str(index + 1)
+        for key in test:
+            if key not in ("description", "vars", "assert", "threshold", "metadata"):
+                plan.unsupported.append(f"test '{name}': key '{key}'")
+        threshold = test.get("threshold")
+        if threshold is not None and threshold != plan.rubric.threshold:
+            plan.unsupported.append(
+                f"test '{name}': threshold {threshold} (the rubric's threshold"
+                f" {plan.rubric.threshold} applies to every row)"
+            )
+        variables = {**default_vars, **(test.get("vars") or {})}
+        for var_name, var_value in variables.items():
+            if isinstance(var_value, str) and var_value.startswith("file://"):
+                plan.unsupported.append(
+                    f"test '{name}': variable '{var_name}' loads a file (kept as the text)"
+                )
+        fields: dict[str, Any] = {"asserts": (*templated, *(test.get("assert") or []))}
+        metadata = test.get("metadata") or {}
+        for key, item in metadata.items():
+            if key in ("expected", "facts", "tags"):
+                fields[key] = item
+            else:
+                plan.unsupported.append(f"test '{name}': metadata '{key}'")
+        for suffix, expanded in _expand(variables):
+            fields.update(id=name + suffix, vars=expanded)
+            collector.add(dict(fields), line=line_of(reader.root, keys))
+    return collector.finish(description=f"tests of promptfoo config {reader.path.name}")
+
+
+def _expand(variables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """promptfoo runs a test once per value of each array-valued variable (all combinations)."""
+    arrays = {k: v for k, v in variables.items() if isinstance(v, list)}
+    if not arrays:
+        return [("", variables)]
+    combos = []
+    for values in itertools.product(*arrays.values()):
+        chosen = dict(zip(arrays, values, strict=True))
+        suffix = " [" + ", ".join(f"{k}={v}" for k, v in chosen.items()) + "]"
+        combos.append((suffix, {**variables, **chosen}))
+    return combos
+
+
+def row_rubric(rubric: RubricContent, row: DatasetRow) -> RubricContent:
+    """The rubric a row is scored with: the rubric's criteria plus the row's own assertions.
+
+    Raises:
+        ValidationError: a malformed assertion on the row.
+    """
+    if not row.asserts:
+        return rubric
+    converted = criteria_from_promptfoo(
+        row.asserts, variables=row.vars, where=f"row {row.id} assert", row_id=row.id
+    )
+    return rubric.model_copy(update={"criteria": (*rubric.criteria, *converted.criteria)})
+
+
+def import_promptfoo(
+    store: Store, path: Path, *, author: str, prefix: str | None = None
+) -> PromptfooImportReport:
+    """Read the whole config, then save its prompts, model configs, dataset and rubric."""
+    plan = read_promptfoo_config(path, prefix=prefix)
+    report = PromptfooImportReport(unsupported=plan.unsupported, notes=plan.notes)
+    note = f"imported from promptfoo config {path.name}"
+    planned: list[tuple[Kind, str, Content]] = [
+        *((Kind.PROMPT, name, content) for name, content in plan.prompts),
+        *((Kind.MODEL, name, content) for name, content in plan.models),
+    ]
+    if plan.dataset is not None:
+        planned.append((Kind.DATASET, plan.prefix, plan.dataset))
+    if plan.rubric is not None:
+        planned.append((Kind.RUBRIC, plan.prefix, plan.rubric))
+    for kind, name, content in planned:
+        try:
+            result = store.save_version(kind, name, content, author=author, note=note)
+        except KnownError as error:
+            raise KnownError(f"{path}: {kind.value} '{name}': {error}") from error
+        report.saved.append((kind, name, result.version.number, result.created))
+    return report
