@@ -1,4 +1,4 @@
-"""``export-bundle``, ``import-bundle``, ``import-promptfoo``, ``import-langfuse``; ``runs export`` (registered under the runs group).
+"""``export-bundle``, ``import-bundle``, ``import-promptfoo``, ``import-langfuse``, ``runs export``.
 
 Exports print the files written on stdout; caveats and parts with no equivalent in the target
 go to stderr, each named. Register these commands on the root app with `register`.
