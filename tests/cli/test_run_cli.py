@@ -142,3 +142,21 @@ def test_unknown_names_are_user_errors(cli: Cli, workspace: Path) -> None:
     assert missing.code == 1 and "nope" in missing.err
     no_dataset = cli("run", "--prompt", "ask", "--model", "fake")
     assert no_dataset.code == 1 and "--dataset" in no_dataset.err
+
+
+def test_models_list_says_what_can_run_and_what_a_server_offers(
+    cli: Cli, workspace: Path, server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    (workspace / "models" / "hosted.yaml").write_text(
+        "kind: model\nname: hosted\nversion: 1\nprovider: openai\nmodel: gpt-4o-mini\n"
+        "api_key_env: WORKBENCH_TEST_MISSING_KEY\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(workspace / "models")).code == 0
+    listing = {m["name"]: m for m in cli("models", "list", "--json").json()}
+    assert listing["fake"]["ready"] is True
+    assert listing["hosted"]["ready"] is False
+    assert "WORKBENCH_TEST_MISSING_KEY" in listing["hosted"]["detail"]
+    offered = cli("models", "list", "--endpoint", server.openai_base_url, "--json").json()
+    assert offered["models"]

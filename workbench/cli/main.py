@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from workbench.app.services import Services
-from workbench.cli import approvals, datasets, exports, render, runs, scoring, workspace
+from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -65,6 +65,7 @@ runs.runs_app.command("export")(exports.export_run_command)
 app.add_typer(runs.runs_app, name="runs")
 
 app.add_typer(family_app(Kind.MODEL, plural="model configs"), name="model")
+app.add_typer(models.models_app, name="models")
 app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
 scoring.register(app)  # score, compare, review, rubric import (after the rubric group)
 approvals.register(app)  # approve, approvals list|show|revoke, bundle-label
