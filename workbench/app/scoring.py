@@ -5,6 +5,12 @@
   so re-scoring a run with another rubric version never calls the models again; an LLM-judge
   criterion calls only the injected judge.
 * `make_cell_scorer` scores cells one by one as a run produces them, storing each result.
+* Every cell is scored with the rubric's criteria plus its dataset row's own promptfoo
+  assertions (`DatasetRow.asserts`, ``{{ var }}`` rendered with the row's vars), as promptfoo
+  combines a test's asserts with ``defaultTest``'s.
+* Judge criteria call the judge through `workbench.engine.judge.EngineJudge` (the engine's
+  limits, retries, timeout and response cache): `judge_call_from_config` builds one, and
+  `score_run` builds one itself from ``judge_model`` and ``provider_factory``.
 * `column_report` gives the per-column figures of a run under a rubric version (pass rate with
   its Wilson interval, mean score with a bootstrap interval, latency, tokens, cost, errors,
   unanswered, repeats, and the agreement of the rubric and its judge with human ratings).
@@ -18,14 +24,15 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.core.errors import FileFormatError, NotFoundError, ValidationError
-from workbench.core.llm import ChatRequest, ChatResult, Provider, ProviderError
+from workbench.core.errors import FileFormatError, KnownError, NotFoundError, ValidationError
+from workbench.core.llm import Provider
 from workbench.core.models import (
+    DatasetRow,
     Kind,
     ModelConfigContent,
     PersonaContent,
@@ -34,12 +41,20 @@ from workbench.core.models import (
 )
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey, CellResult, CellStatus, Column, RunInfo
+from workbench.engine.execution import ProviderFactoryFn
+from workbench.engine.judge import EngineJudge, provider_as_factory
+from workbench.engine.runner import EngineOptions
 from workbench.interop.family_files import parse_family_file
 from workbench.interop.text import read_text
 from workbench.interop.workspace import import_paths
 from workbench.interop.yaml_io import load_yaml
 from workbench.scoring.judge import JudgeCall
-from workbench.scoring.promptfoo_asserts import PromptfooImport, rubric_from_promptfoo_config
+from workbench.scoring.promptfoo_asserts import (
+    PromptfooImport,
+    criteria_from_promptfoo,
+    row_rubric,
+    rubric_from_promptfoo_config,
+)
 from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
 from workbench.scoring.results import (
     CriterionConfigError,
@@ -49,7 +64,13 @@ from workbench.scoring.results import (
     SubCheck,
     TokenCounter,
 )
-from workbench.scoring.rubric import needs_judge, score_output, score_output_sync, validate_rubric
+from workbench.scoring.rubric import (
+    cell_error,
+    needs_judge,
+    score_output,
+    score_output_sync,
+    validate_rubric,
+)
 from workbench.scoring.stats import (
     Agreement,
     CellRecord,
@@ -146,8 +167,18 @@ class CellScorer:
     """Scores cells of one run with one rubric version and stores each result.
 
     Built by `make_cell_scorer`, which loads the dataset rows and the columns' personas once.
+    Each cell is scored with the rubric's criteria plus its row's own promptfoo assertions
+    (converted once per row, see `workbench.scoring.promptfoo_asserts.row_rubric`). A row whose
+    assertions cannot be converted, or that needs a judge when none is configured, gives its
+    cells an *error* result naming the row: never a fail, and the other rows are still scored.
+
     Calling it scores one cell synchronously (rubrics without a judge); `score_async` also runs
     judge criteria; `score_many` stores a batch in one transaction.
+
+    Attributes:
+        needs_judge: scoring calls the judge, so use the async methods (the rubric has a judge
+            criterion, or some row's assertions do and a judge is configured).
+        rows_need_judge: some row's own assertions have a judge criterion (``llm-rubric``).
     """
 
     def __init__(
@@ -161,7 +192,8 @@ class CellScorer:
         registry: CriterionRegistry | None = None,
     ) -> None:
         content = _rubric_content(rubric)
-        validate_rubric(content)
+        registry = registry or CriterionRegistry.default()
+        validate_rubric(content, registry)
         if needs_judge(content) and judge_call is None:
             raise CriterionConfigError(
                 f"rubric {rubric.ref} has an LLM judge but no judge model is configured",
@@ -171,12 +203,45 @@ class CellScorer:
         self.run = run
         self.rubric = rubric
         self.content = content
-        self.needs_judge = needs_judge(content)
         self._judge_call = judge_call
         self._token_counter = token_counter
-        self._registry = registry or CriterionRegistry.default()
+        self._registry = registry
         self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
         self._personas = _personas(store, run.columns)
+        self._row_rubrics: dict[str, RubricContent] = {}
+        self._row_problems: dict[str, str] = {}
+        self._judged_rows: set[str] = set()
+        for row in self._rows.values():
+            if row.asserts:
+                self._add_row_rubric(row)
+        self.rows_need_judge = bool(self._judged_rows)
+        self.needs_judge = needs_judge(content) or (self.rows_need_judge and judge_call is not None)
+
+    def _add_row_rubric(self, row: DatasetRow) -> None:
+        try:
+            merged = row_rubric(self.content, row)
+            own = merged.criteria[len(self.content.criteria) :]
+            # The rubric's own criteria were checked once; only the row's need it here.
+            validate_rubric(RubricContent(criteria=own), self._registry)
+        except KnownError as error:
+            self._row_problems[row.id] = f"row '{row.id}': its assertions cannot be scored: {error}"
+            return
+        if not own:
+            return  # only assertions with no equivalent here (listed when it was imported)
+        self._row_rubrics[row.id] = merged
+        if any(spec.kind == JUDGE_KIND for spec in own):
+            self._judged_rows.add(row.id)
+
+    def rubric_for(self, row_id: str) -> RubricContent:
+        """The rubric a row's cells are scored with (the rubric plus the row's assertions).
+
+        Raises:
+            ValidationError: the row's assertions cannot be converted or are misconfigured.
+        """
+        problem = self._row_problems.get(row_id)
+        if problem is not None:
+            raise ValidationError(problem)
+        return self._row_rubrics.get(row_id, self.content)
 
     def context(self, cell: CellResult) -> ScoringContext:
         """What the rubric sees for one cell."""
@@ -193,15 +258,35 @@ class CellScorer:
             token_counter=self._token_counter,
         )
 
+    def _unscorable(self, ctx: ScoringContext) -> ScoreResult | None:
+        """The error result of a cell whose row cannot be scored here, else None."""
+        row_id = ctx.row.id
+        problem = self._row_problems.get(row_id)
+        if problem is None and row_id in self._judged_rows and self._judge_call is None:
+            problem = f"row '{row_id}' has an llm-rubric assertion but no judge model is configured"
+        if problem is None:
+            return None
+        # A cell without an answer says so first: that is what needs fixing.
+        return ScoreResult(passed=None, score=None, criteria=[], error=cell_error(ctx) or problem)
+
     def evaluate(self, cell: CellResult) -> ScoreResult:
-        """Score one cell without storing it (rubrics without a judge)."""
-        return score_output_sync(self.content, self.context(cell), registry=self._registry)
+        """Score one cell without storing it (rubrics and rows without a judge)."""
+        ctx = self.context(cell)
+        unscorable = self._unscorable(ctx)
+        if unscorable is not None:
+            return unscorable
+        rubric = self._row_rubrics.get(ctx.row.id, self.content)
+        return score_output_sync(rubric, ctx, registry=self._registry)
 
     async def evaluate_async(self, cell: CellResult) -> ScoreResult:
         """Score one cell without storing it; judge criteria go through the judge call."""
+        ctx = self.context(cell)
+        unscorable = self._unscorable(ctx)
+        if unscorable is not None:
+            return unscorable
         return await score_output(
-            self.content,
-            self.context(cell),
+            self._row_rubrics.get(ctx.row.id, self.content),
+            ctx,
             judge_call=self._judge_call,
             registry=self._registry,
         )
@@ -264,16 +349,35 @@ def score_run(
     progress: Progress | None = None,
     token_counter: TokenCounter | None = None,
     batch_size: int = BATCH_SIZE,
+    judge_model: ModelConfigContent | None = None,
+    provider_factory: ProviderFactoryFn | None = None,
+    engine_options: EngineOptions | None = None,
 ) -> RunScores:
     """Score every settled cell of a stored run and store the results in batches.
 
     A rubric without a judge is scored on the fast synchronous path; one with a judge runs an
-    event loop (call `score_run_async` from code already inside one).
+    event loop (call `score_run_async` from code already inside one). The judge is `judge_call`,
+    or an `EngineJudge` built here from `judge_model` and `provider_factory` (the engine's
+    limits, retries and response cache; `engine_options` tunes them) and closed at the end.
 
     Raises:
         NotFoundError: no such run.
         CriterionConfigError: a badly configured rubric, or a judge rubric without a judge.
     """
+    if judge_call is None and judge_model is not None:
+        return asyncio.run(
+            score_run_async(
+                store,
+                run_id,
+                rubric_version,
+                progress=progress,
+                token_counter=token_counter,
+                batch_size=batch_size,
+                judge_model=judge_model,
+                provider_factory=provider_factory,
+                engine_options=engine_options,
+            )
+        )
     scorer = make_cell_scorer(
         store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
     )
@@ -300,9 +404,28 @@ async def score_run_async(
     token_counter: TokenCounter | None = None,
     batch_size: int = BATCH_SIZE,
     concurrency: int = JUDGE_CONCURRENCY,
+    judge_model: ModelConfigContent | None = None,
+    provider_factory: ProviderFactoryFn | None = None,
+    engine_options: EngineOptions | None = None,
 ) -> RunScores:
     """`score_run` for callers inside an event loop; judge criteria of up to `concurrency`
     cells run at once."""
+    if judge_call is None and judge_model is not None:
+        if provider_factory is None:
+            raise ValueError("a judge model needs a provider factory to build its provider")
+        async with judge_call_from_config(
+            store, judge_model, provider_factory, options=engine_options, concurrency=concurrency
+        ) as judge:
+            return await score_run_async(
+                store,
+                run_id,
+                rubric_version,
+                judge_call=judge,
+                progress=progress,
+                token_counter=token_counter,
+                batch_size=batch_size,
+                concurrency=concurrency,
+            )
     scorer = make_cell_scorer(
         store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
     )
@@ -359,19 +482,65 @@ def _personas(store: Store, columns: Sequence[Column]) -> dict[int, PersonaConte
     return personas
 
 
-def judge_call_from_provider(provider: Provider, config: ModelConfigContent) -> JudgeCall:
-    """A judge call sending each request to `provider` with the judge config's model.
+def judge_needed(store: Store, run_id: int, rubric_version: Version) -> str | None:
+    """What makes scoring this run call a judge: ``rubric NAME@vN``, or the first dataset row
+    whose own assertions have an llm-judge criterion (``row 'r7' of dataset NAME@vN``); None
+    when nothing does."""
+    content = _rubric_content(rubric_version)
+    if needs_judge(content):
+        return f"rubric {rubric_version.ref}"
+    dataset_id = store.get_run(run_id).spec.dataset_id
+    for row in store.dataset_rows(dataset_id):
+        if not row.asserts:
+            continue
+        try:
+            converted = criteria_from_promptfoo(row.asserts, where=f"row '{row.id}' assert")
+        except KnownError:
+            continue  # scoring reports the row's malformed assertions on its cells
+        if any(spec.kind == JUDGE_KIND for spec in converted.criteria):
+            return f"row '{row.id}' of dataset {store.get_version(dataset_id).ref}"
+    return None
 
-    The config's model replaces any model a judge criterion names (the provider serves this
-    config); the config's parameters are defaults the criterion's own parameters override.
-    Calls go straight to the provider: no retries, limits or cache are added here.
+
+def judge_call_from_config(
+    store: Store | None,
+    config: ModelConfigContent,
+    provider_factory: ProviderFactoryFn,
+    *,
+    options: EngineOptions | None = None,
+    concurrency: int = JUDGE_CONCURRENCY,
+    use_cache: bool = True,
+) -> EngineJudge:
+    """The judge call for a judge model config: an `EngineJudge` (the engine's endpoint limits,
+    retries honouring Retry-After, per-call timeout, and `store`'s response cache).
+
+    The config's model fills a request whose criterion names none; its parameters are defaults
+    under the criterion's. Build it inside the event loop that uses it and close it
+    (``async with``, or ``await judge.aclose()``): it closes the provider it built.
     """
+    return EngineJudge(
+        config,
+        provider_factory,
+        cache=store,
+        options=options,
+        concurrency=concurrency,
+        use_cache=use_cache,
+    )
 
-    async def call(request: ChatRequest) -> ChatResult | ProviderError:
-        params = {**config.params, **request.params}
-        return await provider.complete(replace(request, model=config.model, params=params))
 
-    return call
+def judge_call_from_provider(
+    provider: Provider,
+    config: ModelConfigContent,
+    *,
+    store: Store | None = None,
+    options: EngineOptions | None = None,
+) -> EngineJudge:
+    """A judge call over a provider the caller built (and still closes).
+
+    Kept for callers written before `judge_call_from_config`: requests now go through the
+    engine's limits, retries and timeout, and through `store`'s response cache when given.
+    """
+    return EngineJudge(config, provider_as_factory(provider), cache=store, options=options)
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -681,7 +850,9 @@ __all__ = [
     "compare",
     "from_cell_score",
     "import_rubric_file",
+    "judge_call_from_config",
     "judge_call_from_provider",
+    "judge_needed",
     "make_cell_scorer",
     "resolve_column",
     "score_run",

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +19,9 @@ from workbench.app.scoring import (
     RunScores,
     column_report,
     import_rubric_file,
-    judge_call_from_provider,
+    judge_needed,
     resolve_column,
     score_run,
-    score_run_async,
 )
 from workbench.app.scoring import (
     compare as compare_columns,
@@ -34,7 +32,6 @@ from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import Kind, ModelConfigContent, RubricContent, Version
 from workbench.core.reviews import PairwisePreference, Rating
 from workbench.core.runs import RunInfo
-from workbench.scoring.rubric import needs_judge
 from workbench.scoring.stats import ColumnStats, Interval
 from workbench.store import Store
 
@@ -96,33 +93,36 @@ def score(
 
 
 def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> RunScores:
-    """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model."""
+    """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model.
+
+    The judge is needed when the rubric, or a row's own promptfoo assertions, has an
+    llm-judge criterion; its calls go through the engine's limits, retries and response cache.
+    """
     store = svc.store
     assert isinstance(rubric.content, RubricContent)
-    if needs_judge(rubric.content):
-        if judge is None:
+    wanted = judge_needed(store, run_id, rubric)
+    if judge is None:
+        if wanted is not None:
             raise ValidationError(
-                f"rubric {rubric.ref} has an llm-judge criterion: choose the judge model with"
+                f"{wanted} has an llm-judge criterion: choose the judge model with"
                 " --judge NAME (a model config)"
             )
-        judge_version = store.resolve(Kind.MODEL, judge)
-        assert isinstance(judge_version.content, ModelConfigContent)
-        return asyncio.run(_score_with_judge(svc, store, run_id, rubric, judge_version))
-    if judge is not None:
-        note(f"Rubric {rubric.ref} has no llm-judge criterion: --judge is not used.")
-    return score_run(store, run_id, rubric)
-
-
-async def _score_with_judge(
-    svc: Any, store: Store, run_id: int, rubric: Version, judge: Version
-) -> RunScores:
-    assert isinstance(judge.content, ModelConfigContent)
-    provider = svc.provider_factory()(judge.content)
-    try:
-        call = judge_call_from_provider(provider, judge.content)
-        return await score_run_async(store, run_id, rubric, judge_call=call)
-    finally:
-        await provider.aclose()
+        return score_run(store, run_id, rubric)
+    if wanted is None:
+        note(
+            f"Neither rubric {rubric.ref} nor the dataset's rows have an llm-judge criterion:"
+            " --judge is not used."
+        )
+        return score_run(store, run_id, rubric)
+    judge_version = store.resolve(Kind.MODEL, judge)
+    assert isinstance(judge_version.content, ModelConfigContent)
+    return score_run(
+        store,
+        run_id,
+        rubric,
+        judge_model=judge_version.content,
+        provider_factory=svc.provider_factory(),
+    )
 
 
 def _score_summary(run: RunInfo, rubric: Version, scored: RunScores) -> str:

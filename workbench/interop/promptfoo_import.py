@@ -13,8 +13,9 @@ What becomes what:
 * ``defaultTest.assert`` (and ``threshold``) → a rubric, through
   `workbench.scoring.promptfoo_asserts`; an assertion whose value uses ``{{ vars }}`` is kept on
   every row instead, since it differs per row. Each test's own ``assert`` is kept on its row
-  (`DatasetRow.asserts`); `row_rubric` gives the rubric a row is scored with: the rubric's
-  criteria plus the row's, under the rubric's threshold, as promptfoo combines them.
+  (`DatasetRow.asserts`); scoring applies them with the rubric's criteria, under the rubric's
+  threshold, as promptfoo combines them (`workbench.scoring.promptfoo_asserts.row_rubric`,
+  re-exported here as `row_rubric`).
 
 Everything else — unknown keys, provider types, config options, per-test thresholds or options,
 unsupported assertion types — is listed by name in the report, never dropped silently. The whole
@@ -39,7 +40,6 @@ from workbench.core.models import (
     ChatMessage,
     Content,
     DatasetContent,
-    DatasetRow,
     Kind,
     ModelConfigContent,
     PromptContent,
@@ -51,7 +51,11 @@ from workbench.interop.datasets import EXTENSIONS, read_dataset
 from workbench.interop.langfuse import family_name
 from workbench.interop.text import read_text
 from workbench.interop.yaml_io import line_of, load_yaml
-from workbench.scoring.promptfoo_asserts import criteria_from_promptfoo, rubric_from_promptfoo
+from workbench.scoring.promptfoo_asserts import (
+    criteria_from_promptfoo,
+    row_rubric,
+    rubric_from_promptfoo,
+)
 from workbench.store import Store
 
 KNOWN_TOP = ("description", "prompts", "providers", "tests", "defaultTest")
@@ -440,20 +444,6 @@ def _expand(variables: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return combos
 
 
-def row_rubric(rubric: RubricContent, row: DatasetRow) -> RubricContent:
-    """The rubric a row is scored with: the rubric's criteria plus the row's own assertions.
-
-    Raises:
-        ValidationError: a malformed assertion on the row.
-    """
-    if not row.asserts:
-        return rubric
-    converted = criteria_from_promptfoo(
-        row.asserts, variables=row.vars, where=f"row {row.id} assert", row_id=row.id
-    )
-    return rubric.model_copy(update={"criteria": (*rubric.criteria, *converted.criteria)})
-
-
 def import_promptfoo(
     store: Store, path: Path, *, author: str, prefix: str | None = None
 ) -> PromptfooImportReport:
@@ -476,3 +466,12 @@ def import_promptfoo(
             raise KnownError(f"{path}: {kind.value} '{name}': {error}") from error
         report.saved.append((kind, name, result.version.number, result.created))
     return report
+
+
+__all__ = [
+    "PromptfooImportReport",
+    "PromptfooPlan",
+    "import_promptfoo",
+    "read_promptfoo_config",
+    "row_rubric",
+]

@@ -163,11 +163,18 @@ def rubric_asserts(rubric: RubricContent) -> RubricAsserts:
             )
             continue
         result.asserts.append(_with_meta(spec, entry))
-    has_zero_weight = any(spec.weight == 0 for spec in rubric.criteria)
-    # promptfoo fails a test on any failed assertion unless a threshold is set; the workbench's
-    # rule is the weighted mean reaching the rubric threshold, which a threshold states exactly.
-    if rubric.threshold < 1.0 or has_zero_weight:
+    # Without a threshold promptfoo fails a test on any failed assertion of non-zero weight (it
+    # marks weight-0 ones passed), which is the workbench's threshold 1.0 with 0/1 scores; a
+    # lower threshold is the weighted mean reaching it, which promptfoo's threshold states.
+    # Setting threshold 1 instead would fail a test whose assertions all weigh 0 (promptfoo
+    # scores it 0), which the workbench passes.
+    if rubric.threshold < 1.0:
         result.threshold = rubric.threshold
+        if rubric.criteria and all(spec.weight == 0 for spec in rubric.criteria):
+            result.notes.append(
+                "every criterion weighs 0: promptfoo scores such a test 0 and fails it under"
+                f" threshold {rubric.threshold}, where the workbench passes it"
+            )
     if result.unsupported:
         result.notes.append(
             "criteria left out change the weighted score: promptfoo's pass/fail can differ"

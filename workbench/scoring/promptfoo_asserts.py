@@ -15,10 +15,16 @@ Supported types (and their ``not-`` forms where promptfoo honours them): ``equal
   when it is 0, as promptfoo reads ``threshold || 5``; promptfoo ignores ``not-`` for it, so
   ``not-levenshtein`` is reported unsupported rather than given a meaning it lacks there;
 * ``cost`` / ``latency`` pass when the value ≤ ``threshold`` (required here);
-* ``weight`` carries over; weight 0 reports without counting, as in promptfoo; ``metric``
-  becomes the criterion's name;
+* ``weight`` carries over and ``metric`` becomes the criterion's name. Weight 0 reports without
+  counting, also without a ``threshold``: promptfoo 0.123.1 marks a weight-0 assertion as
+  passed whatever its result (its score stays 0 and adds no weight), so it never fails a test.
+  One case differs: promptfoo scores a test whose assertions all weigh 0 as 0, which fails any
+  ``threshold`` above 0, while a rubric with nothing weighted passes; the conversion notes it;
 * the test's ``threshold`` becomes the rubric threshold; without one every weighted assertion
   must pass, which with 0/1 scores is a threshold of 1.0.
+
+A test's own assertions are scored together with the rubric (``defaultTest``'s), as promptfoo
+combines them: `row_rubric` adds a dataset row's converted ``asserts`` to a rubric's criteria.
 
 ``llm-rubric`` becomes an ``llm-judge`` criterion on the pass/fail scale (with an assertion
 ``threshold``, the 1–5 scale passing from the matching score — an approximation noted in the
@@ -32,7 +38,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -269,7 +275,34 @@ def rubric_from_promptfoo(
         threshold=1.0 if threshold is None else min(1.0, max(0.0, float(threshold))),
         criteria=converted.criteria,
     )
+    if threshold and all(spec.weight == 0 for spec in converted.criteria):
+        converted = replace(
+            converted,
+            notes=(
+                *converted.notes,
+                f"{where}: every assertion weighs 0, so promptfoo scores the test 0 and fails"
+                f" it under threshold {threshold}; here nothing weighted means a pass",
+            ),
+        )
     return rubric, converted
+
+
+def row_rubric(rubric: RubricContent, row: DatasetRow) -> RubricContent:
+    """The rubric a row is scored with: `rubric`'s criteria, then the row's own assertions
+    (converted, ``{{ var }}`` rendered with the row's vars), under `rubric`'s threshold.
+
+    Assertions with no equivalent are left out here; importing the dataset listed them.
+
+    Raises:
+        ValidationError: a malformed assertion on the row (names the row and its position).
+        TemplateError: an assertion value that does not render with the row's vars.
+    """
+    if not row.asserts:
+        return rubric
+    converted = criteria_from_promptfoo(
+        row.asserts, variables=row.vars, where=f"row {row.id} assert", row_id=row.id
+    )
+    return rubric.model_copy(update={"criteria": (*rubric.criteria, *converted.criteria)})
 
 
 def rubric_from_row(

@@ -3,7 +3,8 @@
 The score is the weighted mean of the criteria that apply (not-applicable ones, such as a
 similarity check on a row without an expected answer, are left out), and the output passes when
 that score reaches the rubric's threshold. A criterion with weight 0 is reported but does not
-count. Outcomes other than pass and fail:
+count, even when it fails (promptfoo treats weight-0 assertions the same way). Outcomes other
+than pass and fail:
 
 * the cell itself did not complete (status ``error``, ``cancelled``...) → an ERROR result;
 * any criterion could not be evaluated (a judge failure) → the whole result is an ERROR
@@ -56,7 +57,8 @@ def validate_rubric(rubric: RubricContent, registry: CriterionRegistry | None = 
             ) from error
 
 
-def _cell_error(ctx: ScoringContext) -> str | None:
+def cell_error(ctx: ScoringContext) -> str | None:
+    """Why the cell has no answer to score (None when it has one, or outside a run)."""
     cell = ctx.cell
     if cell is None or cell.status == CellStatus.OK:
         return None
@@ -113,9 +115,9 @@ def score_output_sync(
             "this rubric has an LLM judge: score it with score_output and a judge",
             criterion=f"'{JUDGE_KIND}'",
         )
-    cell_error = _cell_error(ctx)
-    if cell_error is not None:
-        return ScoreResult(passed=None, score=None, criteria=[], error=cell_error)
+    problem = cell_error(ctx)
+    if problem is not None:
+        return ScoreResult(passed=None, score=None, criteria=[], error=problem)
     registry = registry or CriterionRegistry.default()
     results = [
         _evaluate_deterministic(registry, position, spec, ctx)
@@ -143,9 +145,9 @@ async def score_output(
             "this rubric has an LLM judge but no judge model is configured",
             criterion=f"'{JUDGE_KIND}'",
         )
-    cell_error = _cell_error(ctx)
-    if cell_error is not None:
-        return ScoreResult(passed=None, score=None, criteria=[], error=cell_error)
+    problem = cell_error(ctx)
+    if problem is not None:
+        return ScoreResult(passed=None, score=None, criteria=[], error=problem)
     registry = registry or CriterionRegistry.default()
     results: list[CriterionResult | None] = []
     judged: list[tuple[int, CriterionSpec]] = []
