@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.app.scoring import import_rubric_file
+from workbench.app.rubric_import import import_rubric_file
 from workbench.core.errors import FileFormatError, ValidationError
 from workbench.core.models import Kind, RubricContent
 from workbench.store import Store

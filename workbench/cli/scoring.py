@@ -13,19 +13,17 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from workbench.app.rubric_import import import_rubric_file
 from workbench.app.scoring import (
     ColumnReport,
     RunComparison,
     RunScores,
     column_report,
-    import_rubric_file,
     judge_needed,
     resolve_column,
     score_run,
 )
-from workbench.app.scoring import (
-    compare as compare_columns,
-)
+from workbench.app.scoring import compare as compare_columns
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
