@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from workbench.scoring.stats.columns import CellRecord
 from workbench.scoring.stats.intervals import (
@@ -78,6 +77,8 @@ def mcnemar_exact(only_a: int, only_b: int) -> float:
     discordant = only_a + only_b
     if discordant == 0:
         return 1.0
+    from scipy import stats as scipy_stats  # lazily: it adds ~0.9 s to every CLI start
+
     return float(scipy_stats.binomtest(only_a, discordant, 0.5).pvalue)
 
 
@@ -91,6 +92,8 @@ def wilcoxon_signed_rank(differences: Sequence[float]) -> tuple[float, float] | 
         return None
     if not np.any(data):
         return 0.0, 1.0
+    from scipy import stats as scipy_stats  # see mcnemar_exact
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy warns when it switches to the normal approximation
         result = scipy_stats.wilcoxon(data, zero_method="wilcox")
