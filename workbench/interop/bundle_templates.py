@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes
 from jinja2.nodes import EvalContext, Impossible
@@ -282,7 +282,7 @@ class _Printer:
 
     def branch(self, node: nodes.If) -> str:
         self.simple = False
-        decided = self.decide(node.test)
+        decided = self.decide(cast(nodes.Expr, node.test))
         if decided is not None:
             if decided:
                 return self.body(node.body)
@@ -292,9 +292,11 @@ class _Printer:
             return self.body(node.else_)
         self.logic.append((node.lineno, "{% if %}"))
         try:
-            text = f"{{% if {self.expr(node.test, logic=True)} %}}" + self.body(node.body)
+            text = f"{{% if {self.expr(cast(nodes.Expr, node.test), logic=True)} %}}" + self.body(
+                node.body
+            )
             for clause in node.elif_:
-                text += f"{{% elif {self.expr(clause.test, logic=True)} %}}"
+                text += f"{{% elif {self.expr(cast(nodes.Expr, clause.test), logic=True)} %}}"
                 text += self.body(clause.body)
             if node.else_:
                 text += "{% else %}" + self.body(node.else_)
@@ -310,7 +312,8 @@ class _Printer:
             self.issue(node, "only plain '{% for x in items %}' loops are exported")
             return ""
         try:
-            head = f"{{% for {node.target.name} in {self.expr(node.iter, logic=True)} %}}"
+            items = self.expr(cast(nodes.Expr, node.iter), logic=True)
+            head = f"{{% for {node.target.name} in {items} %}}"
         except _Unportable as error:
             self.issue(node, error.problem)
             return ""

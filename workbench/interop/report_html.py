@@ -242,28 +242,29 @@ def latency_svg(views: Sequence[ColumnView], *, width: int = 680) -> str:
             float(v) for v in np.percentile(view.latencies, [5, 25, 50, 75, 95])
         )
 
-        def x(value: float) -> float:
+        def to_x(value: float) -> float:
             return left + span * min(value, scale) / scale
 
         step_dots = max(1, math.ceil(len(view.latencies) / MAX_DOTS))
         for number, value in enumerate(view.latencies[::step_dots]):
             jitter = ((number * 37) % 17 - 8) * 0.9  # spread dots without randomness
             parts.append(
-                f'<circle cx="{x(value):.1f}" cy="{mid + jitter:.1f}" r="2"'
+                f'<circle cx="{to_x(value):.1f}" cy="{mid + jitter:.1f}" r="2"'
                 f' fill="{view.color}" opacity="0.35"/>'
             )
         parts.append(
-            f'<path d="M{x(p5):.1f} {mid}H{x(p25):.1f}M{x(p75):.1f} {mid}H{x(p95):.1f}'
-            f'M{x(p5):.1f} {mid - 5}V{mid + 5}M{x(p95):.1f} {mid - 5}V{mid + 5}" class="whisker"/>'
+            f'<path d="M{to_x(p5):.1f} {mid}H{to_x(p25):.1f}M{to_x(p75):.1f} {mid}H{to_x(p95):.1f}'
+            f"M{to_x(p5):.1f} {mid - 5}V{mid + 5}M{to_x(p95):.1f} {mid - 5}V{mid + 5}\""
+            ' class="whisker"/>'
         )
         parts.append(
-            f'<rect x="{x(p25):.1f}" y="{mid - 9}" width="{max(x(p75) - x(p25), 1):.1f}"'
+            f'<rect x="{to_x(p25):.1f}" y="{mid - 9}" width="{max(to_x(p75) - to_x(p25), 1):.1f}"'
             f' height="18" fill="{view.color}" fill-opacity="0.25" stroke="{view.color}">'
             f"<title>p5 {p5:.0f} · p25 {p25:.0f} · median {p50:.0f} · p75 {p75:.0f} ·"
             f" p95 {p95:.0f} ms</title></rect>"
         )
         parts.append(
-            f'<line x1="{x(p50):.1f}" y1="{mid - 9}" x2="{x(p50):.1f}" y2="{mid + 9}"'
+            f'<line x1="{to_x(p50):.1f}" y1="{mid - 9}" x2="{to_x(p50):.1f}" y2="{mid + 9}"'
             f' stroke="{view.color}" stroke-width="3"/>'
         )
         parts.append(
