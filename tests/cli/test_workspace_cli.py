@@ -70,6 +70,11 @@ def test_listing_showing_and_labels(cli: Cli, tmp_path: Path) -> None:
     assert [f["name"] for f in listing] == ["greet"]
     shown = cli("prompt", "show", "greet@v1", "--json").json()
     assert shown["content"]["variables"]["message"] == "The message."
+    assert shown["variables_report"] == {
+        "used": ["customer_name", "message"],
+        "missing": [],
+        "unused": [],
+    }
     by_hash = cli("prompt", "show", f"greet@{shown['short_id'][:6]}", "--json").json()
     assert by_hash["id"] == shown["id"]
 

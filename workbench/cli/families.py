@@ -12,9 +12,10 @@ import typer
 import yaml
 
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
+from workbench.core.compose import prompt_variables
 from workbench.core.diff import diff_contents, format_changes
 from workbench.core.errors import ValidationError
-from workbench.core.models import Kind, Version
+from workbench.core.models import Kind, PromptContent, Version
 from workbench.core.versioning import parse_ref
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -69,12 +70,20 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         ref: Annotated[str, typer.Argument(help="NAME or NAME@VERSION (label, vN or hash).")],
         as_json: JsonOption = False,
     ) -> None:
-        """Show one version: metadata and content."""
+        """Show one version: metadata and content (for prompts, the variables too)."""
         version = services(ctx).store.resolve(kind, ref)
+        report = _variables(version)
         if as_json:
-            print_json(version_json(version))
+            data = version_json(version)
+            if report is not None:
+                data["variables_report"] = report
+            print_json(data)
             return
         _print_version(version)
+        if report is not None:
+            stdout.print("")
+            for name, values in report.items():
+                stdout.print(f"{name}: {', '.join(values) or '-'}", highlight=False)
 
     if with_show:
         app.command("show")(show)
@@ -175,6 +184,18 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         note(f"{version.family}: '{label_name}' → v{version.number} ({version.short_id}).")
 
     return app
+
+
+def _variables(version: Version) -> dict[str, list[str]] | None:
+    """A prompt's variables: used by its templates, missing (used, undeclared), unused."""
+    if not isinstance(version.content, PromptContent):
+        return None
+    found = prompt_variables(version.content, prompt_name=version.ref)
+    return {
+        "used": sorted(found.used),
+        "missing": sorted(found.missing),
+        "unused": sorted(found.unused),
+    }
 
 
 def _print_version(version: Version) -> None:
