@@ -89,6 +89,8 @@ def run(
         model = model or list(run_service.DEMO_MODELS)
         dataset = dataset or run_service.DEMO_DATASET
         rubric = rubric or run_service.DEMO_RUBRIC
+        if not (rows or tag or sample):
+            tag = run_service.DEMO_ROW_TAG
         name = name or "demo"
     if dataset is None:
         raise ValidationError("choose a dataset (--dataset NAME[@VERSION]) or use --demo")
