@@ -15,7 +15,12 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 from tests.gui.workspace_seed import seed_workspace
 from workbench.app.services import Services
+from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.store import Store
+
+# As the application does at start-up (`create_application`): without it a long test session
+# can abort inside PySide6 (see `workbench.gui.pyside_workarounds`).
+guard_singleton_refcounts()
 
 _FAILING = {QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg}
 # The offscreen platform plugin says this whenever a top-level window is shown: it is the test

@@ -112,3 +112,45 @@ def test_changed_cells_are_grouped_into_exact_contiguous_blocks(
         (r, c) for r0, r1, c0, c1 in found for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
     }
     assert covered == set(cells)
+
+
+def test_loading_at_once_matches_applying_one_by_one() -> None:
+    from datetime import UTC, datetime
+
+    from tests.gui.run_fixtures import columns, error, ok
+    from workbench.core.reviews import CellScore
+
+    rows = [f"r{i}" for i in range(6)]
+    results = [
+        ok(r, c, f"answer {r} {c}", latency=10.0 * i) for i, r in enumerate(rows) for c in (0, 1)
+    ]
+    results.append(error("r5", 1))
+    now = datetime.now(UTC)
+    scores = [
+        CellScore(
+            r.key, "rubric", r.key.column == 0, 1.0 if r.key.column == 0 else 0.2, None, (), now
+        )
+        for r in results[:8]
+    ]
+    stepwise = ResultFrame(rows, columns(2))
+    for result in results:
+        stepwise.apply_result(result)
+    for score in scores:
+        stepwise.apply_score(score.key, score.score, score.passed, score.criteria, score.error)
+    stepwise.set_human(CellKey("r0", 0), 4, True)
+    at_once = ResultFrame(rows, columns(2))
+    at_once.load(results, scores, [(CellKey("r0", 0), 4, True), (CellKey("elsewhere", 0), 1, None)])
+    for column in (0, 1):
+        a, b = stepwise.column_stats(column), at_once.column_stats(column)
+        assert (a.done, a.errors, a.scored, a.passed, a.score_sum, a.cost_usd) == (
+            b.done,
+            b.errors,
+            b.scored,
+            b.passed,
+            b.score_sum,
+            b.cost_usd,
+        )
+        assert a.p50_latency_ms == b.p50_latency_ms
+        for row in range(len(rows)):
+            assert stepwise.state(row, column) == at_once.state(row, column)
+    assert at_once.state(0, 0).rating == "4 pass"  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from workbench.app.services import Services
 from workbench.core.errors import KnownError
 from workbench.gui.main_window import MainWindow
+from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.gui.theme import ThemeFollower
 
 _log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def create_application(argv: Sequence[str]) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    guard_singleton_refcounts()
     # Fractional scale factors (125 %, 150 %) as they are, instead of rounding to whole numbers.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough

@@ -8,7 +8,6 @@ its layout in the workspace's UI settings file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt
@@ -17,48 +16,52 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabBar,
     QTabWidget,
+    QToolBar,
     QWidget,
 )
 
+from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
 from workbench.core.errors import KnownError
-from workbench.core.llm import Provider
-from workbench.core.models import Kind, ModelConfigContent, validate_name
-from workbench.engine.events import CellDelta
+from workbench.core.models import Kind, validate_name
+from workbench.engine.runner import EngineOptions
+from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.drafts import DraftStore
-from workbench.gui.event_coalescing import coalesce_deltas
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
-from workbench.gui.models.results_table_model import ResultsTableModel
-from workbench.gui.models.run_loading import cell_prompt_text, load_result_frame
+from workbench.gui.provider_hub import ProviderFactory, ProviderHub
+from workbench.gui.run_events import coalesce_run_events
+from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark
 from workbench.gui.ui_settings import open_ui_settings
+from workbench.gui.views.approval_viewer import ApprovalViewer
 from workbench.gui.views.content_viewer import ContentViewer
+from workbench.gui.views.dataset_editor import DatasetEditor
 from workbench.gui.views.inspector_panel import InspectorPanel
+from workbench.gui.views.models_view import ModelsView
 from workbench.gui.views.navigator_panel import NavigatorPanel
 from workbench.gui.views.persona_designer import PersonaDesigner
 from workbench.gui.views.prompt_editor import PromptEditor
-from workbench.gui.views.results_view import ResultsView
+from workbench.gui.views.run_setup_dialog import RunSetupDialog
+from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
 
-WELCOME = """
-<h2>Prompt Workbench</h2>
-<p>Pick a prompt or a persona in the navigator on the left to edit it, or a run to review it.</p>
-<p><b>Ctrl+S</b> save · <b>Ctrl+R</b> run · <b>Ctrl+F</b> filter · <b>F5</b> refresh ·
-<b>Ctrl+Z / Ctrl+Shift+Z</b> undo / redo<br/>
-In results: <b>J / K</b> or arrows to move, <b>1–5</b> to rate, <b>P / F</b> pass or fail.</p>
-"""
+MODELS_TAB_KEY = "models"
 
 
 def _tab_key(entry: NavEntry) -> str:
     if entry.run_id is not None:
-        return f"run:{entry.run_id}"
+        return run_tab_key(entry.run_id)
+    if entry.approval is not None:
+        return f"approval:{entry.approval}"
+    if entry.kind == Kind.MODEL:
+        return MODELS_TAB_KEY
     assert entry.kind is not None
     return f"{entry.kind.value}:{entry.name}"
 
@@ -67,17 +70,39 @@ class MainWindow(QMainWindow):
     """The application window for one workspace.
 
     Args:
-        services: the workspace's services (store, home, author).
+        services: the workspace's services (store, home, author, secrets).
+        provider_factory: replaces the real providers (tests and benchmarks point every model
+            config at a fake server with it).
+        engine_options: engine tuning for the runs started from this window.
     """
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        parent: QWidget | None = None,
+        *,
+        provider_factory: ProviderFactory | None = None,
+        engine_options: EngineOptions | None = None,
+    ) -> None:
         super().__init__(parent)
         self._services = services
         self._store = services.store
         self._author = services.current_author()
         self._drafts = DraftStore(services.home)
         self._settings = open_ui_settings(services.home)
-        self.bridge = EngineBridge(self, coalesce=partial(coalesce_deltas, delta_type=CellDelta))
+        self.bridge = EngineBridge(self, coalesce=coalesce_run_events)
+        self.providers = ProviderHub(services.secrets, override=provider_factory)
+        self.jobs = BackgroundJobs(self.bridge, services.open_store, self)
+        self.runs = RunSessions(
+            self._store,
+            services.open_store,
+            self.bridge,
+            self.jobs,
+            self.providers.factory,
+            reviewer=self._author,
+            options=engine_options,
+            parent=self,
+        )
         self.setWindowTitle(f"Prompt Workbench — {services.home}")
         self.setObjectName("main-window")
 
@@ -87,9 +112,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
-        self.welcome = QLabel(WELCOME)
-        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.welcome.setWordWrap(True)
+        self.welcome = WelcomePanel()
         self.setCentralWidget(self.tabs)
         self._navigator_dock = self._dock(
             "Navigator", self.navigator, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -101,10 +124,16 @@ class MainWindow(QMainWindow):
 
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
+        self._build_toolbar()
         self.navigator.entry_activated.connect(self._on_navigator_entry_activated)
         self.navigator.entry_selected.connect(self._on_navigator_entry_selected)
         self.tabs.tabCloseRequested.connect(self._on_tabs_tab_close_requested)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
+        self.welcome.setup_requested.connect(self.open_run_setup)
+        self.runs.view_opened.connect(self._on_runs_view_opened)
+        self.runs.message_posted.connect(self._report)
+        self.runs.runs_changed.connect(self._on_runs_runs_changed)
 
         self.refresh()
         self._restore_layout()
@@ -115,6 +144,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Read the navigator, the inspector and the current view again (F5)."""
         self.navigator.set_sections(load_navigator(self._store))
+        self.welcome.set_demo_available(self._demo_available())
         self.inspector.show_entry(self.navigator.current_entry())
         view = self.tabs.currentWidget()
         reload = getattr(view, "reload", None)
@@ -145,6 +175,40 @@ class MainWindow(QMainWindow):
         """The document shown in the middle, if any."""
         view = self.tabs.currentWidget()
         return None if view is self.welcome else view
+
+    def open_run_setup(self) -> RunSetupDialog:
+        """Show the run setup dialog (Ctrl+R), pre-filled from the current view or the demo."""
+        dialog = RunSetupDialog(self._store, self.jobs, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.run_requested.connect(self._on_run_setup_run_requested)
+        view = self.current_view()
+        prompts = (
+            [view.name]
+            if isinstance(view, PromptEditor)
+            else list(self._demo_or_first(Kind.PROMPT, DEMO_PROMPTS))
+        )
+        dialog.preselect(
+            prompts=prompts,
+            personas=list(self._demo_or_none(Kind.PERSONA, DEMO_PERSONAS)),
+            models=list(self._demo_or_first(Kind.MODEL, DEMO_MODELS)),
+            dataset=next(iter(self._demo_or_first(Kind.DATASET, (DEMO_DATASET,))), None),
+            rubric=next(iter(self._demo_or_none(Kind.RUBRIC, (DEMO_RUBRIC,))), None),
+        )
+        dialog.open()
+        return dialog
+
+    def run_demo(self) -> None:
+        """Start the demo comparison and show its results grid as it fills in."""
+        self.runs.run_demo()
+
+    def open_models(self, name: str | None = None) -> ModelsView | None:
+        """Show the Models & keys screen, with a model config selected."""
+        view = self.open_entry(
+            NavEntry(section="Models", kind=Kind.MODEL, name=name or "", title="Models & keys")
+        )
+        if isinstance(view, ModelsView) and name:
+            view.select(name)
+        return view if isinstance(view, ModelsView) else None
 
     def new_family(self, kind: Kind) -> QWidget | None:
         """Ask for a name and open an empty editor for a new prompt or persona."""
@@ -214,7 +278,11 @@ class MainWindow(QMainWindow):
         self._add_action("&Edit", "redo", "Redo", "Ctrl+Shift+Z", lambda: self._edit("redo"))
         self._menus["&Edit"].addSeparator()
         self._add_action("&Edit", "find", "Filter…", standard.Find, self._on_find_triggered)
-        self._add_action("&Run", "run", "Run…", "Ctrl+R", self._on_run_triggered)
+        self._add_action("&Run", "run", "Run setup…", "Ctrl+R", self.open_run_setup)
+        self._add_action("&Run", "demo", "Run the demo comparison", None, self.run_demo)
+        self._add_action(
+            "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
+        )
         view_menu = self.menuBar().addMenu("&View")
         self._menus["&View"] = view_menu
         view_menu.addAction(self._navigator_dock.toggleViewAction())
@@ -225,20 +293,42 @@ class MainWindow(QMainWindow):
         )
         self._add_action("&Help", "shortcuts", "Keyboard shortcuts", "F1", self._show_shortcuts)
 
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("run", "demo", "models"):
+            toolbar.addAction(self.actions_by_name[name])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
     def _create_view(self, entry: NavEntry) -> tuple[QWidget, str]:
         dark = is_dark(QApplication.instance())  # type: ignore[arg-type]
         if entry.run_id is not None:
-            run = self._store.get_run(entry.run_id)
-            model = ResultsTableModel(load_result_frame(self._store, run))
-            view = ResultsView(
-                model,
-                title=f"#{run.id} {run.name}",
-                prompt_source=lambda key: cell_prompt_text(self._store, run, key),
-            )
-            view.setParent(None)
-            model.setParent(view)
-            return view, f"#{run.id} {run.name}"
+            return self.runs.results_view(entry.run_id)
+        if entry.approval is not None:
+            return ApprovalViewer(self._store, entry.approval), entry.approval
         assert entry.kind is not None
+        if entry.kind == Kind.MODEL:
+            models = ModelsView(
+                self._store,
+                self.jobs,
+                self.bridge,
+                self.providers,
+                secrets=self._services.secrets,
+                author=self._author,
+            )
+            models.message_posted.connect(self._report)
+            models.version_saved.connect(self._on_editor_version_saved)
+            if entry.name:
+                models.select(entry.name)
+            return models, "Models && keys"  # "&&": a tab title's "&" marks a mnemonic
+        if entry.kind == Kind.DATASET and entry.ref is None:
+            editor = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
+            editor.message_posted.connect(self._report)
+            editor.version_saved.connect(self._on_editor_version_saved)
+            editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
+            return editor, entry.name
         if entry.kind == Kind.PROMPT and entry.ref is None:
             editor = PromptEditor(
                 self._store, entry.name, author=self._author, drafts=self._drafts, dark=dark
@@ -252,7 +342,7 @@ class MainWindow(QMainWindow):
                 author=self._author,
                 drafts=self._drafts,
                 bridge=self.bridge,
-                provider_factory=self._provider_factory(),
+                provider_factory=self.providers.factory,
                 dark=dark,
             )
             self._connect_editor(designer)
@@ -264,19 +354,6 @@ class MainWindow(QMainWindow):
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
-
-    def _provider_factory(self) -> Callable[[ModelConfigContent], Provider]:
-        services = self._services
-        built: list[Callable[[ModelConfigContent], Provider]] = []
-
-        def factory(config: ModelConfigContent) -> Provider:
-            # Importing the provider SDKs takes seconds: do it on first use, on the engine
-            # thread, so opening a persona never waits for it. Failures surface as the reply.
-            if not built:
-                built.append(services.provider_factory())
-            return built[0](config)
-
-        return factory
 
     # -- layout persistence --------------------------------------------------------------------
 
@@ -301,7 +378,7 @@ class MainWindow(QMainWindow):
                 self.open_entry(entry)
 
     def _entry_for_key(self, key: str) -> NavEntry | None:
-        for section in ("Prompts", "Personas", "Datasets", "Rubrics", "Models", "Runs"):
+        for section in ("Prompts", "Personas", "Datasets", "Rubrics", "Models", "Runs", "Approved"):
             for entry in self.navigator.entries(section):
                 if _tab_key(entry) == key:
                     return entry
@@ -330,11 +407,16 @@ class MainWindow(QMainWindow):
             write_draft = getattr(view, "write_draft", None)
             if callable(write_draft):
                 write_draft()
-        self._settings.setValue("session/tabs", keys)
+        self._settings.setValue("session/tabs", [k for k in keys if isinstance(k, str)])
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.sync()
+        self.runs.shutdown()
         super().closeEvent(event)
+        # Running runs were asked to stop; the engine thread winds them down (in-flight cells
+        # end as cancelled, so Resume finishes them next time) before the window goes.
+        self.bridge.shutdown()
+        self.providers.close()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -347,7 +429,9 @@ class MainWindow(QMainWindow):
         )
         welcome_index = self.tabs.indexOf(self.welcome)
         if not has_documents and welcome_index < 0:
-            self.tabs.addTab(self.welcome, "Welcome")
+            index = self.tabs.addTab(self.welcome, "Welcome")
+            # The start page cannot be closed: hide its close button.
+            self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
         elif has_documents and welcome_index >= 0:
             self.tabs.removeTab(welcome_index)
 
@@ -374,7 +458,22 @@ class MainWindow(QMainWindow):
             method()
 
     def _show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", WELCOME)
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def _demo_available(self) -> bool:
+        names = {f.name for f in self._store.list_families(Kind.PROMPT)}
+        models = {f.name for f in self._store.list_families(Kind.MODEL)}
+        prompts = {p.split("@")[0] for p in DEMO_PROMPTS}
+        return prompts <= names and set(DEMO_MODELS) <= models
+
+    def _demo_or_first(self, kind: Kind, demo: tuple[str, ...]) -> tuple[str, ...]:
+        names = [f.name for f in self._store.list_families(kind)]
+        chosen = tuple(ref for ref in demo if ref.split("@")[0] in names)
+        return chosen or tuple(names[:1])
+
+    def _demo_or_none(self, kind: Kind, demo: tuple[str, ...]) -> tuple[str, ...]:
+        names = {f.name for f in self._store.list_families(kind)}
+        return tuple(ref for ref in demo if ref.split("@")[0] in names)
 
     # -- slots ---------------------------------------------------------------------------------
 
@@ -395,12 +494,25 @@ class MainWindow(QMainWindow):
             self._navigator_dock.show()
             self.navigator.focus_filter()
 
-    def _on_run_triggered(self) -> None:
-        run = getattr(self.current_view(), "run", None)
-        if callable(run):
-            run()
-        else:
-            self._report("Open a prompt or a run to start one. Run setup needs the engine.")
+    def _on_run_setup_run_requested(self, spec: object, name: str, judge: object) -> None:
+        self.runs.start_run(spec, name, judge)  # type: ignore[arg-type]
+
+    def _on_welcome_demo_requested(self) -> None:
+        self.run_demo()
+
+    def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.widget(index).property("tab_key") == key:
+                self._on_tabs_tab_close_requested(index)
+                break
+        view.setProperty("tab_key", key)
+        self._restore_splitters(view)
+        index = self.tabs.addTab(view, title)
+        self.tabs.setCurrentIndex(index)
+        self._show_welcome_if_empty()
+
+    def _on_runs_runs_changed(self) -> None:
+        self.navigator.set_sections(load_navigator(self._store))
 
     def _on_navigator_entry_activated(self, entry: NavEntry) -> None:
         self.open_entry(entry)
@@ -425,7 +537,7 @@ class MainWindow(QMainWindow):
     def _on_tabs_current_changed(self, _index: int) -> None:
         view = self.current_view()
         if view is not None:
-            title = self.tabs.tabText(self.tabs.currentIndex()).rstrip(" •")
+            title = self.tabs.tabText(self.tabs.currentIndex()).rstrip(" •").replace("&&", "&")
             self.statusBar().showMessage(f"Showing {title}", 2000)
 
     def _on_editor_message_posted(self, message: str) -> None:
@@ -435,7 +547,7 @@ class MainWindow(QMainWindow):
         sender = self.sender()
         self.navigator.set_sections(load_navigator(self._store))
         self.inspector.show_entry(self.navigator.current_entry())
-        if isinstance(sender, QWidget):
-            new_key = f"{'prompt' if isinstance(sender, PromptEditor) else 'persona'}:{sender.name}"  # type: ignore[attr-defined]
-            sender.setProperty("tab_key", new_key)
+        if isinstance(sender, PromptEditor | PersonaDesigner | DatasetEditor):
+            kind = {PromptEditor: "prompt", PersonaDesigner: "persona", DatasetEditor: "dataset"}
+            sender.setProperty("tab_key", f"{kind[type(sender)]}:{sender.name}")
             self._update_tab_title(sender)

@@ -1,8 +1,9 @@
 """Light and dark appearance that follows the system's colour scheme.
 
 The Fusion style is used everywhere because it draws the same on every platform and honours a
-palette completely. Qt 6.5+ reports the system scheme through `QStyleHints.colorScheme`; the
-palette is rebuilt whenever it changes, so the window follows the desktop live.
+palette completely (with indicators kept visible on dark palettes, see `IndicatorStyle`).
+Qt 6.5+ reports the system scheme through `QStyleHints.colorScheme`; the palette is rebuilt
+whenever it changes, so the window follows the desktop live.
 ``WORKBENCH_THEME=dark|light`` forces a scheme (screenshots, people who want the other one).
 """
 
@@ -13,6 +14,8 @@ import os
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from workbench.gui.indicator_style import IndicatorStyle
 
 _FORCED = {"dark": Qt.ColorScheme.Dark, "light": Qt.ColorScheme.Light}
 _APPLIED_PROPERTY = "workbench_dark_scheme"
@@ -83,7 +86,7 @@ class ThemeFollower(QObject):
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self._app = app
-        app.setStyle("Fusion")
+        app.setStyle(IndicatorStyle())
         forced = _FORCED.get(os.environ.get("WORKBENCH_THEME", "").strip().lower())
         # Platforms without a theme service ignore `setColorScheme`, so a forced choice is
         # remembered here as well and wins over what the platform reports.

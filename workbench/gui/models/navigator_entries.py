@@ -1,8 +1,9 @@
 """What the navigator lists, read from the store without any Qt.
 
 Sections follow the order people work in: prompts and personas first, then what they run
-against, then the runs and what got approved. "Approved" lists every family with a
-``production`` label, pointing at the labelled version.
+against, then the runs and what got approved. "Approved" lists the approved bundles (a prompt,
+persona, model and rubric version approved together on the evidence of scored runs); while there
+are none it shows one hint saying how a bundle gets there.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from workbench.core.models import Kind
 if TYPE_CHECKING:
     from workbench.store import Store
 
-APPROVED_LABEL = "production"
 RUNS_LISTED = 200
+NO_APPROVALS_HINT = (
+    "No approved bundles yet — approve a prompt + persona + model + rubric on the evidence of a"
+    " scored run"
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class NavEntry:
         detail: a second line shown in the tooltip.
         run_id: the run's id when the entry is a run.
         ref: a version reference to open (``v3``), or None for the head.
+        approval: the approval's address (``order-support@v2``) when the entry is one.
+        placeholder: a hint shown in an empty section, not something to open.
     """
 
     section: str
@@ -40,6 +46,8 @@ class NavEntry:
     detail: str = ""
     run_id: int | None = None
     ref: str | None = None
+    approval: str | None = None
+    placeholder: bool = False
 
 
 SECTIONS: tuple[tuple[str, Kind | None], ...] = (
@@ -77,18 +85,6 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
                 detail=detail,
             )
         )
-        approved = family.labels.get(APPROVED_LABEL)
-        if approved is not None:
-            sections["Approved"].append(
-                NavEntry(
-                    section="Approved",
-                    kind=family.kind,
-                    name=family.name,
-                    title=f"{family.name}@v{approved}  ({family.kind.value})",
-                    detail=f"{APPROVED_LABEL} points at v{approved}",
-                    ref=f"v{approved}",
-                )
-            )
     for run in store.list_runs(limit=RUNS_LISTED):
         when = run.created_at.strftime("%Y-%m-%d %H:%M")
         sections["Runs"].append(
@@ -101,4 +97,47 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
                 run_id=run.id,
             )
         )
+    sections["Approved"] = approved_entries(store)
     return sections
+
+
+def approved_entries(store: Store) -> list[NavEntry]:
+    """The approvals still in force, newest number of each bundle first; a hint when none."""
+    entries = []
+    for approval in store.list_approvals():
+        if approval.revoked:
+            continue
+        versions = approval.versions
+        persona = f" · {versions.persona_family}" if versions.persona_family else ""
+        rate = (
+            f"  {approval.evidence.pass_rate:.0%} pass"
+            if approval.evidence.pass_rate is not None
+            else ""
+        )
+        labels = f"  [{', '.join(approval.labels)}]" if approval.labels else ""
+        entries.append(
+            NavEntry(
+                section="Approved",
+                kind=None,
+                name=approval.ref,
+                title=f"{approval.ref}{labels}{rate}",
+                detail=(
+                    f"{versions.prompt_family}{persona} · {versions.model_family}, rubric"
+                    f" {versions.rubric_family}; approved by {approval.reviewer}"
+                    f" on {approval.approved_at:%Y-%m-%d}"
+                ),
+                approval=approval.ref,
+            )
+        )
+    if not entries:
+        return [
+            NavEntry(
+                section="Approved",
+                kind=None,
+                name="",
+                title="No approved bundles yet",
+                detail=NO_APPROVALS_HINT,
+                placeholder=True,
+            )
+        ]
+    return entries

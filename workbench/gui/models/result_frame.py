@@ -25,8 +25,9 @@ class CellState:
     """What the grid knows about one cell (one repeat of a row in a column).
 
     `text` grows while the answer streams and is replaced by the final output when the cell
-    finishes. `score`/`passed` come from the rubric, `criteria` holds per-criterion details
-    (whatever the scorer reports), `rating` is the human's (``1``–``5``, ``pass``, ``fail``).
+    finishes. `score`/`passed` come from the rubric, `criteria` holds per-criterion results and
+    `score_error` why the rubric could not judge the cell. The reviewer's own judgement is kept
+    as a 1–5 `human_score` and a pass/fail `human_passed`; `rating` shows both in one word.
     """
 
     status: CellStatus = CellStatus.PENDING
@@ -35,7 +36,19 @@ class CellState:
     score: float | None = None
     passed: bool | None = None
     criteria: tuple[Any, ...] = ()
-    rating: str | None = None
+    score_error: str | None = None
+    human_score: int | None = None
+    human_passed: bool | None = None
+
+    @property
+    def rating(self) -> str | None:
+        """The reviewer's rating as shown: ``4``, ``pass``, ``4 pass``, or None."""
+        parts = []
+        if self.human_score is not None:
+            parts.append(str(self.human_score))
+        if self.human_passed is not None:
+            parts.append("pass" if self.human_passed else "fail")
+        return " ".join(parts) or None
 
 
 @dataclass
@@ -49,6 +62,9 @@ class ColumnStats:
     score_sum: float = 0.0
     cost_usd: float = 0.0
     latencies_ms: dict[tuple[int, int], float] = field(default_factory=dict)
+    # Headers repaint far more often than latencies change: the median is kept until they do.
+    _median: float | None = field(default=None, repr=False, compare=False)
+    _median_stale: bool = field(default=False, repr=False, compare=False)
 
     @property
     def pass_rate(self) -> float | None:
@@ -63,7 +79,11 @@ class ColumnStats:
     @property
     def p50_latency_ms(self) -> float | None:
         """Median latency of finished calls (cache hits included)."""
-        return statistics.median(self.latencies_ms.values()) if self.latencies_ms else None
+        if self._median_stale:
+            values = self.latencies_ms.values()
+            self._median = statistics.median(values) if values else None
+            self._median_stale = False
+        return self._median
 
 
 class ResultFrame:
@@ -119,6 +139,47 @@ class ResultFrame:
         """Running statistics of a column."""
         return self._stats[column]
 
+    def load(
+        self,
+        results: Iterable[CellResult],
+        scores: Iterable[Any] = (),
+        human: Iterable[tuple[CellKey, int | None, bool | None]] = (),
+    ) -> None:
+        """Fill an untouched frame from the store in one pass (opening a run).
+
+        `scores` are stored `CellScore` values (criteria kept as stored); `human` gives
+        (key, 1–5 score, pass/fail) per rated cell. Statistics are counted once at the end
+        instead of cell by cell, which makes opening a big run several times faster.
+        """
+        states = self._states
+        for result in results:
+            address = self._address(result.key)
+            if address is not None:
+                states[address] = CellState(
+                    status=result.status, text=result.output or "", result=result
+                )
+        for stored in scores:
+            address = self._address(stored.key)
+            if address is not None:
+                state = states.setdefault(address, CellState())
+                state.score, state.passed = stored.score, stored.passed
+                state.criteria, state.score_error = tuple(stored.criteria), stored.error
+        for key, score, passed in human:
+            address = self._address(key)
+            if address is not None:
+                state = states.setdefault(address, CellState())
+                state.human_score, state.human_passed = score, passed
+        self._stats = [ColumnStats() for _ in self.columns]
+        for (row, column, repeat), state in states.items():
+            _count(self._stats[column], state, (row, repeat), +1)
+
+    def _address(self, key: CellKey) -> tuple[int, int, int] | None:
+        row = self._row_index.get(key.row_id)
+        column = self._column_index.get(key.column)
+        if row is None or column is None or not 0 <= key.repeat < self.repeats:
+            return None
+        return row, column, key.repeat
+
     def apply_events(self, events: Iterable[Any]) -> set[GridPosition]:
         """Apply engine events; returns the grid positions that changed."""
         changed: set[GridPosition] = set()
@@ -150,21 +211,41 @@ class ResultFrame:
         score: float | None,
         passed: bool | None,
         criteria: Sequence[Any] = (),
+        error: str | None = None,
     ) -> GridPosition | None:
-        """Record the rubric's verdict for a cell."""
+        """Record the rubric's verdict for a cell (`error`: why it could not be judged)."""
 
         def score_cell(state: CellState) -> None:
             state.score, state.passed, state.criteria = score, passed, tuple(criteria)
+            state.score_error = error
 
         return self._update(key, score_cell)
 
     def set_rating(self, key: CellKey, rating: str | None) -> GridPosition | None:
-        """Record a human rating (``1``–``5``, ``pass``, ``fail``) or clear it with None."""
+        """Add a human rating (``1``–``5`` or ``pass``/``fail``) to a cell; None clears both.
+
+        A score and a verdict are separate judgements: rating ``4`` then ``pass`` keeps both.
+        """
         if rating is not None and rating not in RATINGS:
             raise ValueError(f"unknown rating {rating!r}; expected one of {', '.join(RATINGS)}")
 
         def rate(state: CellState) -> None:
-            state.rating = rating
+            if rating is None:
+                state.human_score = state.human_passed = None
+            elif rating in ("pass", "fail"):
+                state.human_passed = rating == "pass"
+            else:
+                state.human_score = int(rating)
+
+        return self._update(key, rate)
+
+    def set_human(
+        self, key: CellKey, score: int | None, passed: bool | None
+    ) -> GridPosition | None:
+        """Set a cell's human score and verdict as stored (loading a run's ratings)."""
+
+        def rate(state: CellState) -> None:
+            state.human_score, state.human_passed = score, passed
 
         return self._update(key, rate)
 
@@ -236,7 +317,7 @@ def _mark_running(state: CellState) -> None:
     state.status = CellStatus.RUNNING
     state.text = ""
     state.result = None
-    state.score, state.passed, state.criteria = None, None, ()
+    state.score, state.passed, state.criteria, state.score_error = None, None, (), None
 
 
 def _count(stats: ColumnStats, state: CellState, row_repeat: tuple[int, int], sign: int) -> None:
@@ -257,3 +338,4 @@ def _count(stats: ColumnStats, state: CellState, row_repeat: tuple[int, int], si
             stats.latencies_ms[row_repeat] = result.latency_ms
         else:
             stats.latencies_ms.pop(row_repeat, None)
+        stats._median_stale = True

@@ -57,6 +57,8 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         """Whether a dataset row passes the row filter and the text filter."""
+        if self._row_filter is RowFilter.ALL and not self._text:
+            return True  # called once per row on every reset: keep the common case cheap
         model = self.sourceModel()
         if not isinstance(model, ResultsTableModel):
             return True

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from workbench.core.reviews import CellScore, Rating
 from workbench.core.runs import CellKey, CellStatus
 from workbench.gui.models.cell_blocks import contiguous_blocks
 from workbench.gui.models.result_frame import CellState, ColumnStats, GridPosition, ResultFrame
@@ -61,6 +62,7 @@ class ResultsTableModel(QAbstractTableModel):
     def __init__(self, frame: ResultFrame, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._frame = frame
+        self._held: list[tuple[Any, list[Any]]] | None = None
 
     @property
     def frame(self) -> ResultFrame:
@@ -87,10 +89,12 @@ class ResultsTableModel(QAbstractTableModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell data for the display, tooltip and `ResultRole` roles."""
-        if not self.checkIndex(index, QAbstractTableModel.CheckIndexOption.IndexIsValid):
-            return None
+        # Bounds checked by hand: `checkIndex` costs two more calls into Python per cell.
         row, column = index.row(), index.column()
-        state = self._frame.state(row, column)
+        frame = self._frame
+        if not (0 <= row < len(frame.row_ids) and 0 <= column < len(frame.columns)):
+            return None
+        state = frame.state(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return _preview(state)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -126,26 +130,88 @@ class ResultsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             # Labels read "prompt · persona · model": the prompt on its own line keeps
             # the header narrow enough for several columns side by side.
-            return f"{label.replace(' · ', chr(10), 1)}\n{header_figures(stats)}"
+            # Figures on two lines (verdicts, then operations) so a column can stay narrow.
+            figures = header_figures(stats, lines=True)
+            return f"{label.replace(' · ', chr(10), 1)}\n{figures}"
         if role == ResultRole.HEADER_STATS:
             return header_figures(stats)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{label}\n{header_figures(stats, long=True)}"
         return None
 
+    @property
+    def loading(self) -> bool:
+        """Whether the run's stored results are still being read (see `start_loading`)."""
+        return self._held is not None
+
+    def start_loading(self) -> None:
+        """Hold live updates until `replace_frame` brings the stored results.
+
+        A big run's results are read on a worker thread; updates arriving meanwhile are kept
+        and replayed on the loaded frame, so none is lost and none is applied twice.
+        """
+        self._held = []
+
+    def replace_frame(self, frame: ResultFrame) -> None:
+        """Show the frame loaded in the background, then replay the updates held meanwhile."""
+        held, self._held = self._held or [], None
+        self.beginResetModel()
+        self._frame = frame
+        self.endResetModel()
+        for apply, items in held:
+            apply(items)
+
     def apply_events(self, events: Sequence[Any]) -> None:
         """Apply a batch of engine events and signal exactly what changed."""
+        if self._held is not None:
+            self._held.append((self.apply_events, list(events)))
+            return
         self._signal(self._frame.apply_events(events))
 
     def apply_score(
-        self, key: CellKey, score: float | None, passed: bool | None, criteria: Sequence[Any] = ()
+        self,
+        key: CellKey,
+        score: float | None,
+        passed: bool | None,
+        criteria: Sequence[Any] = (),
+        error: str | None = None,
     ) -> None:
         """Record a rubric verdict for one cell."""
-        self._signal(_present([self._frame.apply_score(key, score, passed, criteria)]))
+        self._signal(_present([self._frame.apply_score(key, score, passed, criteria, error)]))
+
+    def apply_scores(self, scores: Sequence[CellScore]) -> None:
+        """Record stored rubric results (one signal per contiguous block of cells)."""
+        if self._held is not None:
+            self._held.append((self.apply_scores, list(scores)))
+            return
+        changed = [
+            self._frame.apply_score(s.key, s.score, s.passed, s.criteria, s.error) for s in scores
+        ]
+        self._signal(_present(changed))
+
+    def apply_ratings(self, ratings: Sequence[Rating]) -> None:
+        """Show stored human ratings (one reviewer's: the last one for a cell wins)."""
+        self._signal(_present([self._frame.set_human(r.key, r.score, r.passed) for r in ratings]))
 
     def set_rating(self, key: CellKey, rating: str | None) -> None:
         """Record a human rating for one cell."""
         self._signal(_present([self._frame.set_rating(key, rating)]))
+
+    def cell_figures(
+        self, row: int, column: int
+    ) -> tuple[str, str, float | None, bool | None, str | None, str | None]:
+        """What the delegate draws for a cell: preview, status, score, verdict, rating, repeats."""
+        state = self._frame.state(row, column)
+        if state is None:
+            return "", CellStatus.PENDING.value, None, None, None, None
+        return (
+            _preview(state),
+            state.status.value,
+            state.score,
+            state.passed,
+            state.rating,
+            self._repeat_summary(row, column),
+        )
 
     def key_at(self, row: int, column: int) -> CellKey:
         """The key of the cell at a source position."""
@@ -170,13 +236,18 @@ class ResultsTableModel(QAbstractTableModel):
         return f"{sum(verdicts)}/{len(verdicts)}"
 
 
-def header_figures(stats: ColumnStats, *, long: bool = False) -> str:
-    """The figures under a column label: pass rate, mean score, cost and median latency."""
-    parts: list[str] = []
+def header_figures(stats: ColumnStats, *, long: bool = False, lines: bool = False) -> str:
+    """The figures under a column label: pass rate, mean score, cost and median latency.
+
+    With `lines`, the verdicts (pass rate, score) and the operations (errors, cost, latency)
+    go on two lines.
+    """
+    quality: list[str] = []
     if stats.pass_rate is not None:
-        parts.append(f"pass {stats.pass_rate:.0%}")
-    if long and stats.mean_score is not None:
-        parts.append(f"mean score {stats.mean_score:.2f}")
+        quality.append(f"pass {stats.pass_rate:.0%}")
+    if stats.mean_score is not None:
+        quality.append(f"{'mean score' if long else 'score'} {stats.mean_score:.2f}")
+    parts: list[str] = []
     if stats.errors:
         parts.append(f"{stats.errors} error{'s' if stats.errors > 1 else ''}")
     if stats.cost_usd:
@@ -186,7 +257,10 @@ def header_figures(stats: ColumnStats, *, long: bool = False) -> str:
         parts.append(f"p50 {p50 / 1000:.1f} s" if p50 >= 1000 else f"p50 {p50:.0f} ms")
     if long:
         parts.append(f"{stats.done} done")
-    return " · ".join(parts) if parts else "no results yet"
+    if lines:
+        return f"{' · '.join(quality) or 'not scored yet'}\n{' · '.join(parts) or '–'}"
+    everything = quality + parts
+    return " · ".join(everything) if everything else "no results yet"
 
 
 def _present(positions: Iterable[GridPosition | None]) -> list[GridPosition]:

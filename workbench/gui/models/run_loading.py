@@ -1,4 +1,5 @@
-"""Build a `ResultFrame` for a stored run and describe what a cell sent, without any Qt."""
+"""Build a `ResultFrame` for a stored run (results, scores, ratings) and describe what a cell
+sent, without any Qt."""
 
 from __future__ import annotations
 
@@ -16,16 +17,34 @@ if TYPE_CHECKING:
     from workbench.store import Store
 
 
-def load_result_frame(store: Store, run: RunInfo) -> ResultFrame:
-    """A frame holding every row of the run and every stored cell result."""
+def run_rubric_id(store: Store, run: RunInfo) -> str | None:
+    """The rubric version whose scores the grid shows: the run's own, else the first used."""
+    if run.spec.rubric_id is not None:
+        return run.spec.rubric_id
+    scored = store.rubric_ids_scored(run.id)
+    return scored[0] if scored else None
+
+
+def empty_result_frame(store: Store, run: RunInfo) -> ResultFrame:
+    """A frame with every row of the run and no result yet (reads the row ids only)."""
     row_ids = (
         list(run.spec.row_ids)
         if run.spec.row_ids is not None
         else store.dataset_row_ids(run.spec.dataset_id)
     )
-    frame = ResultFrame(row_ids, run.columns, run.spec.repeats)
-    for result in store.cells(run.id):
-        frame.apply_result(result)
+    return ResultFrame(row_ids, run.columns, run.spec.repeats)
+
+
+def load_result_frame(
+    store: Store, run: RunInfo, *, rubric_id: str | None = None, reviewer: str | None = None
+) -> ResultFrame:
+    """A frame holding every row of the run, every stored cell result, the scores of
+    `rubric_id` and the ratings of `reviewer`."""
+    frame = empty_result_frame(store, run)
+    # Criteria stay as stored (plain dicts): the detail pane reads them for one cell only.
+    scores = store.scores(run.id, rubric_id) if rubric_id is not None else []
+    ratings = store.ratings(run.id, reviewer=reviewer) if reviewer is not None else []
+    frame.load(store.cells(run.id), scores, [(r.key, r.score, r.passed) for r in ratings])
     return frame
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from types import SimpleNamespace
 from typing import Any
 
 from workbench.gui.models.result_frame import CellState
@@ -37,14 +38,16 @@ def cell_detail_html(
         result = state.result
         if result is not None and result.error_message:
             parts.append(f"<h4>Error</h4><p>{escape(result.error_message)}</p>")
-        if state.criteria:
-            parts.append(f"<h4>Criteria</h4>{_criteria(state.criteria)}")
+        if state.score_error:
+            parts.append(f"<h4>Not scored</h4><p>{escape(state.score_error)}</p>")
         if state.text:
             parts.append(f"<h4>Output</h4>{_pre(state.text)}")
     if other is not None:
         label, diff = other
         parts.append(f"<h4>Diff against {escape(label)}</h4>")
         parts.append(_pre(diff) if diff else "<p><i>Same output.</i></p>")
+    if state is not None and state.criteria:
+        parts.append(f"<h4>Criteria</h4>{_criteria(state.criteria)}")
     if rendered_prompt:
         parts.append(f"<h4>Prompt sent</h4>{_pre(rendered_prompt)}")
     return "\n".join(parts)
@@ -75,15 +78,32 @@ def _facts(state: CellState) -> str:
 
 def _criteria(criteria: Sequence[Any]) -> str:
     items = []
-    for criterion in criteria:
+    for item in criteria:
+        # Stored results arrive as plain dicts, live ones as objects: read both alike.
+        criterion = SimpleNamespace(**item) if isinstance(item, dict) else item
         name = getattr(criterion, "name", None) or getattr(criterion, "kind", None) or "criterion"
         passed = getattr(criterion, "passed", None)
         score = getattr(criterion, "score", None)
-        reason = getattr(criterion, "reason", None) or getattr(criterion, "reasoning", None) or ""
+        error = getattr(criterion, "error", None)
+        reason = getattr(criterion, "detail", None) or ""
         mark = {True: "✓", False: "✗"}.get(passed, "•")
         figure = f" {score:.2f}" if isinstance(score, int | float) else ""
-        text = str(criterion) if name == "criterion" and not reason else escape(str(reason))
-        items.append(f"<li>{mark} <b>{escape(str(name))}</b>{figure} {text}</li>")
+        if error:
+            text = f"<i>could not be judged: {escape(str(error))}</i>"
+        elif passed is None and score is None and not reason:
+            text = "<i>does not apply</i>"
+        else:
+            text = escape(str(reason))
+        parts = [
+            SimpleNamespace(**part) if isinstance(part, dict) else part
+            for part in getattr(criterion, "parts", ()) or ()
+        ]
+        checks = "".join(
+            f"<li>{'✓' if part.passed else '✗'} {escape(part.name)}: {escape(part.detail)}</li>"
+            for part in parts
+        )
+        nested = f"<ul>{checks}</ul>" if checks else ""
+        items.append(f"<li>{mark} <b>{escape(str(name))}</b>{figure} — {text}{nested}</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 

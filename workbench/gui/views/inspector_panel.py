@@ -1,4 +1,5 @@
-"""`InspectorPanel`: facts about whatever is selected in the navigator (versions, labels, runs)."""
+"""`InspectorPanel`: facts about whatever is selected in the navigator (versions, labels, runs,
+approvals)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.core.errors import KnownError
 from workbench.gui.models.navigator_entries import NavEntry
+from workbench.gui.views.approval_viewer import approval_html
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -24,7 +26,7 @@ class InspectorPanel(QWidget):
         self._store = store
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
-        self.browser.setPlaceholderText("Select a prompt, persona or run to see its details.")
+        self.browser.setPlaceholderText("Select an item to see its details.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.browser)
@@ -35,7 +37,12 @@ class InspectorPanel(QWidget):
             self.browser.clear()
             return
         try:
-            html = self._run_html(entry) if entry.run_id is not None else self._family_html(entry)
+            if entry.approval is not None:
+                html = approval_html(self._store.get_approval(entry.approval))
+            elif entry.run_id is not None:
+                html = self._run_html(entry)
+            else:
+                html = self._family_html(entry)
         except KnownError as error:
             html = f"<p><b>{escape(entry.title)}</b></p><p>{escape(str(error))}</p>"
         self.browser.setHtml(html)

@@ -59,12 +59,13 @@ class NavigatorPanel(QWidget):
                 if self.tree.isExpanded(self._proxy.mapFromSource(self._model.index(row, 0)))
             }
         else:
-            self._expanded = {"Prompts", "Personas", "Runs"}
+            self._expanded = {"Prompts", "Personas", "Runs", "Approved"}
         self._model.clear()
         bold = QFont(self.font())
         bold.setBold(True)
         for title, entries in sections.items():
-            section = QStandardItem(f"{title}  ({len(entries)})")
+            count = sum(1 for entry in entries if not entry.placeholder)
+            section = QStandardItem(f"{title}  ({count})")
             section.setFont(bold)
             section.setSelectable(False)
             section.setEditable(False)
@@ -73,6 +74,12 @@ class NavigatorPanel(QWidget):
                 item.setEditable(False)
                 item.setToolTip(entry.detail)
                 item.setData(entry, _ENTRY_ROLE)
+                if entry.placeholder:
+                    # A hint, not an entry: readable but neither selectable nor openable.
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    hint = QFont(self.font())
+                    hint.setItalic(True)
+                    item.setFont(hint)
                 section.appendRow(item)
             self._model.appendRow(section)
             if title in self._expanded:
@@ -85,7 +92,8 @@ class NavigatorPanel(QWidget):
         for row in range(self._model.rowCount()):
             item = self._model.item(row)
             if item.text().split("  (")[0] == section:
-                return [item.child(child).data(_ENTRY_ROLE) for child in range(item.rowCount())]
+                entries = (item.child(child).data(_ENTRY_ROLE) for child in range(item.rowCount()))
+                return [entry for entry in entries if not entry.placeholder]
         return []
 
     def current_entry(self) -> NavEntry | None:
@@ -122,7 +130,7 @@ class NavigatorPanel(QWidget):
 
     def _on_tree_activated(self, index: QModelIndex) -> None:
         entry = index.data(_ENTRY_ROLE)
-        if isinstance(entry, NavEntry):
+        if isinstance(entry, NavEntry) and not entry.placeholder:
             self.entry_activated.emit(entry)
 
     def _on_selection_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyleFactory,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.diff import unified_diff
 from workbench.core.runs import CellKey
+from workbench.engine.runner import RunSummary
 from workbench.gui.delegates.cell_delegate import CellDelegate, row_height
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel
@@ -53,6 +55,8 @@ class ResultsView(QWidget):
         cancel_requested(): the user asked to stop the run.
         resume_requested(): the user asked to run the missing cells.
         retry_errors_requested(): the user asked to re-run the errored cells.
+        compare_requested(int, int): the user asked to compare two columns (grid positions).
+        charts_requested(): the user asked for the run's charts.
     """
 
     rating_given = Signal(object, str)
@@ -60,6 +64,8 @@ class ResultsView(QWidget):
     cancel_requested = Signal()
     resume_requested = Signal()
     retry_errors_requested = Signal()
+    compare_requested = Signal(int, int)
+    charts_requested = Signal()
 
     def __init__(
         self,
@@ -73,6 +79,9 @@ class ResultsView(QWidget):
         self._model = model
         self._prompt_source = prompt_source
         self._user_sized_columns = False
+        self._running = False
+        self._notice = ""
+        self._last_message = ""
         self._fitting = False
         self._proxy = ResultsFilterProxy(self)
         self._proxy.setSourceModel(model)
@@ -87,16 +96,33 @@ class ResultsView(QWidget):
         self._cancel = QPushButton("Cancel run")
         self._resume = QPushButton("Resume")
         self._retry = QPushButton("Retry errors")
+        self._compare_button = QPushButton("Compare…")
+        self._compare_button.setToolTip(
+            "Two columns side by side: paired statistics, a verdict, and pairwise review"
+        )
+        self._charts_button = QPushButton("Charts")
+        self._charts_button.setToolTip("Pass rate, score, latency and cost per column")
+        self._message = QLabel()
+        self._message.setWordWrap(True)
+        self._message.hide()
         self._compare = QComboBox()
         self._compare.setToolTip("Diff the selected output against the same row in this column")
 
         self.table = QTableView()
+        # The grid paints hundreds of cells per frame: it draws with the plain Fusion style,
+        # not the application's Python proxy style (whose per-primitive call into Python only
+        # matters for check boxes, which the grid has none of).
+        self._grid_style = QStyleFactory.create("Fusion")
+        self._grid_style.setParent(self)
+        self.table.setStyle(self._grid_style)
         self.table.setModel(self._proxy)
         self.table.setItemDelegate(CellDelegate(self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        # No sort column before sorting is enabled: enabling it sorts by the indicator's column,
+        # which would read every row of a big run before the grid first shows.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setWordWrap(False)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         vertical = self.table.verticalHeader()
@@ -121,6 +147,8 @@ class ResultsView(QWidget):
         self._cancel.clicked.connect(self.cancel_requested)
         self._resume.clicked.connect(self.resume_requested)
         self._retry.clicked.connect(self.retry_errors_requested)
+        self._compare_button.clicked.connect(self._on_compare_button_clicked)
+        self._charts_button.clicked.connect(self.charts_requested)
         self._compare.currentIndexChanged.connect(self._show_current_detail)
         self.table.selectionModel().currentChanged.connect(self._on_selection_model_current_changed)
         self.table.selectionModel().selectionChanged.connect(
@@ -137,11 +165,44 @@ class ResultsView(QWidget):
         """The filtering and sorting proxy between the model and the table."""
         return self._proxy
 
+    @property
+    def model(self) -> ResultsTableModel:
+        """The grid's source model."""
+        return self._model
+
     def set_running(self, running: bool) -> None:
         """Enable Cancel while a run executes, Resume and Retry errors otherwise."""
+        self._running = running
         self._cancel.setEnabled(running)
         self._resume.setEnabled(not running)
         self._retry.setEnabled(not running and self._model.frame.total_cells > 0)
+        self._update_progress()
+
+    def show_summary(self, summary: RunSummary) -> None:
+        """Say how an execution ended: status, calls, cache hits, cost and time."""
+        text = (
+            f"Run {summary.status.value}: {summary.calls} call(s),"
+            f" {summary.cache_hits} from cache, ${summary.cost_usd:.4f},"
+            f" {summary.elapsed_s:.1f} s."
+        )
+        if summary.message:
+            text += f" {summary.message}"
+        self.show_message(text)
+
+    def show_message(self, text: str) -> None:
+        """Show a line under the toolbar (how the run ended, why it stopped); empty hides."""
+        self._last_message = text
+        self._show_lines()
+
+    def set_notice(self, text: str) -> None:
+        """A lasting remark shown above the messages (the run is not scored, say)."""
+        self._notice = text
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        text = "\n".join(line for line in (self._notice, self._last_message) if line)
+        self._message.setText(text)
+        self._message.setVisible(bool(text))
 
     def focus_search(self) -> None:
         """Put the cursor in the row filter (the main window's Ctrl+F calls this)."""
@@ -179,11 +240,11 @@ class ResultsView(QWidget):
         self.table.scrollTo(target)
 
     def fit_columns(self) -> None:
-        """Share the grid's width between the columns (at least 180 px each)."""
+        """Share the grid's width between the columns (at least 150 px each)."""
         count = self._model.columnCount()
         if not count:
             return
-        width = max(180, self.table.viewport().width() // count)
+        width = max(150, self.table.viewport().width() // count)
         self._fitting = True
         for column in range(count):
             self.table.setColumnWidth(column, width)
@@ -203,6 +264,9 @@ class ResultsView(QWidget):
         top.addWidget(self._cancel)
         top.addWidget(self._resume)
         top.addWidget(self._retry)
+        top.addSpacing(12)
+        top.addWidget(self._compare_button)
+        top.addWidget(self._charts_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Show:"))
         filters.addWidget(self._filter)
@@ -215,10 +279,11 @@ class ResultsView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([3000, 1600])
+        self.splitter.setSizes([3000, 1250])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
+        layout.addWidget(self._message)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
@@ -281,6 +346,8 @@ class ResultsView(QWidget):
         frame = self._model.frame
         errors = sum(frame.column_stats(c).errors for c in range(frame.column_count))
         text = f"{frame.done_count()} / {frame.total_cells} cells done"
+        if self._running:
+            text = f"Running · {text}"
         if errors:
             text += f" · {errors} error{'s' if errors > 1 else ''}"
         self._progress.setText(text)
@@ -292,6 +359,18 @@ class ResultsView(QWidget):
     def _on_header_section_resized(self, _section: int, _old: int, _new: int) -> None:
         if not self._fitting:
             self._user_sized_columns = True
+
+    def _on_compare_button_clicked(self) -> None:
+        frame = self._model.frame
+        if frame.column_count < 2:
+            self.show_message("Comparing needs a run with at least two columns.")
+            return
+        index = self.table.currentIndex()
+        first = self._proxy.mapToSource(index).column() if index.isValid() else 0
+        other = self._compare.currentData()
+        if other is None or other == first:
+            other = 1 if first == 0 else 0
+        self.compare_requested.emit(first, other)
 
     def _on_filter_current_text_changed(self, text: str) -> None:
         self._proxy.set_row_filter(RowFilter(text))

@@ -1,0 +1,241 @@
+"""What the run setup dialog chose, checked field by field, and its estimate — without any Qt.
+
+`check_choices` runs on a worker thread with its own store: it resolves every name, applies the
+row selection, and asks the engine for the number of calls and the estimated cost. Each problem
+is reported under the field it belongs to, so the dialog can show it next to that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from workbench.app.runs import RowSelection, build_spec
+from workbench.core.errors import KnownError
+from workbench.core.models import (
+    DatasetContent,
+    Kind,
+    ModelConfigContent,
+    RubricContent,
+    Version,
+)
+from workbench.core.runs import RunSpec
+from workbench.engine.budget import Estimate
+from workbench.engine.runner import RunEngine
+from workbench.scoring.rubric import needs_judge
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+
+RowMode = Literal["all", "tag", "sample"]
+FIELDS = ("prompts", "personas", "models", "dataset", "rows", "rubric", "judge", "name", "general")
+
+
+@dataclass(frozen=True)
+class RunChoices:
+    """Everything the run setup dialog lets a person choose.
+
+    Attributes:
+        prompts / personas / models: ``family@vN`` addresses (no persona: one persona-less
+            variant).
+        dataset: a dataset family or ``family@vN``.
+        row_mode: all rows, the rows with `tag`, or a random `sample` drawn with `seed`.
+        rubric: scores each cell as it finishes (None: no scoring).
+        judge_model: the model config that answers the rubric's LLM-judge criteria.
+        budget_usd: the run stops before spending more (None: no budget).
+    """
+
+    prompts: tuple[str, ...] = ()
+    personas: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    dataset: str | None = None
+    row_mode: RowMode = "all"
+    tag: str | None = None
+    sample: int = 10
+    seed: int = 0
+    rubric: str | None = None
+    judge_model: str | None = None
+    repeats: int = 1
+    concurrency: int = 4
+    budget_usd: float | None = None
+    use_cache: bool = True
+    name: str = ""
+
+    def row_selection(self) -> RowSelection:
+        """The rows to run as the app layer's `RowSelection`."""
+        if self.row_mode == "tag":
+            return RowSelection(tag=self.tag)
+        if self.row_mode == "sample":
+            return RowSelection(sample=self.sample, seed=self.seed)
+        return RowSelection()
+
+    def default_name(self) -> str:
+        """A name saying what is compared, for when the user gave none."""
+        prompts = ", ".join(p.replace("@", " ") for p in self.prompts[:3])
+        more = f" +{len(self.prompts) - 3}" if len(self.prompts) > 3 else ""
+        personas = f" × {len(self.personas)} persona(s)" if self.personas else ""
+        return f"{prompts}{more}{personas} on {self.dataset or '?'}"
+
+
+@dataclass(frozen=True)
+class SetupCheck:
+    """The outcome of checking a `RunChoices`.
+
+    Attributes:
+        spec: the run to create, when nothing is wrong.
+        estimate: its number of calls and estimated cost.
+        problems: field name (see `FIELDS`) → what is wrong, in words.
+        judge: the judge's model config, when the rubric needs one.
+        rows: how many dataset rows the run covers.
+    """
+
+    spec: RunSpec | None = None
+    estimate: Estimate | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+    judge: ModelConfigContent | None = None
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run can start."""
+        return self.spec is not None and not self.problems
+
+
+def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
+    """Resolve and estimate `choices`; every problem is named under its field."""
+    problems: dict[str, str] = {}
+
+    def attempt(name: str, step: Callable[[], object]) -> object | None:
+        try:
+            return step()
+        except KnownError as error:
+            problems[name] = str(error)
+            return None
+
+    if not choices.prompts:
+        problems["prompts"] = "Choose at least one prompt version."
+    for address in choices.prompts:
+        attempt("prompts", lambda a=address: store.resolve(Kind.PROMPT, a))
+    for address in choices.personas:
+        attempt("personas", lambda a=address: store.resolve(Kind.PERSONA, a))
+    if not choices.models:
+        problems["models"] = "Choose at least one model."
+    for address in choices.models:
+        attempt("models", lambda a=address: store.resolve(Kind.MODEL, a))
+    rows = 0
+    if choices.dataset is None:
+        problems["dataset"] = "Choose a dataset."
+    else:
+        dataset = attempt("dataset", lambda: store.resolve(Kind.DATASET, choices.dataset or ""))
+        if dataset is not None:
+            rows = _check_rows(dataset, choices, problems)
+    judge = _check_rubric(store, choices, problems)
+    if choices.row_mode == "sample" and choices.sample < 1:
+        problems["rows"] = "A sample needs at least one row."
+    if problems:
+        return SetupCheck(problems=problems, rows=rows)
+    try:
+        spec = build_spec(
+            store,
+            prompts=choices.prompts,
+            personas=choices.personas,
+            models=choices.models,
+            dataset=choices.dataset or "",
+            rows=choices.row_selection(),
+            repeats=choices.repeats,
+            concurrency=choices.concurrency,
+            budget_usd=choices.budget_usd,
+            use_cache=choices.use_cache,
+            rubric=choices.rubric,
+        )
+        estimate = RunEngine(store, _no_provider).estimate(spec)
+    except KnownError as error:
+        return SetupCheck(problems={"general": str(error)}, rows=rows)
+    if choices.budget_usd is not None and estimate.cost_usd > choices.budget_usd:
+        problems["general"] = (
+            f"The estimated cost ${estimate.cost_usd:.4f} is above the budget"
+            f" ${choices.budget_usd:.4f}: raise the budget or run fewer rows."
+        )
+    return SetupCheck(spec, estimate, problems, judge, rows)
+
+
+def _check_rows(dataset: object, choices: RunChoices, problems: dict[str, str]) -> int:
+    assert isinstance(dataset, Version) and isinstance(dataset.content, DatasetContent)
+    if choices.row_mode == "tag" and not (choices.tag or "").strip():
+        problems["rows"] = "Choose a tag."
+        return 0
+    try:
+        ids = choices.row_selection().apply(dataset.content, dataset.ref)
+    except KnownError as error:
+        problems["rows"] = str(error)
+        return 0
+    return len(dataset.content.rows) if ids is None else len(ids)
+
+
+def _check_rubric(
+    store: Store, choices: RunChoices, problems: dict[str, str]
+) -> ModelConfigContent | None:
+    if choices.rubric is None:
+        return None
+    try:
+        rubric = store.resolve(Kind.RUBRIC, choices.rubric)
+    except KnownError as error:
+        problems["rubric"] = str(error)
+        return None
+    assert isinstance(rubric.content, RubricContent)
+    if not needs_judge(rubric.content):
+        return None
+    if choices.judge_model is None:
+        problems["judge"] = f"{rubric.ref} has an LLM judge: choose the model that judges."
+        return None
+    try:
+        judge = store.resolve(Kind.MODEL, choices.judge_model)
+    except KnownError as error:
+        problems["judge"] = str(error)
+        return None
+    assert isinstance(judge.content, ModelConfigContent)
+    return judge.content
+
+
+def dataset_tags(store: Store, dataset: str) -> list[str]:
+    """The tags used in a dataset's rows, most frequent first."""
+    counts: dict[str, int] = {}
+    version = store.resolve(Kind.DATASET, dataset)
+    assert isinstance(version.content, DatasetContent)
+    for row in version.content.rows:
+        for tag in row.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts, key=lambda t: (-counts[t], t))
+
+
+def describe_estimate(check: SetupCheck) -> str:
+    """The estimate in words, for the dialog."""
+    estimate = check.estimate
+    if estimate is None:
+        return ""
+    approx = "~" if estimate.tokens_estimated else ""
+    parts = [
+        f"<b>{estimate.calls} call{'s' if estimate.calls != 1 else ''}</b>"
+        f" ({check.rows} row{'s' if check.rows != 1 else ''})",
+        f"{approx}{estimate.input_tokens:,} input tokens",
+        f"≤ {estimate.output_tokens_assumed:,} output tokens",
+        "<b>free (no priced model)</b>"
+        if estimate.cost_usd == 0 and not estimate.unpriced_models
+        else f"<b>estimated ${estimate.cost_usd:.4f}</b>",
+    ]
+    text = " · ".join(parts)
+    extras = []
+    if estimate.cached_cells:
+        extras.append(f"{estimate.cached_cells} answer(s) already in the cache (free)")
+    if estimate.unpriced_models:
+        extras.append(f"no price known for {', '.join(estimate.unpriced_models)}")
+    if estimate.render_errors:
+        extras.append(f"{estimate.render_errors} cell(s) will fail to render")
+    if extras:
+        text += "<br/>" + "; ".join(extras)
+    return text
+
+
+def _no_provider(_config: ModelConfigContent) -> object:
+    raise AssertionError("estimating a run never calls a model")

@@ -1,0 +1,84 @@
+"""`ApprovalViewer`: one approved bundle — its versions, the evidence, who approved it and why."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from workbench.store import Store
+    from workbench.store.approvals import Approval
+
+
+def approval_html(approval: Approval) -> str:
+    """The approval as a short report: versions first, then the evidence and the reasons."""
+    versions = approval.versions
+    evidence = approval.evidence
+    state = (
+        f"<b>revoked</b> by {escape(approval.revocation.actor)}: "
+        f"{escape(approval.revocation.reason)}"
+        if approval.revocation is not None
+        else "in force"
+    )
+    parts = [
+        f"<h3>{escape(approval.ref)}</h3>",
+        f"<p>{state} · approved by {escape(approval.reviewer)}"
+        f" on {approval.approved_at:%Y-%m-%d %H:%M}</p>",
+    ]
+    if approval.labels:
+        parts.append(f"<p>Labels: {escape(', '.join(approval.labels))}</p>")
+    parts.append("<h4>Versions</h4><ul>")
+    parts.append(
+        f"<li>prompt <b>{escape(versions.prompt_family)}</b> {versions.prompt_id[:8]}</li>"
+    )
+    if versions.persona_family and versions.persona_id:
+        parts.append(
+            f"<li>persona <b>{escape(versions.persona_family)}</b> {versions.persona_id[:8]}</li>"
+        )
+    parts.append(f"<li>model <b>{escape(versions.model_family)}</b> {versions.model_id[:8]}</li>")
+    parts.append(
+        f"<li>rubric <b>{escape(versions.rubric_family)}</b> {versions.rubric_id[:8]}</li>"
+    )
+    parts.append("</ul><h4>Evidence</h4>")
+    if evidence.pass_rate is not None:
+        parts.append(
+            f"<p>{evidence.passed} of {evidence.judged} judged cells passed"
+            f" ({evidence.pass_rate:.0%}; {evidence.min_pass_rate:.0%} required)</p>"
+        )
+    runs = ", ".join(f"#{run.run_id} {escape(run.run_name)}" for run in evidence.runs)
+    parts.append(f"<p>Runs: {runs or 'none'}</p>")
+    if approval.override_reason:
+        unmet = "".join(f"<li>{escape(item)}</li>" for item in evidence.unmet)
+        parts.append(
+            f"<p><b>Approved despite:</b></p><ul>{unmet}</ul>"
+            f"<p>Reason: {escape(approval.override_reason)}</p>"
+        )
+    if approval.note:
+        parts.append(f"<p>{escape(approval.note)}</p>")
+    return "\n".join(parts)
+
+
+class ApprovalViewer(QWidget):
+    """Read-only view of one approval, opened from the navigator's Approved section."""
+
+    def __init__(self, store: Store, ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._ref = ref
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.browser)
+        self.reload()
+
+    @property
+    def name(self) -> str:
+        """The approval's address."""
+        return self._ref
+
+    def reload(self) -> None:
+        """Read the approval again (a revocation may have happened)."""
+        self.browser.setHtml(approval_html(self._store.get_approval(self._ref)))
