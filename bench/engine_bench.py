@@ -104,6 +104,18 @@ class InFlight:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak resident memory.
+
+    ``ru_maxrss`` of a forked child starts at its parent's peak, so on Linux the kernel's own
+    high-water mark (``VmHWM``) is read instead; elsewhere ru_maxrss is the best there is.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -271,6 +283,33 @@ async def engine(work: Workload, base_url: str, stream: bool) -> Figures:
 # --------------------------------------------------------------------------- driver
 
 
+def server_args(work: Workload) -> list[str]:
+    """Command-line arguments of the fake server for `work` (shared with promptfoo_bench)."""
+    return [
+        "--latency-ms", str(work.latency_ms),
+        "--rate-limit-fraction", str(work.rate_limit_fraction),
+        "--server-error-fraction", str(work.server_error_fraction),
+        "--retry-after", "1",
+        "--seed", "1",
+    ]  # fmt: skip
+
+
+def print_table(results: list[Figures], floors: dict[str, float]) -> None:
+    """Print the figures, each with its ratio to the floor's wall time of the same workload."""
+    header = (
+        f"{'work':5}{'client':15}{'wall s':>8}{'calls/s':>9}{'requests':>9}"
+        f"{'mean conc':>10}{'peak RSS MB':>12}{'errors':>7}{'x floor':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for f in results:
+        ratio = f.wall_s / floors[f.workload] if f.workload in floors else float("nan")
+        print(
+            f"{f.workload:5}{f.client:15}{f.wall_s:8.2f}{f.calls_per_s:9.1f}{f.requests:9d}"
+            f"{f.mean_concurrency:10.1f}{f.peak_rss_mb:12.0f}{f.left_in_error:7d}{ratio:8.2f}"
+        )
+
+
 def run_child(work: str, client: str, base_url: str) -> Figures:
     output = subprocess.run(
         [sys.executable, __file__, "--child", work, client, base_url],
@@ -305,36 +344,17 @@ def main() -> None:
     floors: dict[str, float] = {}
     for name in args.only.split(","):
         work = WORKLOADS[name]
-        server_args = [
-            "--latency-ms", str(work.latency_ms),
-            "--rate-limit-fraction", str(work.rate_limit_fraction),
-            "--server-error-fraction", str(work.server_error_fraction),
-            "--retry-after", "1",
-            "--seed", "1",
-        ]  # fmt: skip
         clients = ["engine"] if work.warm else ["floor", "engine"]
         if args.stream and not work.warm:
             clients.append("engine+stream")
-        with FakeLLMProcess(*server_args) as server:
+        with FakeLLMProcess(*server_args(work)) as server:
             for client in clients:
                 figures = run_child(name, client, server.openai_base_url)
                 results.append(figures)
                 if client == "floor":
                     floors[name] = figures.wall_s
                 print(f"{name:4} {client:14} {figures.wall_s:7.2f} s", file=sys.stderr)
-
-    header = (
-        f"{'work':5}{'client':15}{'wall s':>8}{'calls/s':>9}{'requests':>9}"
-        f"{'mean conc':>10}{'peak RSS MB':>12}{'errors':>7}{'x floor':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for f in results:
-        ratio = f.wall_s / floors[f.workload] if f.workload in floors else float("nan")
-        print(
-            f"{f.workload:5}{f.client:15}{f.wall_s:8.2f}{f.calls_per_s:9.1f}{f.requests:9d}"
-            f"{f.mean_concurrency:10.1f}{f.peak_rss_mb:12.0f}{f.left_in_error:7d}{ratio:8.2f}"
-        )
+    print_table(results, floors)
 
 
 if __name__ == "__main__":
