@@ -235,7 +235,7 @@ def test_keyboard_ratings_are_stored_per_reviewer(
     qtbot.keyClick(view.table, Qt.Key.Key_K)
     qtbot.keyClick(view.table, Qt.Key.Key_P)  # adds a verdict to the same cell
     qtbot.keyClick(view.table, Qt.Key.Key_F)  # row 1 fails
-    qtbot.waitUntil(lambda: len(live.ratings(run_id)) == 2 and window.jobs.pending == 0)
+    qtbot.waitUntil(lambda: window.runs.ratings_saved)
     ratings = {(r.row_id, r.reviewer): r for r in live.ratings(run_id)}
     first, second = view.model.frame.row_ids[:2]
     assert (ratings[(first, "camille")].score, ratings[(first, "camille")].passed) == (4, True)

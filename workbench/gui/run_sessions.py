@@ -21,7 +21,9 @@ from workbench.app.runs import (
     DEMO_MODELS,
     DEMO_PERSONAS,
     DEMO_PROMPTS,
+    DEMO_ROW_TAG,
     DEMO_RUBRIC,
+    RowSelection,
     build_spec,
 )
 from workbench.core.errors import KnownError
@@ -41,6 +43,7 @@ from workbench.gui.models.run_loading import (
 )
 from workbench.gui.provider_hub import ProviderFactory
 from workbench.gui.run_controller import RunController
+from workbench.gui.serial_writes import SerialWrites
 from workbench.gui.views.compare_view import CompareView
 from workbench.gui.views.results_view import ResultsView
 
@@ -104,7 +107,8 @@ class RunSessions(QObject):
         self._options = options
         self._controllers: dict[int, RunController] = {}
         self._views: dict[int, ResultsView] = {}
-        self._rating_jobs: dict[int, CellKey] = {}
+        self._ratings = SerialWrites(jobs, self)  # a cell's last rating is the one stored
+        self._ratings.failed.connect(self._on_ratings_failed)
         self._load_jobs: dict[int, ResultsView] = {}
         jobs.job_failed.connect(self._on_jobs_job_failed)
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
@@ -183,6 +187,7 @@ class RunSessions(QObject):
             personas=DEMO_PERSONAS,
             models=DEMO_MODELS,
             dataset=DEMO_DATASET,
+            rows=RowSelection(tag=DEMO_ROW_TAG),
             concurrency=2,
             rubric=rubric,
         )
@@ -222,6 +227,11 @@ class RunSessions(QObject):
         view = ChartsView(self._jobs, run_id)
         self.view_opened.emit(view, view.name, f"charts:{run_id}")
         return view
+
+    @property
+    def ratings_saved(self) -> bool:
+        """Whether every rating given so far is stored."""
+        return self._ratings.idle
 
     def shutdown(self) -> None:
         """Ask every running run to stop (the window is closing)."""
@@ -293,8 +303,7 @@ class RunSessions(QObject):
         except KnownError as error:
             self.message_posted.emit(f"Rating not saved: {error}")
             return
-        job = self._jobs.submit(lambda store, _progress: store.save_rating(rating))
-        self._rating_jobs[job] = key
+        self._ratings.write((run_id, key), lambda store: store.save_rating(rating))
 
     def _on_view_compare_requested(self, run_id: int, first: int, second: int) -> None:
         view = self._views.get(run_id)
@@ -307,7 +316,6 @@ class RunSessions(QObject):
         self.open_charts(run_id)
 
     def _on_jobs_job_succeeded(self, job_id: int, result: object) -> None:
-        self._rating_jobs.pop(job_id, None)
         view = self._load_jobs.pop(job_id, None)
         if view is not None and isinstance(result, ResultFrame):
             view.model.replace_frame(result)
@@ -318,6 +326,8 @@ class RunSessions(QObject):
         view = self._load_jobs.pop(job_id, None)
         if view is not None:
             view.show_message(f"Cannot read this run's results: {message}")
-        key = self._rating_jobs.pop(job_id, None)
-        if key is not None:
-            self.message_posted.emit(f"Rating of {key.row_id} not saved: {message}")
+
+    def _on_ratings_failed(self, key: object, message: str) -> None:
+        cell = key[1] if isinstance(key, tuple) else None
+        where = f" of {cell.row_id}" if isinstance(cell, CellKey) else ""
+        self.message_posted.emit(f"Rating{where} not saved: {message}")

@@ -42,6 +42,7 @@ from workbench.gui.models.compare_data import (
     load_compare_data,
 )
 from workbench.gui.models.word_diff import word_diff_html
+from workbench.gui.serial_writes import SerialWrites
 
 Side = str  # "left" | "right" | "tie"
 
@@ -88,7 +89,10 @@ class CompareView(QWidget):
         self._data: CompareData | None = None
         self._position = 0
         self._load_job: int | None = None
-        self._save_jobs: dict[int, PairwisePreference] = {}
+        # In order, the last word winning: a reviewer may change their mind on a row at once.
+        self._preferences = SerialWrites(jobs, self)
+        self._preferences.written.connect(self._on_preferences_written)
+        self._preferences.failed.connect(self._on_preferences_failed)
 
         self.column_a = QComboBox()
         self.column_b = QComboBox()
@@ -181,8 +185,8 @@ class CompareView(QWidget):
             reviewer=self._reviewer,
             at=datetime.now(UTC),
         )
-        job = self._jobs.submit(lambda store, _progress: store.save_preference(preference))
-        self._save_jobs[job] = preference
+        key = (preference.row_id, preference.column_a, preference.column_b)
+        self._preferences.write(key, lambda store: store.save_preference(preference))
         data.preferences[row.row_id] = winner
         self.move(+1)
         if self.current_row() is row:
@@ -307,21 +311,22 @@ class CompareView(QWidget):
         if job_id == self._load_job and isinstance(result, CompareData):
             self._load_job = None
             self._show_data(result)
-        elif job_id in self._save_jobs:
-            preference = self._save_jobs.pop(job_id)
-            self.preference_saved.emit(preference)
-            if not self._save_jobs:
-                self.reload()  # the reviewers' win rate joins the verdict
 
     def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
         if job_id == self._load_job:
             self._load_job = None
             self.stats.setHtml(f"<p><b>Cannot compare:</b> {escape(message)}</p>")
-        elif job_id in self._save_jobs:
-            preference = self._save_jobs.pop(job_id)
-            if self._data is not None:
-                self._data.preferences.pop(preference.row_id, None)
-            self.message_posted.emit(f"Preference for {preference.row_id} not saved: {message}")
+
+    def _on_preferences_written(self, _key: object, stored: object) -> None:
+        self.preference_saved.emit(stored)
+        if self._preferences.idle:
+            self.reload()  # the reviewers' win rate joins the verdict
+
+    def _on_preferences_failed(self, key: object, message: str) -> None:
+        row_id = key[0] if isinstance(key, tuple) else "a row"
+        if self._data is not None and isinstance(row_id, str):
+            self._data.preferences.pop(row_id, None)
+        self.message_posted.emit(f"Preference for {row_id} not saved: {message}")
 
 
 def _title(side: str, column: Column, verdict: str) -> str:
