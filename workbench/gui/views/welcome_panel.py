@@ -19,9 +19,9 @@ review them, and compare.</p>
 DEMO_TEXT = """
 <p>The demo compares <b>order-tracking v2 and v3</b> with the personas
 <b>conseiller-vous</b> (institutional <i>vous</i>) and <b>complice-tu</b> (casual <i>tu</i>)
-on the 6-row <b>smoke</b> dataset, with the embedded offline model and the
-<b>support-quality</b> rubric. Scores fill the column headers as answers arrive; the small
-local model takes a few minutes for its 24 answers on a laptop CPU, and its answers are
+on the order-tracking questions of the <b>smoke</b> dataset, with the embedded offline model
+and the <b>support-quality</b> rubric. Scores fill the column headers as answers arrive; the
+small local model takes a few minutes for its 8 answers on a laptop CPU, and its answers are
 demo-grade — connect a real model in <i>Models &amp; keys</i> for real comparisons.</p>
 """
 
