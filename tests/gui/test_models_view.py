@@ -25,10 +25,21 @@ def server() -> Iterator[FakeLLMServer]:
 
 
 @pytest.fixture()
-def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The situation of a headless Linux machine: keyring has no usable backend."""
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The situation of a headless Linux machine: keyring has no usable backend.
+
+    The backend is set explicitly (and restored): the environment variable alone only counts
+    when keyring has not chosen a backend yet in this process, which depends on test order.
+    """
+    import keyring
+    from keyring.backends import fail
+
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 def open_models(qtbot: QtBot, window: MainWindow, name: str | None = None) -> ModelsView:
