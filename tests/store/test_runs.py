@@ -228,3 +228,73 @@ def test_cache_many_refuses_non_objects_and_writes_nothing(store: Store) -> None
     with pytest.raises(ValidationError):
         store.cache_put_many([("ok", {"a": 1}), ("bad", ["not", "a", "dict"])])  # type: ignore[list-item]
     assert store.cache_get("ok") is None
+
+
+def _many_cells() -> list[CellResult]:
+    """Cells whose row ids sort in byte order differently from their natural order."""
+    row_ids = [f"row-{n}" for n in range(12)] + ["Row-A", "row-é", "row-Z"]
+    statuses = [CellStatus.OK, CellStatus.ERROR, CellStatus.PENDING]
+    return [
+        CellResult(
+            key=CellKey(row_id, column, repeat),
+            status=statuses[(index + column + repeat) % 3],
+            output=f"réponse {row_id}/{column}/{repeat}",
+            latency_ms=float(index),
+        )
+        for index, row_id in enumerate(row_ids)
+        for column in (0, 1)
+        for repeat in (0, 1)
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 20, 60, 5000])
+def test_iter_cells_pages_exactly_what_cells_returns(
+    store: Store, spec: RunSpec, batch_size: int
+) -> None:
+    run = store.create_run(spec, _columns(spec), name="paged")
+    other = store.create_run(spec, _columns(spec), name="other")
+    store.upsert_cells(run.id, reversed(_many_cells()))
+    store.upsert_cells(other.id, _many_cells()[:5])
+    for statuses in (None, [CellStatus.ERROR], [CellStatus.OK, CellStatus.PENDING], []):
+        expected = store.cells(run.id, statuses)
+        batches = list(store.iter_cells(run.id, statuses=statuses, batch_size=batch_size))
+        assert [cell for batch in batches for cell in batch] == expected
+        assert all(0 < len(batch) <= batch_size for batch in batches)
+        assert all(len(batch) == batch_size for batch in batches[:-1])
+    everything = store.cells(run.id)
+    assert len(everything) == 60
+    keys = [(c.key.row_id, c.key.column, c.key.repeat) for c in everything]
+    assert keys == sorted(keys, key=lambda k: (k[0].encode(), k[1], k[2]))
+    assert {cell.key for cell in everything} == {cell.key for cell in _many_cells()}
+
+
+def test_iter_cells_exact_multiple_ends_without_an_empty_batch(store: Store, spec: RunSpec) -> None:
+    run = store.create_run(spec, _columns(spec), name="paged")
+    store.upsert_cells(run.id, _many_cells())
+    assert [len(batch) for batch in store.iter_cells(run.id, batch_size=20)] == [20, 20, 20]
+    empty = store.create_run(spec, _columns(spec), name="empty")
+    assert list(store.iter_cells(empty.id)) == []
+
+
+def test_iter_cells_reads_each_batch_in_its_own_transaction(store: Store, spec: RunSpec) -> None:
+    run = store.create_run(spec, _columns(spec), name="paged")
+    store.upsert_cells(run.id, [_cell("row-1", 0, CellStatus.OK), _cell("row-3", 0, CellStatus.OK)])
+    batches = store.iter_cells(run.id, batch_size=1)
+    assert [c.key.row_id for c in next(batches)] == ["row-1"]
+    # Written between batches: a key after the cursor shows up, one before it is not re-read.
+    writer = Store.open(store.path)
+    try:
+        writer.upsert_cells(
+            run.id, [_cell("row-0", 0, CellStatus.OK), _cell("row-2", 0, CellStatus.ERROR)]
+        )
+    finally:
+        writer.close()
+    assert [c.key.row_id for batch in batches for c in batch] == ["row-2", "row-3"]
+
+
+def test_iter_cells_checks_the_run_and_batch_size_when_called(store: Store, spec: RunSpec) -> None:
+    with pytest.raises(NotFoundError, match="no run with id 999"):
+        store.iter_cells(999)
+    run = store.create_run(spec, _columns(spec), name="paged")
+    with pytest.raises(ValidationError, match="batch_size must be at least 1; got 0"):
+        store.iter_cells(run.id, batch_size=0)

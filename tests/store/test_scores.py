@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,3 +176,55 @@ def test_deleting_a_run_deletes_its_scores(store: Store, db_path: Path) -> None:
     with store._db.write() as connection:
         connection.exec_driver_sql("DELETE FROM runs WHERE id = ?", (run.id,))
     assert raw_query(db_path, "SELECT count(*) FROM scores") == [(0,)]
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 5, 100])
+def test_iter_scores_pages_exactly_what_scores_returns(store: Store, batch_size: int) -> None:
+    run = make_run(store, rows=10, columns=2)
+    v1, v2 = rubric(store, "réponse"), rubric(store, "merci")
+    keys = [
+        CellKey(f"row-{r:04d}", c, repeat) for r in range(10) for c in (0, 1) for repeat in (0, 1)
+    ]
+    store.upsert_scores(
+        run.id, [score(key, v1, n % 3 != 0, n / 40) for n, key in enumerate(reversed(keys))]
+    )
+    store.upsert_scores(run.id, [score(key, v2, False, 0.0) for key in keys[:7]])
+    expected = store.scores(run.id, v1)
+    assert len(expected) == 40
+    assert [s.key for s in expected] == keys
+    batches = list(store.iter_scores(run.id, v1, batch_size=batch_size))
+    assert [s for batch in batches for s in batch] == expected
+    assert all(0 < len(batch) <= batch_size for batch in batches)
+    assert all(len(batch) == batch_size for batch in batches[:-1])
+    assert [s for batch in store.iter_scores(run.id, v2, batch_size=batch_size) for s in batch] == (
+        store.scores(run.id, v2)
+    )
+
+
+def test_iter_scores_without_criteria_keeps_everything_else(store: Store) -> None:
+    run = make_run(store, rows=6)
+    v1 = rubric(store, "réponse")
+    store.upsert_scores(
+        run.id,
+        [score(CellKey(f"row-{r:04d}", c), v1, r % 2 == 0, r / 6) for r in range(6) for c in (0, 1)]
+        + [score(CellKey("row-0005", 1), v1, None, None, error="judge call failed")],
+    )
+    full = store.scores(run.id, v1)
+    assert all(s.criteria for s in full)
+    bare = [
+        s
+        for batch in store.iter_scores(run.id, v1, batch_size=5, with_criteria=False)
+        for s in batch
+    ]
+    assert bare == [replace(s, criteria=()) for s in full]
+    assert bare[-1].error == "judge call failed"
+
+
+def test_iter_scores_checks_the_run_and_batch_size_when_called(store: Store) -> None:
+    run = make_run(store)
+    v1 = rubric(store, "réponse")
+    with pytest.raises(NotFoundError, match="no run with id 999"):
+        store.iter_scores(999, v1)
+    with pytest.raises(ValidationError, match="batch_size must be at least 1; got -1"):
+        store.iter_scores(run.id, v1, batch_size=-1)
+    assert list(store.iter_scores(run.id, v1)) == []

@@ -4,12 +4,16 @@ A cell is keyed by (run, row, column, repeat) and written with an upsert, so res
 "run the keys not stored yet" and retrying errors is "run the keys stored with status error".
 The engine writes batches of cells from one thread; each batch is one short transaction of a
 single ``executemany``, which readers in other connections see whole or not at all.
+
+A big run is read in pages (`RunsMixin.iter_cells`): keyset pagination on the primary key, each
+page its own short read transaction, so a reader never holds the database or the interpreter for
+the whole run and a concurrent writer is never starved.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, cast
 
@@ -58,6 +62,10 @@ _FINAL = frozenset(
     {RunStatus.FINISHED, RunStatus.CANCELLED, RunStatus.FAILED, RunStatus.BUDGET_STOPPED}
 )
 _CHUNK = 500
+# Keyset pagination: the page after the last key read, in primary-key order (the index serves it).
+_AFTER_KEY = " AND (row_id, column_index, repeat) > (?, ?, ?)"
+_KEY_ORDER = " ORDER BY row_id, column_index, repeat LIMIT ?"
+DEFAULT_BATCH_SIZE = 5000
 
 
 class RunsMixin:
@@ -142,14 +150,49 @@ class RunsMixin:
         return len(records)
 
     def cells(self, run_id: int, statuses: Iterable[CellStatus] | None = None) -> list[CellResult]:
-        """Stored cells of a run (optionally only those with the given statuses)."""
+        """Stored cells of a run (optionally only those with the given statuses), in key order."""
+        return [cell for batch in self.iter_cells(run_id, statuses=statuses) for cell in batch]
+
+    def iter_cells(
+        self,
+        run_id: int,
+        *,
+        statuses: Iterable[CellStatus] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Iterator[list[CellResult]]:
+        """Stored cells of a run in batches of at most `batch_size`, in key order.
+
+        Each batch is read in its own short transaction, resuming after the last key read, so
+        the database and the interpreter are free between batches. Cells written meanwhile
+        appear if their key comes after the batches already read.
+
+        Raises:
+            NotFoundError: no such run (raised here, not on the first batch).
+            ValidationError: a batch size below 1.
+        """
+        _check_batch_size(batch_size)
         sql, params = _with_statuses(_SELECT_CELLS, run_id, statuses)
         with self._db.read() as connection:
             _require_run(connection, run_id)
-            rows = connection.exec_driver_sql(
-                sql + " ORDER BY row_id, column_index, repeat", params
-            ).all()
-        return [_cell_result(row) for row in rows]
+        return self._cell_batches(sql, params, batch_size)
+
+    def _cell_batches(
+        self, sql: str, params: tuple[object, ...], batch_size: int
+    ) -> Iterator[list[CellResult]]:
+        after: tuple[object, ...] = ()
+        while True:
+            with self._db.read() as connection:
+                rows = connection.exec_driver_sql(
+                    sql + (_AFTER_KEY if after else "") + _KEY_ORDER,
+                    (*params, *after, batch_size),
+                ).all()
+            # Decoding happens outside the transaction, so a writer is never kept waiting on it.
+            if rows:
+                yield [_cell_result(row) for row in rows]
+            if len(rows) < batch_size:
+                return
+            last = rows[-1]
+            after = (last.row_id, last.column_index, last.repeat)
 
     def get_cell(self, run_id: int, key: CellKey) -> CellResult | None:
         """One stored cell, or None."""
@@ -182,6 +225,11 @@ class RunsMixin:
         for column, status, count in rows:
             summary.setdefault(column, {})[CellStatus(status)] = count
         return summary
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if batch_size < 1:
+        raise ValidationError(f"batch_size must be at least 1; got {batch_size}")
 
 
 def _with_statuses(

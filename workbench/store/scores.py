@@ -5,12 +5,15 @@ with the same rubric version replaces its results while scoring it with another 
 both side by side. A score may be written before the cell it belongs to (a cell is scored as it
 finishes, while the engine's writer may still hold the cell in its queue), so there is no foreign
 key from scores to cells.
+
+A big run's scores are read in pages (`ScoresMixin.iter_scores`), like its cells: keyset
+pagination on the primary key, each page its own short read transaction.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +22,7 @@ from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey
 from workbench.store.connection import Database
+from workbench.store.runs import DEFAULT_BATCH_SIZE
 from workbench.store.tables import from_db_time, to_db_time
 
 _FIELDS = (
@@ -43,6 +47,15 @@ _SELECT = (
     "SELECT row_id, column_index, repeat, rubric_version_id, passed, score, error,"
     " criteria_json, scored_at FROM scores WHERE run_id = ?"
 )
+# The same columns without the criteria, which can be long (a judge's reasoning) and which a
+# grid of pass/fail and scores never shows.
+_SELECT_NO_CRITERIA = (
+    "SELECT row_id, column_index, repeat, rubric_version_id, passed, score, error,"
+    " NULL AS criteria_json, scored_at FROM scores WHERE run_id = ?"
+)
+_OF_RUBRIC = " AND rubric_version_id = ?"
+_AFTER_KEY = " AND (row_id, column_index, repeat) > (?, ?, ?)"
+_KEY_ORDER = " ORDER BY row_id, column_index, repeat LIMIT ?"
 
 
 class ScoresMixin:
@@ -69,13 +82,50 @@ class ScoresMixin:
 
     def scores(self, run_id: int, rubric_id: str) -> list[CellScore]:
         """A rubric version's scores of a run, ordered by row, column and repeat."""
+        return [score for batch in self.iter_scores(run_id, rubric_id) for score in batch]
+
+    def iter_scores(
+        self,
+        run_id: int,
+        rubric_id: str,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        with_criteria: bool = True,
+    ) -> Iterator[list[CellScore]]:
+        """A rubric version's scores of a run in batches of at most `batch_size`, in key order.
+
+        Each batch is read in its own short transaction, resuming after the last key read, so
+        the database and the interpreter are free between batches. With `with_criteria` False
+        the criteria are neither read nor decoded and every score has empty `criteria`.
+
+        Raises:
+            NotFoundError: no such run (raised here, not on the first batch).
+            ValidationError: a batch size below 1.
+        """
+        if batch_size < 1:
+            raise ValidationError(f"batch_size must be at least 1; got {batch_size}")
         with self._db.read() as connection:
             _require_run(connection, run_id)
-            rows = connection.exec_driver_sql(
-                _SELECT + " AND rubric_version_id = ? ORDER BY row_id, column_index, repeat",
-                (run_id, rubric_id),
-            ).all()
-        return [_cell_score(row) for row in rows]
+        sql = (_SELECT if with_criteria else _SELECT_NO_CRITERIA) + _OF_RUBRIC
+        return self._score_batches(sql, (run_id, rubric_id), batch_size)
+
+    def _score_batches(
+        self, sql: str, params: tuple[object, ...], batch_size: int
+    ) -> Iterator[list[CellScore]]:
+        after: tuple[object, ...] = ()
+        while True:
+            with self._db.read() as connection:
+                rows = connection.exec_driver_sql(
+                    sql + (_AFTER_KEY if after else "") + _KEY_ORDER,
+                    (*params, *after, batch_size),
+                ).all()
+            # Decoding happens outside the transaction, so a writer is never kept waiting on it.
+            if rows:
+                yield [_cell_score(row) for row in rows]
+            if len(rows) < batch_size:
+                return
+            last = rows[-1]
+            after = (last.row_id, last.column_index, last.repeat)
 
     def get_score(self, run_id: int, key: CellKey, rubric_id: str) -> CellScore | None:
         """One cell's score with one rubric version, or None."""
@@ -141,7 +191,7 @@ def _cell_score(row: Any) -> CellScore:
         passed=None if row.passed is None else bool(row.passed),
         score=row.score,
         error=row.error,
-        criteria=tuple(json.loads(row.criteria_json)),
+        criteria=() if row.criteria_json is None else tuple(json.loads(row.criteria_json)),
         scored_at=from_db_time(row.scored_at),
     )
 

@@ -3,6 +3,7 @@ sent, without any Qt."""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from workbench.core.compose import render_messages
@@ -41,10 +42,18 @@ def load_result_frame(
     """A frame holding every row of the run, every stored cell result, the scores of
     `rubric_id` and the ratings of `reviewer`."""
     frame = empty_result_frame(store, run)
-    # Criteria stay as stored (plain dicts): the detail pane reads them for one cell only.
-    scores = store.scores(run.id, rubric_id) if rubric_id is not None else []
+    # Read in batches, each its own short transaction: a worker thread reading a big run then
+    # gives the GUI thread the interpreter between batches instead of holding it through one
+    # huge fetch. Criteria stay as stored (plain dicts): the detail pane reads them per cell.
+    scores = (
+        chain.from_iterable(store.iter_scores(run.id, rubric_id)) if rubric_id is not None else ()
+    )
     ratings = store.ratings(run.id, reviewer=reviewer) if reviewer is not None else []
-    frame.load(store.cells(run.id), scores, [(r.key, r.score, r.passed) for r in ratings])
+    frame.load(
+        chain.from_iterable(store.iter_cells(run.id)),
+        scores,
+        [(r.key, r.score, r.passed) for r in ratings],
+    )
     return frame
 
 
