@@ -4,7 +4,7 @@ Run under a virtual display so real window decorations and fonts are used::
 
     xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/capture.py
     WORKBENCH_THEME=dark xvfb-run -s "-screen 0 1400x900x24" \
-        .venv/bin/python docs/screenshots/capture.py --suffix -dark
+        .venv/bin/python docs/screenshots/capture.py --suffix=-dark
 
 The runs shown are executed by the real engine against the project's fake OpenAI-compatible
 server (`workbench.testing.fake_llm`) on 127.0.0.1, which answers with each row's reference
