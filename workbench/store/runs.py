@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.runs import CellKey, CellResult, CellStatus, Column, RunInfo, RunSpec, RunStatus
 from workbench.store.connection import Database
+from workbench.store.paging import DEFAULT_BATCH_SIZE, check_batch_size, key_batches
 from workbench.store.tables import (
     DatasetRowRow,
     RunRow,
@@ -63,9 +64,6 @@ _FINAL = frozenset(
 )
 _CHUNK = 500
 # Keyset pagination: the page after the last key read, in primary-key order (the index serves it).
-_AFTER_KEY = " AND (row_id, column_index, repeat) > (?, ?, ?)"
-_KEY_ORDER = " ORDER BY row_id, column_index, repeat LIMIT ?"
-DEFAULT_BATCH_SIZE = 5000
 
 
 class RunsMixin:
@@ -170,29 +168,11 @@ class RunsMixin:
             NotFoundError: no such run (raised here, not on the first batch).
             ValidationError: a batch size below 1.
         """
-        _check_batch_size(batch_size)
+        check_batch_size(batch_size)
         sql, params = _with_statuses(_SELECT_CELLS, run_id, statuses)
         with self._db.read() as connection:
             _require_run(connection, run_id)
-        return self._cell_batches(sql, params, batch_size)
-
-    def _cell_batches(
-        self, sql: str, params: tuple[object, ...], batch_size: int
-    ) -> Iterator[list[CellResult]]:
-        after: tuple[object, ...] = ()
-        while True:
-            with self._db.read() as connection:
-                rows = connection.exec_driver_sql(
-                    sql + (_AFTER_KEY if after else "") + _KEY_ORDER,
-                    (*params, *after, batch_size),
-                ).all()
-            # Decoding happens outside the transaction, so a writer is never kept waiting on it.
-            if rows:
-                yield [_cell_result(row) for row in rows]
-            if len(rows) < batch_size:
-                return
-            last = rows[-1]
-            after = (last.row_id, last.column_index, last.repeat)
+        return key_batches(self._db, sql, params, batch_size, _cell_result)
 
     def get_cell(self, run_id: int, key: CellKey) -> CellResult | None:
         """One stored cell, or None."""
@@ -225,11 +205,6 @@ class RunsMixin:
         for column, status, count in rows:
             summary.setdefault(column, {})[CellStatus(status)] = count
         return summary
-
-
-def _check_batch_size(batch_size: int) -> None:
-    if batch_size < 1:
-        raise ValidationError(f"batch_size must be at least 1; got {batch_size}")
 
 
 def _with_statuses(

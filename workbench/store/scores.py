@@ -22,7 +22,7 @@ from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey
 from workbench.store.connection import Database
-from workbench.store.runs import DEFAULT_BATCH_SIZE
+from workbench.store.paging import DEFAULT_BATCH_SIZE, check_batch_size, key_batches
 from workbench.store.tables import from_db_time, to_db_time
 
 _FIELDS = (
@@ -54,8 +54,6 @@ _SELECT_NO_CRITERIA = (
     " NULL AS criteria_json, scored_at FROM scores WHERE run_id = ?"
 )
 _OF_RUBRIC = " AND rubric_version_id = ?"
-_AFTER_KEY = " AND (row_id, column_index, repeat) > (?, ?, ?)"
-_KEY_ORDER = " ORDER BY row_id, column_index, repeat LIMIT ?"
 
 
 class ScoresMixin:
@@ -102,30 +100,11 @@ class ScoresMixin:
             NotFoundError: no such run (raised here, not on the first batch).
             ValidationError: a batch size below 1.
         """
-        if batch_size < 1:
-            raise ValidationError(f"batch_size must be at least 1; got {batch_size}")
+        check_batch_size(batch_size)
         with self._db.read() as connection:
             _require_run(connection, run_id)
         sql = (_SELECT if with_criteria else _SELECT_NO_CRITERIA) + _OF_RUBRIC
-        return self._score_batches(sql, (run_id, rubric_id), batch_size)
-
-    def _score_batches(
-        self, sql: str, params: tuple[object, ...], batch_size: int
-    ) -> Iterator[list[CellScore]]:
-        after: tuple[object, ...] = ()
-        while True:
-            with self._db.read() as connection:
-                rows = connection.exec_driver_sql(
-                    sql + (_AFTER_KEY if after else "") + _KEY_ORDER,
-                    (*params, *after, batch_size),
-                ).all()
-            # Decoding happens outside the transaction, so a writer is never kept waiting on it.
-            if rows:
-                yield [_cell_score(row) for row in rows]
-            if len(rows) < batch_size:
-                return
-            last = rows[-1]
-            after = (last.row_id, last.column_index, last.repeat)
+        return key_batches(self._db, sql, (run_id, rubric_id), batch_size, _cell_score)
 
     def get_score(self, run_id: int, key: CellKey, rubric_id: str) -> CellScore | None:
         """One cell's score with one rubric version, or None."""
