@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import anthropic
 
 from workbench.core.llm import ChatRequest, ChatResult, DeltaSink, Message, Outcome, ProviderError
-from workbench.providers.sdk_errors import MalformedAnswer, classify_sdk_exception
+from workbench.providers.sdk_errors import MalformedAnswer, classify_sdk_exception, guarded_sdk_call
 
 DEFAULT_MAX_TOKENS = 1024
 _DROPPED_PARAMS = frozenset({"seed", "json_schema_name", "max_tokens", "json_schema", "stop"})
@@ -82,17 +83,15 @@ class AnthropicProvider:
     async def complete(self, request: ChatRequest, on_delta: DeltaSink | None = None) -> Outcome:
         """Send one request; a `ChatResult` or a classified `ProviderError`, never raises."""
         started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                if request.stream:
-                    return await self._stream(request, started, on_delta)
-                return await self._once(request, started)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            return classify_sdk_exception(
-                exc, anthropic, secrets=[self._api_key], where=self._where
-            )
+
+        def call() -> Awaitable[ChatResult]:
+            if request.stream:
+                return self._stream(request, started, on_delta)
+            return self._once(request, started)
+
+        return await guarded_sdk_call(
+            call, anthropic, timeout_s=self._timeout_s, secrets=[self._api_key], where=self._where
+        )
 
     async def _once(self, request: ChatRequest, started: float) -> ChatResult:
         message = await self._client.messages.create(**anthropic_arguments(request))

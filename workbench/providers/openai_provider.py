@@ -6,8 +6,8 @@ token and latency with `time.perf_counter`. Every failure becomes a `ProviderErr
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Awaitable
 from typing import Any, cast
 
 import openai
@@ -21,7 +21,7 @@ from workbench.providers.openai_params import (
     openai_chat_params,
     openai_messages,
 )
-from workbench.providers.sdk_errors import MalformedAnswer, classify_sdk_exception
+from workbench.providers.sdk_errors import MalformedAnswer, guarded_sdk_call
 
 # Fields the SDK's create() accepts as keyword arguments; any other param goes in extra_body.
 _SDK_FIELDS = frozenset(
@@ -93,15 +93,15 @@ class OpenAIProvider:
     async def complete(self, request: ChatRequest, on_delta: DeltaSink | None = None) -> Outcome:
         """Send one chat request; a `ChatResult` or a classified `ProviderError`, never raises."""
         started = time.perf_counter()
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                if request.stream:
-                    return await self._stream(request, started, on_delta)
-                return await self._once(request, started)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            return classify_sdk_exception(exc, openai, secrets=[self._api_key], where=self._where)
+
+        def call() -> Awaitable[ChatResult]:
+            if request.stream:
+                return self._stream(request, started, on_delta)
+            return self._once(request, started)
+
+        return await guarded_sdk_call(
+            call, openai, timeout_s=self._timeout_s, secrets=[self._api_key], where=self._where
+        )
 
     async def _once(self, request: ChatRequest, started: float) -> ChatResult:
         arguments = {

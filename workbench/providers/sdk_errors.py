@@ -8,14 +8,15 @@ unwrapped, hence the httpx2 branches.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from types import ModuleType
 
 import httpx2
 
-from workbench.core.llm import ErrorKind, ProviderError
+from workbench.core.llm import ChatResult, ErrorKind, Outcome, ProviderError
 from workbench.providers.errors import error_from_status, message_from_body, provider_error
 
 log = logging.getLogger(__name__)
@@ -52,3 +53,24 @@ def classify_sdk_exception(
 
 class MalformedAnswer(Exception):
     """A 200 answer that lacks what every answer must have (choices, content)."""
+
+
+async def guarded_sdk_call(
+    call: Callable[[], Awaitable[ChatResult]],
+    sdk: ModuleType,
+    *,
+    timeout_s: float,
+    secrets: Iterable[str | None],
+    where: str,
+) -> Outcome:
+    """Run one SDK call under `timeout_s`; every failure becomes a `ProviderError`.
+
+    Only cancellation propagates, so the engine can cancel a run; everything else is data.
+    """
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await call()
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return classify_sdk_exception(exc, sdk, secrets=secrets, where=where)
