@@ -8,6 +8,8 @@ its layout in the workspace's UI settings file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt
@@ -15,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFileDialog,
     QInputDialog,
     QMainWindow,
     QMessageBox,
@@ -39,6 +42,7 @@ from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark
 from workbench.gui.ui_settings import open_ui_settings
 from workbench.gui.views.approval_viewer import ApprovalViewer
+from workbench.gui.views.approve_dialog import ApproveDialog, column_bundle
 from workbench.gui.views.content_viewer import ContentViewer
 from workbench.gui.views.dataset_editor import DatasetEditor
 from workbench.gui.views.inspector_panel import InspectorPanel
@@ -46,8 +50,10 @@ from workbench.gui.views.models_view import ModelsView
 from workbench.gui.views.navigator_panel import NavigatorPanel
 from workbench.gui.views.persona_designer import PersonaDesigner
 from workbench.gui.views.prompt_editor import PromptEditor
+from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.run_setup_dialog import RunSetupDialog
 from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
+from workbench.gui.views.workspace_imports import ImportSummary, WorkspaceImporter
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
@@ -103,6 +109,9 @@ class MainWindow(QMainWindow):
             options=engine_options,
             parent=self,
         )
+        self.importer = WorkspaceImporter(self.jobs, self._author, self)
+        self.importer.imported.connect(self._on_importer_imported)
+        self.importer.failed.connect(self._on_importer_failed)
         self.setWindowTitle(f"Prompt Workbench — {services.home}")
         self.setObjectName("main-window")
 
@@ -197,6 +206,35 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_approve_dialog(
+        self, run_id: int | None = None, column: int | None = None
+    ) -> ApproveDialog | None:
+        """Approve a column's bundle: by default the selected column of the current results."""
+        view = self.current_view()
+        if run_id is None:
+            key = view.property("tab_key") if isinstance(view, ResultsView) else None
+            if not isinstance(key, str) or not key.startswith("run:"):
+                self._report("Open a scored run's results to approve one of its columns.")
+                return None
+            run_id = int(key.removeprefix("run:"))
+        if column is None:
+            columns = view.model.frame.columns if isinstance(view, ResultsView) else []
+            index = view.table.currentIndex() if isinstance(view, ResultsView) else None
+            if index is not None and index.isValid():
+                column = columns[view.proxy.mapToSource(index).column()].index
+            else:
+                column = columns[0].index if columns else 0
+        try:
+            bundle = column_bundle(self._store, run_id, column)
+        except KnownError as error:
+            self._report(str(error))
+            return None
+        dialog = ApproveDialog(self.jobs, bundle, reviewer=self._author, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.approved.connect(self._on_approve_dialog_approved)
+        dialog.open()
+        return dialog
+
     def run_demo(self) -> None:
         """Start the demo comparison and show its results grid as it fills in."""
         self.runs.run_demo()
@@ -281,7 +319,32 @@ class MainWindow(QMainWindow):
         self._add_action("&Run", "run", "Run setup…", "Ctrl+R", self.open_run_setup)
         self._add_action("&Run", "demo", "Run the demo comparison", None, self.run_demo)
         self._add_action(
+            "&Run", "approve", "Approve bundle…", None, lambda: self.open_approve_dialog()
+        )
+        self._add_action(
             "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
+        )
+        self._menus["&Workspace"].addSeparator()
+        self._add_action(
+            "&Workspace",
+            "import_promptfoo",
+            "Import promptfoo config…",
+            None,
+            lambda: self._ask_and_import("promptfoo"),
+        )
+        self._add_action(
+            "&Workspace",
+            "import_langfuse",
+            "Import Langfuse prompt…",
+            None,
+            lambda: self._ask_and_import("langfuse"),
+        )
+        self._add_action(
+            "&Workspace",
+            "import_bundle",
+            "Import bundle folder…",
+            None,
+            lambda: self._ask_and_import("bundle"),
         )
         view_menu = self.menuBar().addMenu("&View")
         self._menus["&View"] = view_menu
@@ -305,9 +368,11 @@ class MainWindow(QMainWindow):
     def _create_view(self, entry: NavEntry) -> tuple[QWidget, str]:
         dark = is_dark(QApplication.instance())  # type: ignore[arg-type]
         if entry.run_id is not None:
-            return self.runs.results_view(entry.run_id)
+            results, title = self.runs.results_view(entry.run_id)
+            results.approve_requested.connect(partial(self.open_approve_dialog, entry.run_id))
+            return results, title
         if entry.approval is not None:
-            return ApprovalViewer(self._store, entry.approval), entry.approval
+            return ApprovalViewer(self._store, entry.approval, jobs=self.jobs), entry.approval
         assert entry.kind is not None
         if entry.kind == Kind.MODEL:
             models = ModelsView(
@@ -500,7 +565,45 @@ class MainWindow(QMainWindow):
     def _on_welcome_demo_requested(self) -> None:
         self.run_demo()
 
+    def _ask_and_import(self, source: str) -> None:
+        if source == "bundle":
+            folder = QFileDialog.getExistingDirectory(self, "Import an exported bundle folder")
+            if folder:
+                self.importer.import_bundle_folder(Path(folder))
+            return
+        title, pattern = {
+            "promptfoo": ("Import a promptfoo config", "promptfoo config (*.yaml *.yml)"),
+            "langfuse": ("Import Langfuse prompt JSON", "Langfuse prompts (*.json)"),
+        }[source]
+        path, _filter = QFileDialog.getOpenFileName(self, title, "", pattern)
+        if not path:
+            return
+        if source == "promptfoo":
+            self.importer.import_promptfoo(Path(path))
+        else:
+            self.importer.import_langfuse(Path(path))
+
+    def _on_importer_imported(self, summary: ImportSummary) -> None:
+        self.navigator.set_sections(load_navigator(self._store))
+        self._report(f"Imported {len(summary.saved)} version(s) from {summary.source.name}.")
+        box = QMessageBox(QMessageBox.Icon.Information, "Import", summary.text(), parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_importer_failed(self, message: str) -> None:
+        self._report(f"Import failed: {message}")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import failed", message, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_approve_dialog_approved(self, approval: object) -> None:
+        self.navigator.set_sections(load_navigator(self._store))
+        self._report(f"Approved {getattr(approval, 'ref', approval)}.")
+
     def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
+        if isinstance(view, ResultsView) and key.startswith("run:"):
+            run_id = int(key.removeprefix("run:"))
+            view.approve_requested.connect(partial(self.open_approve_dialog, run_id))
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).property("tab_key") == key:
                 self._on_tabs_tab_close_requested(index)

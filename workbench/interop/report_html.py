@@ -254,7 +254,7 @@ def latency_svg(views: Sequence[ColumnView], *, width: int = 680) -> str:
             )
         parts.append(
             f'<path d="M{to_x(p5):.1f} {mid}H{to_x(p25):.1f}M{to_x(p75):.1f} {mid}H{to_x(p95):.1f}'
-            f"M{to_x(p5):.1f} {mid - 5}V{mid + 5}M{to_x(p95):.1f} {mid - 5}V{mid + 5}\""
+            f'M{to_x(p5):.1f} {mid - 5}V{mid + 5}M{to_x(p95):.1f} {mid - 5}V{mid + 5}"'
             ' class="whisker"/>'
         )
         parts.append(

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.gui.views.bundle_export_panel import BundleExportPanel
+
 if TYPE_CHECKING:
+    from workbench.gui.background_jobs import BackgroundJobs
     from workbench.store import Store
     from workbench.store.approvals import Approval
 
@@ -61,9 +64,19 @@ def approval_html(approval: Approval) -> str:
 
 
 class ApprovalViewer(QWidget):
-    """Read-only view of one approval, opened from the navigator's Approved section."""
+    """Read-only view of one approval, opened from the navigator's Approved section.
 
-    def __init__(self, store: Store, ref: str, parent: QWidget | None = None) -> None:
+    With `jobs`, export buttons (files, promptfoo, Langfuse, code) sit above the report.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        ref: str,
+        parent: QWidget | None = None,
+        *,
+        jobs: BackgroundJobs | None = None,
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._ref = ref
@@ -71,7 +84,10 @@ class ApprovalViewer(QWidget):
         self.browser.setOpenLinks(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.browser)
+        self.export_panel = BundleExportPanel(jobs, ref) if jobs is not None else None
+        if self.export_panel is not None:
+            layout.addWidget(self.export_panel)
+        layout.addWidget(self.browser, 1)
         self.reload()
 
     @property

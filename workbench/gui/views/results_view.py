@@ -57,6 +57,7 @@ class ResultsView(QWidget):
         retry_errors_requested(): the user asked to re-run the errored cells.
         compare_requested(int, int): the user asked to compare two columns (grid positions).
         charts_requested(): the user asked for the run's charts.
+        approve_requested(int): the user asked to approve a column's bundle (its run index).
     """
 
     rating_given = Signal(object, str)
@@ -66,6 +67,7 @@ class ResultsView(QWidget):
     retry_errors_requested = Signal()
     compare_requested = Signal(int, int)
     charts_requested = Signal()
+    approve_requested = Signal(int)
 
     def __init__(
         self,
@@ -102,6 +104,10 @@ class ResultsView(QWidget):
         )
         self._charts_button = QPushButton("Charts")
         self._charts_button.setToolTip("Pass rate, score, latency and cost per column")
+        self._approve_button = QPushButton("Approve bundle…")
+        self._approve_button.setToolTip(
+            "Approve the selected column's prompt, persona and model on this run's evidence"
+        )
         self._message = QLabel()
         self._message.setWordWrap(True)
         self._message.hide()
@@ -149,6 +155,7 @@ class ResultsView(QWidget):
         self._retry.clicked.connect(self.retry_errors_requested)
         self._compare_button.clicked.connect(self._on_compare_button_clicked)
         self._charts_button.clicked.connect(self.charts_requested)
+        self._approve_button.clicked.connect(self.request_approval)
         self._compare.currentIndexChanged.connect(self._show_current_detail)
         self.table.selectionModel().currentChanged.connect(self._on_selection_model_current_changed)
         self.table.selectionModel().selectionChanged.connect(
@@ -217,6 +224,15 @@ class ResultsView(QWidget):
         source = self._proxy.mapToSource(index)
         return self._model.key_at(source.row(), source.column())
 
+    def request_approval(self) -> None:
+        """Ask to approve the selected column's bundle (the first column when none is)."""
+        columns = self._model.frame.columns
+        if not columns:
+            return
+        index = self.table.currentIndex()
+        position = self._proxy.mapToSource(index).column() if index.isValid() else 0
+        self.approve_requested.emit(columns[position].index)
+
     def rate_current(self, rating: str) -> None:
         """Rate the current cell, announce it, and move to the next row."""
         key = self.current_key()
@@ -267,6 +283,7 @@ class ResultsView(QWidget):
         top.addSpacing(12)
         top.addWidget(self._compare_button)
         top.addWidget(self._charts_button)
+        top.addWidget(self._approve_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Show:"))
         filters.addWidget(self._filter)
