@@ -31,6 +31,7 @@ from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.models.dataset_edits import DatasetEdits, apply_edits
 from workbench.gui.models.dataset_table_model import DatasetTableModel, stored_tags
 from workbench.gui.models.run_setup_form import dataset_tags
+from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.views.dataset_import_dialog import DatasetImportDialog
 
 if TYPE_CHECKING:
@@ -265,8 +266,8 @@ class DatasetEditor(QWidget):
             if self.model is not None:
                 self.model.mark_saved()
             version = result.version
-            created = "Saved" if result.created else "Unchanged content: back to"
-            self.message_posted.emit(f"{created} {version.ref}.")
+            # The edits were made on `_version_id`, the head when the save started.
+            self.message_posted.emit(describe_save(result, self._version_id))
             self.reload()
             self.version_saved.emit(version)
 

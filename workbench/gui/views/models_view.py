@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.errors import KnownError
+from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.llm import ChatRequest, ChatResult, Message, ProviderError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.provider_hub import ProviderHub
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
@@ -163,15 +164,17 @@ class ModelsView(QWidget):
             return
         name, content = typed
         try:
+            previous = self._store.get_family(Kind.MODEL, name).head_id
+        except NotFoundError:
+            previous = None
+        try:
             saved = self._store.save_version(Kind.MODEL, name, content, author=self._author)
         except KnownError as error:
             self.form.show_problems({"general": str(error)})
             return
-        if saved.created:
-            self.message_posted.emit(f"Saved {saved.version.ref}.")
+        self.message_posted.emit(describe_save(saved, previous))
+        if saved.version.id != previous:
             self.version_saved.emit(saved.version)
-        else:
-            self.message_posted.emit(f"{name} is unchanged: no new version.")
         self.reload()
         self.select(name)
 

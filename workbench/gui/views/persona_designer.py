@@ -35,6 +35,7 @@ from workbench.core.models import Kind, ModelConfigContent, PersonaContent, Vers
 from workbench.core.personas import render_persona
 from workbench.gui.bridge import EngineBridge, EventSink
 from workbench.gui.drafts import DraftStore
+from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
 from workbench.gui.views.version_history_panel import VersionHistoryPanel
 from workbench.gui.widgets.persona_form import PersonaForm, state_of
@@ -168,12 +169,7 @@ class PersonaDesigner(QWidget):
             self._show_problem(f"Not saved: {error}")
             return None
         version = result.version
-        if result.created:
-            message = f"Saved {version.ref}."
-        elif previous is not None and previous.id == version.id:
-            message = f"No change — still v{version.number}."
-        else:
-            message = f"Same content as v{version.number}; the head moved back to it."
+        message = describe_save(result, previous.id if previous else None)
         self._head = version
         self._baseline = self.form.raw_state()
         self.note.clear()

@@ -42,6 +42,7 @@ from workbench.gui.models.prompt_form import (
     slot_texts,
     slots_for,
 )
+from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
 from workbench.gui.views.version_history_panel import VersionHistoryPanel
 from workbench.gui.widgets.preview_source_picker import PreviewSourcePicker
@@ -176,12 +177,7 @@ class PromptEditor(QWidget):
             self._show_problem(f"Not saved: {error}")
             return None
         version = result.version
-        if result.created:
-            message = f"Saved {version.ref}."
-        elif previous is not None and previous.id == version.id:
-            message = f"No change — still v{version.number}."
-        else:
-            message = f"Same content as v{version.number}; the head moved back to it."
+        message = describe_save(result, previous.id if previous else None)
         self._after_store(version, message)
         return result
 
