@@ -33,12 +33,12 @@ from workbench.gui.models.dataset_table_model import DatasetTableModel, stored_t
 from workbench.gui.models.run_setup_form import dataset_tags
 from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.views.dataset_import_dialog import DatasetImportDialog
+from workbench.gui.widgets.field_errors import ERROR_STYLE
 
 if TYPE_CHECKING:
     from workbench.store import SaveResult, Store
 
 ALL_ROWS = "All rows"
-_ERROR_STYLE = "color: #c83c3c;"
 _ROWS_IN_MESSAGE = re.compile(r"Rows (\d+) and (\d+)")
 
 
@@ -101,7 +101,7 @@ class DatasetEditor(QWidget):
         self.save_button = QPushButton("Save (new version)")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(_ERROR_STYLE)
+        self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.hide()
         self.table = QTableView()
         self.table.setObjectName("dataset-table")

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import FileFormatError, KnownError
 from workbench.core.models import DatasetContent, Kind, validate_name
 from workbench.gui.background_jobs import BackgroundJobs, Progress
+from workbench.gui.widgets.field_errors import ERROR_STYLE
 from workbench.interop.datasets import read_dataset_text
 from workbench.interop.text import read_text
 
 PREVIEW_ROWS = 50
 FILE_FILTER = "Datasets (*.csv *.tsv *.jsonl *.json *.yaml *.yml);;All files (*)"
-_ERROR_STYLE = "color: #c83c3c;"
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ class DatasetImportDialog(QDialog):
         )
 
     def _show_error(self, message: str) -> None:
-        self.status.setStyleSheet(_ERROR_STYLE)
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setText(message)
 
     def _on_jobs_job_progressed(self, job_id: int, done: int, total: int) -> None:

@@ -44,13 +44,13 @@ from workbench.gui.models.run_setup_form import (
     describe_estimate,
 )
 from workbench.gui.timers import debounce_timer
+from workbench.gui.widgets.field_errors import error_label, with_error
 from workbench.gui.widgets.version_picker import VersionChoice, VersionPicker
 
 if TYPE_CHECKING:
     from workbench.store import Store
 
 NO_CHOICE = "(none)"
-_ERROR_STYLE = "color: #c83c3c;"
 
 
 class RunSetupDialog(QDialog):
@@ -102,7 +102,7 @@ class RunSetupDialog(QDialog):
         self.estimate.setWordWrap(True)
         self.estimate.setTextFormat(Qt.TextFormat.RichText)
         self.estimate.setObjectName("run-estimate")
-        self.errors = {name: _error_label() for name in FIELDS}
+        self.errors = {name: error_label() for name in FIELDS}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start = QPushButton("Start run")
         self.start.setDefault(True)
@@ -237,10 +237,10 @@ class RunSetupDialog(QDialog):
         row_layout.addWidget(self.errors["rows"])
 
         form = QFormLayout()
-        form.addRow("Dataset", _with_error(self.dataset, self.errors["dataset"]))
+        form.addRow("Dataset", with_error(self.dataset, self.errors["dataset"]))
         form.addRow("Rows", rows)
-        form.addRow("Rubric", _with_error(self.rubric, self.errors["rubric"]))
-        form.addRow("Judge model", _with_error(self.judge, self.errors["judge"]))
+        form.addRow("Rubric", with_error(self.rubric, self.errors["rubric"]))
+        form.addRow("Judge model", with_error(self.judge, self.errors["judge"]))
         form.addRow("Repeats", self.repeats)
         form.addRow("Calls at once", self.concurrency)
         form.addRow("Budget", self.budget)
@@ -348,25 +348,6 @@ class RunSetupDialog(QDialog):
         choices = self.choices()
         self.run_requested.emit(check.spec, choices.name or choices.default_name(), check.judge)
         self.accept()
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(_ERROR_STYLE)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def _with_error(field: QWidget, error: QLabel) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(error)
-    return holder
 
 
 def _fill(combo: QComboBox, items: list[str]) -> None:

@@ -8,12 +8,11 @@ returns None when a field is wrong, so no half-valid config can be saved.
 from __future__ import annotations
 
 import pydantic
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent, validate_name
 from workbench.gui.models.prompt_form import params_text, parse_params
+from workbench.gui.widgets.field_errors import error_label, with_error
 from workbench.providers.compat import PRESETS
 from workbench.providers.secrets import DEFAULT_KEY_ENV
 
@@ -32,7 +32,6 @@ PRESET_NAMES = {
     "vllm": "vLLM",
     "llamacpp": "llama.cpp server",
 }
-_ERROR_STYLE = "color: #c83c3c;"
 
 
 class ModelConfigForm(QWidget):
@@ -60,7 +59,7 @@ class ModelConfigForm(QWidget):
         self.input_price = _price_box()
         self.output_price = _price_box()
         self.errors = {
-            name: _error_label() for name in ("name", "model", "base_url", "params", "general")
+            name: error_label() for name in ("name", "model", "base_url", "params", "general")
         }
 
         base = QWidget()
@@ -72,12 +71,12 @@ class ModelConfigForm(QWidget):
         base_layout.addWidget(self.errors["base_url"])
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Name", _stacked(self.name, self.errors["name"]))
+        form.addRow("Name", with_error(self.name, self.errors["name"]))
         form.addRow("Provider", self.provider)
-        form.addRow("Model", _stacked(self.model, self.errors["model"]))
+        form.addRow("Model", with_error(self.model, self.errors["model"]))
         form.addRow("Endpoint (base URL)", base)
         form.addRow("Key variable", self.api_key_env)
-        form.addRow("Parameters", _stacked(self.params, self.errors["params"]))
+        form.addRow("Parameters", with_error(self.params, self.errors["params"]))
         form.addRow("Input $ / M tokens", self.input_price)
         form.addRow("Output $ / M tokens", self.output_price)
         form.addRow("", self.errors["general"])
@@ -184,22 +183,3 @@ def _price_box() -> QDoubleSpinBox:
     box = QDoubleSpinBox(minimum=0.0, maximum=1000.0, decimals=3)
     box.setSpecialValueText("from the price table")
     return box
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(_ERROR_STYLE)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def _stacked(field: QWidget, error: QLabel) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(field)
-    layout.addWidget(error)
-    return holder
