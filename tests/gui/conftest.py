@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
+from tests.gui.live_fixtures import greeting_responder
 from tests.gui.workspace_seed import seed_workspace
 from workbench.app.services import Services
 from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.store import Store
+from workbench.testing.fake_llm import FakeLLMServer
 
 # As the application does at start-up (`create_application`): without it a long test session
 # can abort inside PySide6 (see `workbench.gui.pyside_workarounds`).
@@ -71,3 +73,10 @@ def store(services: Services) -> Store:
     """The GUI thread's store, seeded with a small realistic workspace."""
     seed_workspace(services.store)
     return services.store
+
+
+@pytest.fixture()
+def server() -> Iterator[FakeLLMServer]:
+    """The fake OpenAI-compatible server, greeting each customer by name (modules may override)."""
+    with FakeLLMServer(responder=greeting_responder) as fake:
+        yield fake

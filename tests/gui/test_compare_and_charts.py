@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,7 +11,6 @@ from pytestqt.qtbot import QtBot
 from tests.gui.live_fixtures import (
     add_fake_model,
     add_rubric,
-    greeting_responder,
     open_live_window,
     wait_finished,
 )
@@ -27,12 +25,6 @@ from workbench.gui.views.compare_view import CompareView
 from workbench.gui.views.results_view import ResultsView
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
-
-
-@pytest.fixture()
-def server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(responder=greeting_responder) as fake:
-        yield fake
 
 
 def finished_run(qtbot: QtBot, window: MainWindow, store: Store) -> tuple[int, ResultsView]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -12,7 +9,6 @@ from tests.gui.live_fixtures import (
     FAST,
     add_fake_model,
     add_rubric,
-    greeting_responder,
     open_live_window,
     wait_finished,
 )
@@ -32,12 +28,6 @@ from workbench.gui.views.results_view import ResultsView
 from workbench.providers.compat import OpenAICompatibleProvider
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
-
-
-@pytest.fixture()
-def server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(responder=greeting_responder) as fake:
-        yield fake
 
 
 def test_the_demo_comparison_runs_from_the_welcome_page_and_is_scored(

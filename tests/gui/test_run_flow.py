@@ -7,7 +7,6 @@ OpenAI-compatible client against the fake LLM server on 127.0.0.1.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from tests.gui.live_fixtures import (
     add_fake_model,
     add_rubric,
-    greeting_responder,
     open_live_window,
     wait_finished,
 )
@@ -35,12 +33,6 @@ from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.run_setup_dialog import RunSetupDialog
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply
-
-
-@pytest.fixture()
-def server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(responder=greeting_responder) as fake:
-        yield fake
 
 
 @pytest.fixture()
