@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Chosen before anything imports Qt: the platform plugin is fixed when the first Qt module loads.
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.live_fixtures import greeting_responder
 from tests.gui.workspace_seed import seed_workspace
 from workbench.app.services import Services
+from workbench.gui.garbage_collection import GuiGarbageCollector
 from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
@@ -28,6 +31,19 @@ _FAILING = {QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMs
 # The offscreen platform plugin says this whenever a top-level window is shown: it is the test
 # platform admitting a missing feature, not a fault of the code under test.
 _PLATFORM_NOISE = {"This plugin does not support propagateSizeHints()"}
+
+
+@pytest.fixture(scope="package", autouse=True)
+def gui_thread_garbage_collector(qapp: QApplication) -> Iterator[GuiGarbageCollector]:
+    """As the application does: no automatic collection, a GUI-thread timer collects.
+
+    Without it the collector runs on whichever thread allocates, and freeing Qt wrappers held in
+    cycles on the engine's thread crashes the test session (a segmentation fault).
+    """
+    collector = GuiGarbageCollector(qapp)
+    yield collector
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +65,14 @@ def qt_warnings_fail() -> Iterator[list[str]]:
     yield collected
     qInstallMessageHandler(previous)
     assert not collected, "Qt warnings during the test:\n" + "\n".join(collected)
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test() -> Iterator[None]:
+    """Collect each test's cyclic garbage on the GUI thread at its end, before the Qt warnings
+    are checked (the collector's timer may not fire during a short test)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture()

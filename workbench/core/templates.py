@@ -12,6 +12,10 @@ needs ``{% raw %}...{% endraw %}``.
 
 Every failure raises `workbench.core.errors.TemplateError` naming the template, the line, the
 variable and the dataset row when they are known, with a hint for the usual mistakes.
+
+Sizes are bounded too (`workbench.core.template_limits`): operators, concatenation, string
+methods, filters, ``range()``, loops and the rendered text all stop at fixed limits, so a
+template cannot exhaust memory or time.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, meta, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from workbench.core import template_limits as limits
 from workbench.core.errors import TemplateError
 
 # Compiled templates are cached by (source, name): the engine renders the same few templates for
@@ -39,12 +46,55 @@ _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[^']+)' has no attribute '(?P<attribute
 _IDENTIFIER_PATH = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``~`` going through the size-checked join."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        """Compile ``a ~ b`` to `template_limits.bounded_join` (autoescape is always off)."""
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class PromptEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, where ``a.b`` on a mapping reads its key ``b`` before any method ``b``.
 
     Row data is JSON, and a key called ``items``, ``keys`` or ``values`` is common; plain Jinja
     would return the dict method of that name instead of the data.
+
+    Values are bounded (see `workbench.core.template_limits`): ``*``, ``**``, ``+``, ``%``,
+    ``~``, calls, filters and loops refuse to build anything over the limits.
     """
+
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = limits.bounded_range
+        self.filters = {
+            name: limits.bounded_filter(name, function) for name, function in self.filters.items()
+        }
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        """Apply ``*``, ``**``, ``+`` or ``%`` after checking the size of the result."""
+        return limits.bounded_binop(operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Call `__obj` in the sandbox, refusing calls that would build oversized values."""
+        limits.check_call(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        return limits.check_result(result, getattr(__obj, "__name__", "call"))
+
+    def bounded_join(self, parts: Iterable[Any]) -> str:
+        """The ``~`` operator (see `_BoundedCodeGenerator`)."""
+        return limits.bounded_join(parts)
+
+    def bounded_iter(self, iterable: Iterable[Any]) -> Iterable[Any]:
+        """What a ``{% for %}`` loops over: `iterable`, counted against the render's budget."""
+        return limits.bounded_iter(iterable)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read `attribute` of `obj` in the sandbox, preferring a mapping's key."""
@@ -76,9 +126,16 @@ def _environment() -> PromptEnvironment:
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _compiled(source: str, name: str) -> jinja2.Template:
     env = _environment()
+    tree = env.parse(source, name=name, filename=name)
+    for loop in tree.find_all(nodes.For):
+        # Every loop iterates through the render's budget: no template loops for an hour.
+        loop.iter = nodes.Call(
+            nodes.EnvironmentAttribute("bounded_iter"), [loop.iter], [], None, None,
+            lineno=loop.iter.lineno,
+        )
     # The filename is the template's name so that Jinja's rewritten traceback frames carry it;
     # that is how a runtime error is traced back to its template line.
-    code = env.compile(source, name=name, filename=name)
+    code = env.compile(tree, name=name, filename=name)
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
@@ -119,8 +176,18 @@ def render_template(
         template = _compiled(source, name)
     except jinja2.TemplateSyntaxError as error:
         raise _syntax_error(error, name, row=row) from error
+    budget = limits.CURRENT_BUDGET.set(limits.LoopBudget())
     try:
-        return template.render(variables)
+        return _render_bounded(template, variables, name, row)
+    except TemplateError:
+        raise
+    except limits.TemplateTooLarge as error:
+        raise TemplateError(
+            f"too large: {error}",
+            template=name,
+            line=_template_line(error.__traceback__, name),
+            row=row,
+        ) from error
     except SecurityError as error:
         raise TemplateError(
             f"not allowed in a template: {error}"
@@ -145,6 +212,37 @@ def render_template(
             line=_template_line(error.__traceback__, name),
             row=row,
         ) from error
+    finally:
+        limits.CURRENT_BUDGET.reset(budget)
+
+
+def _render_bounded(
+    template: jinja2.Template, variables: Mapping[str, Any], name: str, row: str | None
+) -> str:
+    """Render like `Template.render`, stopping once the text passes `MAX_RENDERED_CHARS`."""
+    context = template.new_context(dict(variables))
+    chunks: list[str] = []
+    size = 0
+    try:
+        generator = template.root_render_func(context)
+        for chunk in generator:
+            size += len(chunk)
+            if size > limits.MAX_RENDERED_CHARS:
+                frame = generator.gi_frame
+                line = None if frame is None else template.get_corresponding_lineno(frame.f_lineno)
+                raise TemplateError(
+                    f"the rendered text passed {limits.MAX_RENDERED_CHARS:,} characters;"
+                    " a prompt this long is a mistake (a loop or a repeated value?)",
+                    template=name,
+                    line=line,
+                    row=row,
+                )
+            chunks.append(chunk)
+    except TemplateError:
+        raise
+    except Exception:
+        template.environment.handle_exception()  # rewrites the traceback to template lines
+    return "".join(chunks)
 
 
 def _template_line(traceback: TracebackType | None, name: str) -> int | None:

@@ -4,6 +4,11 @@ The engine is plain asyncio and knows nothing of Qt. It runs on a loop owned by 
 thread; its event sink puts events on a thread-safe queue, and a `QTimer` on the GUI thread
 drains that queue every ~60 ms and emits one batched signal. The GUI thread therefore never
 waits on the network, and a flood of streamed tokens costs it one slot call per tick.
+
+Nothing running on the worker thread holds a Qt object: the loop side of the bridge is the
+plain `_LoopSide`, and `submit` refuses a coroutine factory that carries a `QObject` (a bound
+method of a widget, a closure over one). Otherwise the worker thread could drop the last
+reference to a Qt wrapper and destroy its C++ object off the GUI thread.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from workbench.gui.qt_free import assert_qt_free
 
 _log = logging.getLogger(__name__)
 
@@ -35,6 +42,37 @@ class _TaskDone:
     task_id: int
     result: Any
     error: BaseException | None
+
+
+class _LoopSide:
+    """The part of the bridge the worker loop touches: no Qt in here (see the module doc)."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.tasks: dict[int, asyncio.Task[Any]] = {}  # touched on the worker thread only
+
+    def post(self, event: Any) -> None:
+        self.queue.put(event)
+
+    def start_task(self, task_id: int, make: CoroutineFactory) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(make(self.post))
+        except Exception as error:
+            self.queue.put(_TaskDone(task_id, None, error))
+            return
+        self.tasks[task_id] = task
+        # The done callback runs on the loop after the task's last `post`, so the GUI always
+        # receives a task's events before hearing that it finished.
+        task.add_done_callback(lambda done: self._on_task_done(task_id, done))
+
+    def cancel_task(self, task_id: int) -> None:
+        task = self.tasks.get(task_id)
+        if task is not None:
+            task.cancel()
+
+    def _on_task_done(self, task_id: int, task: asyncio.Task[Any]) -> None:
+        self.tasks.pop(task_id, None)
+        self.queue.put(_outcome(task_id, task))
 
 
 class EngineBridge(QObject):
@@ -62,11 +100,11 @@ class EngineBridge(QObject):
         coalesce: Coalescer | None = None,
     ) -> None:
         super().__init__(parent)
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._side = _LoopSide()
+        self._queue = self._side.queue
         self._coalesce = coalesce
         self._ids = itertools.count(1)
         self._active: set[int] = set()  # touched on the GUI thread only
-        self._tasks: dict[int, asyncio.Task[Any]] = {}  # touched on the worker thread only
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self)
@@ -100,14 +138,19 @@ class EngineBridge(QObject):
         ready.wait()
 
     def submit(self, make: CoroutineFactory) -> int:
-        """Run ``make(sink)`` on the worker loop; returns a task id for `cancel`."""
+        """Run ``make(sink)`` on the worker loop; returns a task id for `cancel`.
+
+        Raises:
+            TypeError: `make` holds a Qt object (it would be released on the worker thread).
+        """
+        assert_qt_free(make)
         self.start()
         assert self._loop is not None
         task_id = next(self._ids)
         self._active.add(task_id)
         # The task is created on the loop's own thread and cancel requests travel the same FIFO
         # (`call_soon_threadsafe`), so a cancel can never overtake the start of its task.
-        self._loop.call_soon_threadsafe(self._start_in_loop, task_id, make)
+        self._loop.call_soon_threadsafe(self._side.start_task, task_id, make)
         if not self._timer.isActive():
             self._timer.start()
         return task_id
@@ -120,7 +163,7 @@ class EngineBridge(QObject):
         """Ask a running task to stop; False when it already finished or is unknown."""
         if task_id not in self._active or self._loop is None:
             return False
-        self._loop.call_soon_threadsafe(self._cancel_in_loop, task_id)
+        self._loop.call_soon_threadsafe(self._side.cancel_task, task_id)
         return True
 
     def flush(self) -> None:
@@ -138,26 +181,6 @@ class EngineBridge(QObject):
             if thread.is_alive():
                 _log.error("engine thread did not stop within %.1f s", timeout_s)
         self._active.clear()
-
-    def _start_in_loop(self, task_id: int, make: CoroutineFactory) -> None:
-        try:
-            task = asyncio.get_running_loop().create_task(make(self.post))
-        except Exception as error:
-            self._queue.put(_TaskDone(task_id, None, error))
-            return
-        self._tasks[task_id] = task
-        # The done callback runs on the loop after the task's last `post`, so the GUI always
-        # receives a task's events before hearing that it finished.
-        task.add_done_callback(lambda done: self._on_task_done(task_id, done))
-
-    def _cancel_in_loop(self, task_id: int) -> None:
-        task = self._tasks.get(task_id)
-        if task is not None:
-            task.cancel()
-
-    def _on_task_done(self, task_id: int, task: asyncio.Task[Any]) -> None:
-        self._tasks.pop(task_id, None)
-        self._queue.put(_outcome(task_id, task))
 
     def _on_timer_timeout(self) -> None:
         events: list[Any] = []

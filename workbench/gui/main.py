@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench.app.services import Services
 from workbench.core.errors import KnownError
+from workbench.gui.garbage_collection import collect_on_gui_thread_only
 from workbench.gui.main_window import MainWindow
 from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.gui.theme import ThemeFollower
@@ -50,6 +51,8 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName("prompt-workbench")
     app.setApplicationDisplayName("Prompt Workbench")
     ThemeFollower(app)
+    # Before any engine thread exists: cycles holding Qt wrappers must die on this thread.
+    collect_on_gui_thread_only(app)
     return app
 
 

@@ -83,17 +83,12 @@ class RunController(QObject):
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
-        self._open_store = open_store
-        self._factory = provider_factory
-        self._options = options
         self._token = next(_TOKENS)
+        # What runs on the engine thread: a plain object, so that thread never holds this QObject.
+        self._work = _RunWork(open_store, provider_factory, options, self._token)
         self._run_id: int | None = None
         self._task: int | None = None
         self._judge: ModelConfigContent | None = None
-        # Written on the engine thread when an execution starts, read by `cancel` (see there).
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._cancel_event: asyncio.Event | None = None
-        self._cancel_wanted = False
         self.last_summary: RunSummary | None = None
         bridge.events_arrived.connect(self._on_bridge_events_arrived)
         bridge.task_finished.connect(self._on_bridge_task_finished)
@@ -122,7 +117,8 @@ class RunController(QObject):
         if self.running:
             raise RuntimeError("this controller is already running")
         self._judge = judge_model
-        self._submit(lambda sink: self._create_and_execute(sink, spec, name))
+        work = self._work
+        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
 
     def resume(self) -> None:
         """Run every cell not yet ok (after a cancel, a crash or errors)."""
@@ -136,75 +132,24 @@ class RunController(QObject):
         """Stop scheduling; in-flight cells end as cancelled. False when nothing runs."""
         if not self.running:
             return False
-        # Set the flag before reading the loop: `_execute` stores the loop before it reads the
-        # flag, so one of the two always sees the other.
-        self._cancel_wanted = True
-        loop, event = self._loop, self._cancel_event
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
+        self._work.request_cancel()
         return True
 
-    # -- engine thread -------------------------------------------------------------------------
+    # -- starting work on the engine thread ----------------------------------------------------
 
     def _continue(self, mode: Mode) -> None:
         if self._run_id is None:
             raise RuntimeError("no run to continue: start or attach one first")
         if self.running:
             return
-        run_id = self._run_id
-        self._submit(lambda sink: self._execute_stored(sink, run_id, mode))
+        run_id, work = self._run_id, self._work
+        self._submit(lambda sink: work.execute_stored(sink, run_id, mode))
 
     def _submit(self, make: Callable[[Sink], Any]) -> None:
-        self._cancel_wanted = False
+        self._work.cancel_wanted = False
+        self._work.judge = self._judge
         self._task = self._bridge.submit(make)
         self.running_changed.emit(True)
-
-    async def _create_and_execute(self, sink: Sink, spec: RunSpec, name: str) -> RunSummary:
-        store = self._open_store()
-        try:
-            engine = self._engine(store)
-            run_id = engine.create_run(spec, name)
-            sink(RunCreated(self._token, run_id))
-            return await self._execute(sink, store, engine, run_id, "missing")
-        finally:
-            store.close()
-
-    async def _execute_stored(self, sink: Sink, run_id: int, mode: Mode) -> RunSummary:
-        store = self._open_store()
-        try:
-            return await self._execute(sink, store, self._engine(store), run_id, mode)
-        finally:
-            store.close()
-
-    def _engine(self, store: Store) -> RunEngine:
-        return RunEngine(store, self._factory, options=self._options)
-
-    async def _execute(
-        self, sink: Sink, store: Store, engine: RunEngine, run_id: int, mode: Mode
-    ) -> RunSummary:
-        self._loop = asyncio.get_running_loop()
-        cancel = self._cancel_event = asyncio.Event()
-        if self._cancel_wanted:
-            cancel.set()
-        live_scoring = LiveScoring(sink, run_id)
-        judge_provider = None
-        try:
-            judge_provider = await live_scoring.prepare(store, self._judge, self._factory)
-
-            def tagged(event: Event) -> None:
-                sink(tag(run_id, event))
-                if isinstance(event, CellFinished):
-                    live_scoring.add(event.result)
-
-            live_scoring.start()
-            summary = await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=tagged)
-            await live_scoring.finish()
-            return summary
-        finally:
-            live_scoring.stop()
-            if judge_provider is not None:
-                await judge_provider.aclose()
-            self._loop = self._cancel_event = None
 
     # -- GUI thread ----------------------------------------------------------------------------
 
@@ -247,3 +192,84 @@ class RunController(QObject):
         else:
             _log.error("run execution failed", exc_info=error)
             self.run_failed.emit(f"The run stopped on an unexpected error: {error!r}")
+
+
+class _RunWork:
+    """The engine-thread side of a `RunController`: creates, executes and scores a run.
+
+    It holds no Qt object, so whatever the engine thread keeps or drops of it never touches a
+    Qt wrapper (see `workbench.gui.garbage_collection`).
+    """
+
+    def __init__(
+        self,
+        open_store: StoreOpener,
+        factory: ProviderFactory,
+        options: EngineOptions | None,
+        token: int,
+    ) -> None:
+        self._open_store = open_store
+        self._factory = factory
+        self._options = options
+        self._token = token
+        self.judge: ModelConfigContent | None = None
+        # Written on the engine thread when an execution starts, read by `request_cancel`.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._cancel_event: asyncio.Event | None = None
+        self.cancel_wanted = False
+
+    def request_cancel(self) -> None:
+        """Ask the current execution to stop (from the GUI thread)."""
+        # Set the flag before reading the loop: `_execute` stores the loop before it reads the
+        # flag, so one of the two always sees the other.
+        self.cancel_wanted = True
+        loop, event = self._loop, self._cancel_event
+        if loop is not None and event is not None:
+            loop.call_soon_threadsafe(event.set)
+
+    async def create_and_execute(self, sink: Sink, spec: RunSpec, name: str) -> RunSummary:
+        store = self._open_store()
+        try:
+            engine = self._engine(store)
+            run_id = engine.create_run(spec, name)
+            sink(RunCreated(self._token, run_id))
+            return await self._execute(sink, store, engine, run_id, "missing")
+        finally:
+            store.close()
+
+    async def execute_stored(self, sink: Sink, run_id: int, mode: Mode) -> RunSummary:
+        store = self._open_store()
+        try:
+            return await self._execute(sink, store, self._engine(store), run_id, mode)
+        finally:
+            store.close()
+
+    def _engine(self, store: Store) -> RunEngine:
+        return RunEngine(store, self._factory, options=self._options)
+
+    async def _execute(
+        self, sink: Sink, store: Store, engine: RunEngine, run_id: int, mode: Mode
+    ) -> RunSummary:
+        self._loop = asyncio.get_running_loop()
+        cancel = self._cancel_event = asyncio.Event()
+        if self.cancel_wanted:
+            cancel.set()
+        live_scoring = LiveScoring(sink, run_id)
+        judge_provider = None
+        try:
+            judge_provider = await live_scoring.prepare(store, self.judge, self._factory)
+
+            def tagged(event: Event) -> None:
+                sink(tag(run_id, event))
+                if isinstance(event, CellFinished):
+                    live_scoring.add(event.result)
+
+            live_scoring.start()
+            summary = await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=tagged)
+            await live_scoring.finish()
+            return summary
+        finally:
+            live_scoring.stop()
+            if judge_provider is not None:
+                await judge_provider.aclose()
+            self._loop = self._cancel_event = None
