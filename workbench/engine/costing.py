@@ -29,6 +29,7 @@ class TokenCountLike(Protocol):
 
 CountTokens = Callable[[tuple[Message, ...], str], TokenCountLike]
 PriceCall = Callable[[ModelConfigContent, int, int], float | None]
+ContextWindow = Callable[[ModelConfigContent], int | None]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ def default_price() -> PriceCall:
     return cost_usd
 
 
+def default_context_window() -> ContextWindow:
+    """The providers layer's context windows (from the price table)."""
+    from workbench.providers.pricing import context_window_for
+
+    return context_window_for
+
+
 class Costing:
     """Token counts, output allowances and prices for one plan."""
 
@@ -63,8 +71,10 @@ class Costing:
         count_tokens: CountTokens,
         price: PriceCall,
         assumed_output_tokens: int,
+        context_window: ContextWindow | None = None,
     ) -> None:
         self._plan = plan
+        self._context_window = context_window
         self._count_tokens = count_tokens
         self._price = price
         self._assumed = assumed_output_tokens
@@ -82,6 +92,31 @@ class Costing:
             count = self._count_tokens(rendered, plan.config.model)
             self._counts[memo] = count
         return count
+
+    def too_long(self, row_index: int, column: int) -> str | None:
+        """Why a cell's prompt cannot be sent: longer than its model's context window; or None.
+
+        Counting is skipped when the prompt's UTF-8 bytes alone fit: no tokenizer makes more
+        tokens than bytes.
+        """
+        if self._context_window is None:
+            return None
+        config = self._plan.columns[column].config
+        window = self._context_window(config)
+        rendered = self._plan.messages(row_index, column)
+        if window is None or isinstance(rendered, RenderFailure):
+            return None
+        size = sum(len(m.content.encode("utf-8", "surrogatepass")) + 8 for m in rendered)
+        if size <= window:
+            return None
+        tokens = self.input_tokens(row_index, column).n
+        if tokens <= window:
+            return None
+        about = "about " if self.input_tokens(row_index, column).estimated else ""
+        return (
+            f"the prompt has {about}{tokens:,} tokens, more than the {window:,}-token context"
+            f" window of {config.provider}:{config.model}; not sent"
+        )
 
     def output_tokens(self, text: str, model: str) -> TokenCountLike:
         """Tokens of an answer, for providers that report no usage."""

@@ -162,6 +162,11 @@ class Execution:
             if isinstance(rendered, RenderFailure):
                 self._emit_finished(_error_result(key, ErrorKind.RENDER, rendered.message, 0), None)
                 continue
+            too_long = self._costing.too_long(row_index, key.column)
+            if too_long is not None:
+                # Refused before any call: the provider would only answer 400 after the upload.
+                self._emit_finished(_error_result(key, ErrorKind.BAD_REQUEST, too_long, 0), None)
+                continue
             ckey = cache_key(column.config, column.params, rendered, key.repeat)
             if self._s.use_cache:
                 cached = self._cache.get(ckey)

@@ -33,6 +33,7 @@ from workbench.engine.costing import (
     Costing,
     CountTokens,
     PriceCall,
+    default_context_window,
     default_count_tokens,
     default_price,
 )
@@ -174,6 +175,7 @@ class RunEngine:
             count_tokens=self._count_tokens,
             price=self._price,
             assumed_output_tokens=self.options.assumed_output_tokens,
+            context_window=default_context_window(),
         )
 
     def expand(self, spec: RunSpec) -> RunPlan:

@@ -55,6 +55,27 @@ def price_for(provider: str, model: str) -> Price | None:
     return Price(_base(input_price), _base(output_price), tiered)
 
 
+@functools.cache
+def context_window(provider: str, model: str) -> int | None:
+    """The table's context window of `model` at `provider`, in tokens; None if unknown."""
+    provider_id = _PRICE_PROVIDER.get(provider)
+    if provider_id is None:
+        return None
+    try:
+        calculation = calc_price(
+            Usage(input_tokens=1, output_tokens=1), model, provider_id=provider_id
+        )
+    except LookupError:
+        return None
+    window = getattr(calculation.model, "context_window", None)
+    return window if isinstance(window, int) and window > 0 else None
+
+
+def context_window_for(config: ModelConfigContent) -> int | None:
+    """How many tokens a prompt for `config` may have; None when the table does not know."""
+    return context_window(config.provider, config.model)
+
+
 def cost_usd(config: ModelConfigContent, input_tokens: int, output_tokens: int) -> float | None:
     """What a call costs in USD; None when no price is known for this model."""
     if config.input_usd_per_mtok is not None and config.output_usd_per_mtok is not None:
