@@ -113,3 +113,52 @@ def test_ordinary_model_config_is_saved_and_keeps_only_the_variable_name(
     assert saved.created
     assert store.get_version(saved.version.id).content == config
     assert b"sk-" not in db_path.read_bytes()
+
+
+GOOGLE_KEY = "AIza" + "Sy" + "D" * 33  # shaped like a Google API key, not one
+
+
+@pytest.mark.parametrize(
+    ("base_url", "params", "where"),
+    [
+        (f"http://127.0.0.1/v1?api_key={FAKE_KEY}", {}, "'base_url': its URL's query parameter"),
+        ("http://127.0.0.1/v1?key=abcdef123456", {}, "query parameter 'key' looks like a secret"),
+        (f"http://{FAKE_KEY}@127.0.0.1/v1", {}, "'base_url': its URL's user part"),
+        (None, {"note": f"use {GOOGLE_KEY} for this"}, "'params.note': it contains"),
+        (None, {"stop": [f"my key is {FAKE_KEY} ok"]}, "'params.stop[0]': it contains"),
+        (None, {"callback": f"https://x.test/hook?token={FAKE_KEY}"}, "'params.callback'"),
+    ],
+)
+def test_keys_in_urls_and_inside_any_string_are_refused(
+    store: Store, db_path: Path, base_url: str | None, params: dict[str, object], where: str
+) -> None:
+    config = ModelConfigContent(
+        provider="openai-compatible", model="m", base_url=base_url, params=params
+    )
+    with pytest.raises(ValidationError) as caught:
+        store.save_version(Kind.MODEL, "leaky", config)
+    assert where in str(caught.value)
+    assert FAKE_KEY not in str(caught.value) and GOOGLE_KEY not in str(caught.value)
+    assert store.list_families() == []
+    assert FAKE_KEY.encode() not in db_path.read_bytes()
+
+
+def test_a_key_as_the_model_name_is_refused(store: Store) -> None:
+    with pytest.raises(ValidationError, match="'model': it contains what looks like an API key"):
+        store.save_version(Kind.MODEL, "m", ModelConfigContent(provider="openai", model=GOOGLE_KEY))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://127.0.0.1:8080/v1?model=tiny&stream=true",
+        "https://user@example.com/v1",
+        "Ask the task-management-guidelines-v2-2024 skill",
+        "sk- is a prefix",
+    ],
+)
+def test_ordinary_strings_are_not_taken_for_secrets(store: Store, text: str) -> None:
+    config = ModelConfigContent(
+        provider="openai-compatible", model="m", base_url=None, params={"note": text}
+    )
+    assert store.save_version(Kind.MODEL, "fine", config).created

@@ -3,6 +3,10 @@
 Model configs name the environment variable holding a key (`api_key_env`); a key pasted into
 `params` (or into headers nested in it) would end up in every backup and export, so saving such a
 config is refused with a message pointing to the right place.
+
+Every string of a config is scanned the same way, wherever it sits: a key-shaped word anywhere in
+the text (a sentence, the model name), and in URLs the user part, the password and the query
+(``?api_key=...``, ``http://sk-...@host``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from workbench.core.errors import ValidationError
 from workbench.core.models import ModelConfigContent
@@ -50,6 +54,48 @@ _SECRET_PAIRS = frozenset(
 _NAME_SUFFIXES = frozenset({"env", "var", "variable", "name"})
 # Shapes of well-known provider keys, in case one is pasted as a value.
 _KEY_VALUE = re.compile(r"^(sk-|sk-ant-|sk-proj-|xai-|gsk_|hf_)[A-Za-z0-9_\-]{16,}$")
+# The same shapes, and a few more, found anywhere inside a text.
+_KEY_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    r"(?:sk-ant-|sk-proj-|sk-|xai-|gsk_|hf_|glpat-|ghp_|gho_|ghs_|github_pat_)[A-Za-z0-9_\-]{16,}"
+    r"|AIza[0-9A-Za-z_\-]{30,}"  # Google API keys
+    r"|AKIA[0-9A-Z]{16}"  # AWS access key ids
+    r"|xox[abposr]-[A-Za-z0-9\-]{10,}"  # Slack tokens
+    r")"
+)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+")
+
+
+def find_secret_in_text(text: str) -> str | None:
+    """Why `text` seems to carry a credential (a key-shaped word, a URL with credentials), or None.
+
+    The reason never quotes the secret itself.
+    """
+    for match in _URL.finditer(text):
+        reason = _url_secret(match.group(0))
+        if reason is not None:
+            return reason
+    if _KEY_IN_TEXT.search(text):
+        return "it contains what looks like an API key"
+    return None
+
+
+def _url_secret(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        username, password = parts.username, parts.password
+    except ValueError:
+        return None
+    if password:
+        return "its URL contains a password"
+    if username and _KEY_IN_TEXT.search(unquote(username)):
+        return "its URL's user part holds what looks like an API key"
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if value and (looks_like_secret_key(name) or _words(name) in (["key"], ["sig"])):
+            return f"its URL's query parameter '{name}' looks like a secret"
+        if _KEY_IN_TEXT.search(value):
+            return f"its URL's query parameter '{name}' holds what looks like an API key"
+    return None
 
 
 def _words(key: str) -> list[str]:
@@ -102,3 +148,11 @@ def check_model_config(name: str, content: ModelConfigContent) -> None:
         else:
             continue
         raise _refuse(name, reason)
+    fields = content.model_dump(mode="python", exclude={"params"})
+    strings = [(field, value) for field, value in fields.items() if isinstance(value, str)]
+    strings += [(path, value) for path, _key, value in _walk(content.params, "params")]
+    for path, value in strings:
+        if isinstance(value, str):
+            found = find_secret_in_text(value)
+            if found is not None:
+                raise _refuse(name, f"'{path}': {found}")
