@@ -29,7 +29,9 @@ BOMBS = {
     "list": "{{ ([1]*1000000) * 1000 }}",
     "plus": "{% set a='a'*3000000 %}{{ a + a }}",
     "join": "{% set a='a'*1000000 %}{{ [a,a,a,a,a]|join(a) }}",
-    "output": "{% for i in range(10000) %}{% for j in range(100) %}{{ 'x'*1000 }}{% endfor %}{% endfor %}",
+    "output": (
+        "{% for i in range(10000) %}{% for j in range(100) %}{{ 'x'*1000 }}{% endfor %}{% endfor %}"
+    ),
 }
 
 

@@ -195,9 +195,13 @@ def _check_repeat(left: Any, right: Any) -> None:
 
 
 def _check_int_product(left: Any, right: Any) -> None:
-    if isinstance(left, int) and isinstance(right, int):
-        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
-            raise TemplateTooLarge(f"a number over {MAX_INT_BITS:,} bits is not allowed")
+    bits = abs(left).bit_length() + abs(right).bit_length() if _ints(left, right) else 0
+    if bits > MAX_INT_BITS:
+        raise TemplateTooLarge(f"a number over {MAX_INT_BITS:,} bits is not allowed")
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(value, int) for value in values)
 
 
 def _check_power(left: Any, right: Any) -> None:

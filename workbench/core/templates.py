@@ -82,7 +82,7 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
         """Apply ``*``, ``**``, ``+`` or ``%`` after checking the size of the result."""
         return limits.bounded_binop(operator, left, right)
 
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """Call `__obj` in the sandbox, refusing calls that would build oversized values."""
         limits.check_call(__obj, args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
@@ -130,7 +130,11 @@ def _compiled(source: str, name: str) -> jinja2.Template:
     for loop in tree.find_all(nodes.For):
         # Every loop iterates through the render's budget: no template loops for an hour.
         loop.iter = nodes.Call(
-            nodes.EnvironmentAttribute("bounded_iter"), [loop.iter], [], None, None,
+            nodes.EnvironmentAttribute("bounded_iter"),
+            [loop.iter],
+            [],
+            None,
+            None,
             lineno=loop.iter.lineno,
         )
     # The filename is the template's name so that Jinja's rewritten traceback frames carry it;
@@ -228,7 +232,7 @@ def _render_bounded(
         for chunk in generator:
             size += len(chunk)
             if size > limits.MAX_RENDERED_CHARS:
-                frame = generator.gi_frame
+                frame = getattr(generator, "gi_frame", None)
                 line = None if frame is None else template.get_corresponding_lineno(frame.f_lineno)
                 raise TemplateError(
                     f"the rendered text passed {limits.MAX_RENDERED_CHARS:,} characters;"

@@ -28,9 +28,7 @@ def assert_qt_free(work: Any) -> None:
     """Raise `TypeError` when `work` holds a Qt object (see the module doc)."""
     found = qt_objects_in(work)
     if found:
-        raise TypeError(
-            "work for another thread must not hold Qt objects: " + "; ".join(found)
-        )
+        raise TypeError("work for another thread must not hold Qt objects: " + "; ".join(found))
 
 
 def _walk(item: Any, found: list[str], seen: set[int], depth: int, where: str) -> None:

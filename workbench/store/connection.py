@@ -10,18 +10,24 @@ snapshot and never block the writer.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from workbench.core.errors import KnownError
+from workbench.store.preflight import DamagedStoreError, damaged_message, is_damage
+
+_log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+BUSY_ATTEMPTS = 6
+"""A writer finding the file busy waits this many busy timeouts (30 s) before giving up."""
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -76,6 +82,8 @@ class Database:
         self.path = path
         self.engine = engine
         self._closed = False
+        self.on_wait: Callable[[str], None] = _log_wait
+        """Told, once per write, that the write waits for another program (a progress line)."""
 
     def _connect(self) -> Connection:
         if self._closed:
@@ -86,23 +94,47 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A connection inside ``BEGIN IMMEDIATE``; committed on success, rolled back on error."""
         with self._connect() as connection:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except OperationalError as error:
-                raise self._busy(error) from error
+            self._begin_immediate(connection)
             try:
                 yield connection
+            except DatabaseError as error:
+                connection.rollback()
+                self._raise_if_damaged(error)
+                raise
             except BaseException:
                 connection.rollback()
                 raise
             connection.commit()
 
+    def _begin_immediate(self, connection: Connection) -> None:
+        """Take the write lock; while another program writes, wait quietly, saying so once."""
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                busy = "locked" in str(error.orig) or "busy" in str(error.orig)
+                if not busy or attempt == BUSY_ATTEMPTS:
+                    raise self._busy(error) from error
+                if attempt == 1:
+                    self.on_wait(f"Waiting for {self.path.name}: another program is writing to it…")
+            except DatabaseError as error:
+                self._raise_if_damaged(error)
+                raise
+
+    def _raise_if_damaged(self, error: DatabaseError) -> None:
+        if error.orig is not None and is_damage(error.orig):
+            raise DamagedStoreError(
+                damaged_message(self.path, f"SQLite says: {error.orig}")
+            ) from error
+
     def _busy(self, error: OperationalError) -> Exception:
         # Past the busy timeout another program still holds the write lock: say so plainly.
         if "locked" in str(error.orig) or "busy" in str(error.orig):
+            waited = BUSY_TIMEOUT_MS * BUSY_ATTEMPTS / 1000
             return KnownError(
                 f"{self.path} is busy: another program has been writing to it for more than"
-                f" {BUSY_TIMEOUT_MS // 1000} s; try again, or close the other program"
+                f" {waited:g} s; try again, or close the other program"
             )
         return error
 
@@ -113,6 +145,9 @@ class Database:
             connection.exec_driver_sql("BEGIN")
             try:
                 yield connection
+            except DatabaseError as error:
+                self._raise_if_damaged(error)
+                raise
             finally:
                 connection.rollback()
 
@@ -124,3 +159,7 @@ class Database:
         """Close every pooled connection for good."""
         self._closed = True
         self.engine.dispose()
+
+
+def _log_wait(message: str) -> None:
+    _log.warning(message)

@@ -399,6 +399,29 @@ def backup_path_for(path: Path, from_version: tuple[int, int], at: datetime) -> 
     return path.with_name(f"{path.stem}.backup-{from_version[0]}.{from_version[1]}-{stamp}.sqlite")
 
 
+def refusal_for(
+    path: Path,
+    version: tuple[int, int] | None,
+    other_tables: Sequence[str],
+    newest: tuple[int, int] = SCHEMA_VERSION,
+) -> KnownError | None:
+    """Why a file cannot be opened at all (not ours, or a newer major schema), or None."""
+    if version is None and other_tables:
+        listed = ", ".join(other_tables[:8])
+        return KnownError(
+            f"{path} is an SQLite database but not a Prompt Workbench one "
+            f"(it has tables {listed} and no schema_meta); open or create another file"
+        )
+    if version is not None and version[0] > newest[0]:
+        major, minor = version
+        return SchemaTooNewError(
+            f"{path} was written by a newer Prompt Workbench (schema {major}.{minor};"
+            f" this one reads up to {newest[0]}.x) — upgrade Prompt Workbench to open it."
+            " The file was not changed."
+        )
+    return None
+
+
 def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) -> Path | None:
     """Bring the file up to date; returns the backup taken, if any.
 
@@ -411,19 +434,9 @@ def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) ->
         # The write lock is held from here, so two programs opening the same file cannot both
         # migrate it; the backup below reads the last committed state, i.e. the unmigrated file.
         state = read_schema_state(connection)
-        if state.version is None and state.other_tables:
-            listed = ", ".join(state.other_tables[:8])
-            raise KnownError(
-                f"{database.path} is an SQLite database but not a Prompt Workbench one "
-                f"(it has tables {listed} and no schema_meta); open or create another file"
-            )
-        if state.version is not None and state.version[0] > newest[0]:
-            major, minor = state.version
-            raise SchemaTooNewError(
-                f"{database.path} was written by a newer Prompt Workbench (schema {major}.{minor};"
-                f" this one reads up to {newest[0]}.x) — upgrade Prompt Workbench to open it."
-                " The file was not changed."
-            )
+        refusal = refusal_for(database.path, state.version, state.other_tables, newest)
+        if refusal is not None:
+            raise refusal
         pending = [m for m in migrations if m.name not in state.applied]
         if not pending:
             return None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy.exc import OperationalError
 
 from workbench.core.errors import KnownError
+from workbench.store import connection as connection_module
 from workbench.store.approvals import ApprovalsMixin
 from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
-from workbench.store.migrations import SCHEMA_VERSION, migrate
+from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, refusal_for
+from workbench.store.preflight import inspect_file
 from workbench.store.reviews import ReviewsMixin
 from workbench.store.runs import RunsMixin
 from workbench.store.scores import ScoresMixin
@@ -62,9 +65,16 @@ class Store(
         except OSError as error:
             raise KnownError(f"cannot create the folder for {path}: {error}") from error
         check_sqlite_file(path)
+        # Read-only first: a damaged, foreign or newer file is refused before anything (even
+        # the switch to WAL) touches it, and a current file opens without the write lock.
+        state = inspect_file(path, busy_timeout_ms=connection_module.BUSY_TIMEOUT_MS)
+        refusal = refusal_for(path, state.version, state.other_tables)
+        if refusal is not None:
+            raise refusal
+        due = state.blank or bool(state.pending([m.name for m in MIGRATIONS]))
         database = Database(path, make_engine(path))
         try:
-            backup = migrate(database)
+            backup = migrate(database) if due else None
         except OperationalError as error:
             database.dispose()
             raise KnownError(f"cannot open {path}: {error.orig}") from error
@@ -72,6 +82,10 @@ class Store(
             database.dispose()
             raise
         return cls(database, backup_path=backup)
+
+    def report_waits_to(self, report: Callable[[str], None]) -> None:
+        """Send "waiting for another program" progress lines to `report` (default: the log)."""
+        self._db.on_wait = report
 
     @property
     def schema_version(self) -> tuple[int, int]:
