@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Cli
+from workbench.app.paths import STORE_FILENAME
+from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply
 
 PROMPT = """kind: prompt
@@ -160,3 +162,22 @@ def test_models_list_says_what_can_run_and_what_a_server_offers(
     assert "WORKBENCH_TEST_MISSING_KEY" in listing["hosted"]["detail"]
     offered = cli("models", "list", "--endpoint", server.openai_base_url, "--json").json()
     assert offered["models"]
+
+
+def test_retry_errors_rescores_the_fixed_cells_as_they_land(
+    cli: Cli, workspace: Path, home: Path, server: FakeLLMServer
+) -> None:
+    server.script(Reply.error(400, "bad request"), Reply.error(400, "bad request"))
+    args = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs")
+    first = cli(*args, "--concurrency", "1", "--json")
+    run_id = first.json()["run"]["id"]
+    scored = cli("score", str(run_id), "--rubric", "polite", "--json").json()
+    assert (scored["passed"], scored["errors"]) == (2, 2)
+
+    retried = cli("runs", "retry-errors", str(run_id))
+    assert retried.code == 0, retried.err
+    assert "Re-scored the answered cells with polite@v1" in retried.err
+    with Store.open(home / STORE_FILENAME) as store:  # read before anyone scores again
+        [rubric_id] = store.rubric_ids_scored(run_id)
+        scores = store.scores(run_id, rubric_id)
+    assert len(scores) == 4 and all(s.passed and s.error is None for s in scores)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import typer
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from workbench.app import runs as run_service
+from workbench.app.rescoring import LandingRescorer
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
 from workbench.cli import scoring as scoring_cli
@@ -23,7 +25,7 @@ from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, Version
-from workbench.core.runs import CellStatus, RunInfo
+from workbench.core.runs import CellResult, CellStatus, RunInfo
 from workbench.engine.events import CellFinished, Event, RunStarted
 from workbench.engine.runner import RunEngine, RunSummary
 from workbench.scoring.stats import ColumnStats
@@ -186,9 +188,17 @@ def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:
 
 
 def _execute(
-    engine: RunEngine, run_id: int, mode: Literal["missing", "errors"], *, quiet: bool
+    engine: RunEngine,
+    run_id: int,
+    mode: Literal["missing", "errors"],
+    *,
+    quiet: bool,
+    on_cell: Callable[[CellResult], None] | None = None,
 ) -> RunSummary:
-    """Execute with a progress bar; the first Ctrl+C cancels gracefully."""
+    """Execute with a progress bar; the first Ctrl+C cancels gracefully.
+
+    `on_cell` sees every finished cell as it lands (re-scoring on resume and retry).
+    """
 
     async def go() -> RunSummary:
         cancel = asyncio.Event()
@@ -211,6 +221,8 @@ def _execute(
             if isinstance(event, RunStarted):
                 progress.update(task, total=event.total)
             elif isinstance(event, CellFinished):
+                if on_cell is not None:
+                    on_cell(event.result)
                 if event.result.status is CellStatus.ERROR:
                     errors += 1
                 status = f"{errors} errors" if errors else ""
@@ -378,7 +390,17 @@ def _continue(
 ) -> None:
     svc = services(ctx)
     engine = RunEngine(svc.store, svc.provider_factory())
-    summary = _execute(engine, run_id, mode, quiet=as_json)
+    # Cells that land get their scores at once: no stale "no answer" score after a retry.
+    rescorer = LandingRescorer(svc.store, run_id)
+    try:
+        summary = _execute(engine, run_id, mode, quiet=as_json, on_cell=rescorer.add)
+    finally:
+        rescorer.flush()
+    report = rescorer.report
+    if not as_json and report.rescored:
+        note(f"Re-scored the answered cells with {', '.join(report.rubrics)}")
+    for skipped in report.skipped if not as_json else ():
+        note(f"Not re-scored: {skipped}")
     _report(svc, run_id, summary, as_json=as_json)
 
 

@@ -62,6 +62,8 @@ class RunStatus(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
     BUDGET_STOPPED = "budget_stopped"
+    INTERRUPTED = "interrupted"
+    """Shown, never stored: stored as running, but no live process executes it (killed)."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.runs import CellKey, CellResult, CellStatus, Column, RunInfo, RunSpec, RunStatus
 from workbench.store.connection import Database
 from workbench.store.paging import DEFAULT_BATCH_SIZE, check_batch_size, key_batches
+from workbench.store.run_locks import RunLocks
 from workbench.store.tables import (
     DatasetRowRow,
     RunRow,
@@ -70,6 +71,7 @@ class RunsMixin:
     """Runs and cell results; mixed into `workbench.store.Store`."""
 
     _db: Database
+    _run_locks: RunLocks
 
     def create_run(
         self,
@@ -112,7 +114,7 @@ class RunsMixin:
     def get_run(self, run_id: int) -> RunInfo:
         """A run's header."""
         with self._db.read() as connection:
-            return _require_run(connection, run_id)
+            return self._live(_require_run(connection, run_id))
 
     def list_runs(self, *, limit: int | None = None) -> list[RunInfo]:
         """Runs, newest first."""
@@ -120,14 +122,26 @@ class RunsMixin:
             rows = connection.execute(
                 select(RunRow).order_by(col(RunRow.id).desc()).limit(limit)
             ).all()
-        return [_run_info(row) for row in rows]
+        return [self._live(_run_info(row)) for row in rows]
+
+    def _live(self, info: RunInfo) -> RunInfo:
+        """`info`, shown as interrupted when it says running but no process executes it."""
+        if info.status is RunStatus.RUNNING and self._run_locks.is_running(info.id) is False:
+            return info.model_copy(update={"status": RunStatus.INTERRUPTED})
+        return info
 
     def set_run_status(
         self, run_id: int, status: RunStatus, *, finished_at: datetime | None = None
     ) -> RunInfo:
         """Change a run's status; a final status stamps `finished_at`, a live one clears it."""
         status = RunStatus(status)
+        if status is RunStatus.INTERRUPTED:
+            raise ValueError("interrupted is derived from the run locks, never stored")
         stamp = (finished_at or now_utc()) if status in _FINAL else None
+        if status is RunStatus.RUNNING:
+            self._run_locks.hold(run_id)  # before the status: never running without its lock
+        else:
+            self._run_locks.release(run_id)
         with self._db.write() as connection:
             _require_run(connection, run_id)
             connection.execute(

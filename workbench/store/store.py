@@ -18,6 +18,7 @@ from workbench.store.labels import LabelsMixin
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, refusal_for
 from workbench.store.preflight import inspect_file
 from workbench.store.reviews import ReviewsMixin
+from workbench.store.run_locks import RunLocks
 from workbench.store.runs import RunsMixin
 from workbench.store.scores import ScoresMixin
 from workbench.store.versions import VersionsMixin
@@ -50,6 +51,7 @@ class Store(
         self.path = database.path
         self.backup_path = backup_path
         self._closed = False
+        self._run_locks = RunLocks(database.path)
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -98,6 +100,7 @@ class Store(
         """Close every connection; the store cannot be used afterwards."""
         if not self._closed:
             self._closed = True
+            self._run_locks.close()
             self._db.close()
 
     def __enter__(self) -> Store:
