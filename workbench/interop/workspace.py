@@ -9,6 +9,7 @@ The file layout and the rules are in docs/workspace-format.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,15 +179,49 @@ def import_paths(store: Store, paths: Sequence[Path], *, author: str) -> ImportR
                 )
             )
         seen.setdefault(key, plan.path)
+    for plan in plans:
+        problem = unencodable(plan)
+        if problem is not None:
+            errors.append(problem)
     if errors:
         raise BatchImportError(errors)
     items = []
-    for plan in plans:
-        if isinstance(plan, FamilyFile):
-            items.append(_import_family(store, plan, author=author))
-        else:
-            items.append(_import_dataset(store, plan, author=author))
+    with store.batch():  # one transaction: the batch is imported whole or not at all
+        for plan in plans:
+            if isinstance(plan, FamilyFile):
+                items.append(_import_family(store, plan, author=author))
+            else:
+                items.append(_import_dataset(store, plan, author=author))
     return ImportReport(items=items)
+
+
+def unencodable(plan: _Plan) -> FileFormatError | None:
+    """A plan whose content cannot be stored as UTF-8 (a lone surrogate such as ``\\ud800``)."""
+    if isinstance(plan, FamilyFile):
+        contents = [(f"version {entry.number}", entry.content) for entry in plan.entries]
+    else:
+        contents = [("the dataset", plan.content)]
+    for where, content in contents:
+        try:
+            content_hash(_kind(plan), content)
+        except UnicodeEncodeError as error:
+            if isinstance(plan, _DatasetFile):
+                where = _unencodable_row(plan.content)
+            return FileFormatError(
+                f"{where} holds a lone surrogate ({error.object[error.start : error.end]!r}),"
+                " which is not valid Unicode text: \\uD800-\\uDFFF escapes must come in pairs",
+                path=str(plan.path),
+            )
+    return None
+
+
+def _unencodable_row(content: DatasetContent) -> str:
+    for row in content.rows:
+        try:
+            json.dumps(row.model_dump(mode="json"), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return f"row '{row.id}'"
+    return "the dataset's description"
 
 
 def export_workspace(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,28 @@ class Database:
         self._closed = False
         self.on_wait: Callable[[str], None] = _log_wait
         """Told, once per write, that the write waits for another program (a progress line)."""
+        self._batch = threading.local()
+
+    def _batch_connection(self) -> Connection | None:
+        connection: Connection | None = getattr(self._batch, "connection", None)
+        return connection
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for every read and write this thread makes inside the block.
+
+        Used by imports: a batch of files is written whole or not at all. Nested batches join
+        the outer one.
+        """
+        if self._batch_connection() is not None:
+            yield
+            return
+        with self.write() as connection:
+            self._batch.connection = connection
+            try:
+                yield
+            finally:
+                self._batch.connection = None
 
     def _connect(self) -> Connection:
         if self._closed:
@@ -92,7 +115,14 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A connection inside ``BEGIN IMMEDIATE``; committed on success, rolled back on error."""
+        """A connection inside ``BEGIN IMMEDIATE``; committed on success, rolled back on error.
+
+        Inside `batch` this is the batch's connection, committed when the batch ends.
+        """
+        joined = self._batch_connection()
+        if joined is not None:
+            yield joined
+            return
         with self._connect() as connection:
             self._begin_immediate(connection)
             try:
@@ -140,7 +170,14 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection inside a deferred transaction: one consistent snapshot for all reads."""
+        """A connection inside a deferred transaction: one consistent snapshot for all reads.
+
+        Inside `batch` this is the batch's connection, which sees the batch's own writes.
+        """
+        joined = self._batch_connection()
+        if joined is not None:
+            yield joined
+            return
         with self._connect() as connection:
             connection.exec_driver_sql("BEGIN")
             try:

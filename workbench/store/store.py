@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 
@@ -84,6 +85,10 @@ class Store(
             database.dispose()
             raise
         return cls(database, backup_path=backup)
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Make every read and write of this thread inside the block one transaction."""
+        return self._db.batch()
 
     def report_waits_to(self, report: Callable[[str], None]) -> None:
         """Send "waiting for another program" progress lines to `report` (default: the log)."""
