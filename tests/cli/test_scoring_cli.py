@@ -262,7 +262,8 @@ def test_rubric_import_of_a_file_and_a_promptfoo_config(
     bad.write_text("kind: rubric\ncriteria:\n- kind: contain\n", encoding="utf-8")
     refused = cli("rubric", "import", str(bad))
     assert refused.code == 1
-    assert "bad.yaml: version 1: criterion #1 'contain': unknown kind 'contain'" in refused.err
+    # Refused while the file is read, at the criterion's line.
+    assert "bad.yaml:3:3: version 1: criterion #1 'contain': unknown kind 'contain'" in refused.err
 
 
 def test_review_rate_and_list(cli: Cli, home: Path) -> None:

@@ -35,6 +35,16 @@ def read_csv(text: str, *, path: str, delimiter: str | None = None) -> DatasetCo
     """Parse CSV text into a dataset; `delimiter` None sniffs it."""
     if not text.strip():
         raise FileFormatError("the file is empty", path=path)
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Python's csv module reads NUL bytes as text; in a CSV file they mean a binary file or
+        # UTF-16 text read as UTF-8, and would end up in prompts unseen.
+        raise FileFormatError(
+            "the file holds a NUL byte (\\0): it is not a text CSV file (binary, or UTF-16?)",
+            path=path,
+            line=text.count("\n", 0, nul) + 1,
+            column=nul - (text.rfind("\n", 0, nul) + 1) + 1,
+        )
     delimiter = delimiter or sniff_delimiter(text)
     records = _records(text, delimiter=delimiter, path=path)
     first = next(records, None)

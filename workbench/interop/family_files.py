@@ -22,7 +22,16 @@ import pydantic
 import yaml
 
 from workbench.core.errors import FileFormatError, KnownError
-from workbench.core.models import CONTENT_TYPES, Content, Kind, Version, validate_name
+from workbench.core.models import (
+    CONTENT_TYPES,
+    Content,
+    Kind,
+    PersonaContent,
+    PromptContent,
+    RubricContent,
+    Version,
+    validate_name,
+)
 from workbench.interop.dataset_rows import describe_validation_error
 from workbench.interop.yaml_io import dump_yaml, locate
 
@@ -168,6 +177,7 @@ def _entry(
             (*keys, *first),
         ) from None
     _check_secrets(kind, name, content, number=number, keys=keys, fail=fail)
+    _check_kind_rules(kind, name, content, number=number, keys=keys, fail=fail)
     return FamilyEntry(
         number=number,
         numbered="version" in data,
@@ -191,6 +201,46 @@ def _check_secrets(
         check_model_config(name, content)  # type: ignore[arg-type]
     except KnownError as error:
         raise fail(f"model version {number}: {error}", keys) from None
+
+
+def _check_kind_rules(
+    kind: Kind, name: str, content: Content, *, number: int, keys: Keys, fail: Fail
+) -> None:
+    """Refuse at import what would only fail later: templates that do not parse (they would
+    fail every render) and rubric criteria of a kind no scorer knows (they would fail every
+    score)."""
+    from workbench.core.compose import prompt_templates
+    from workbench.core.templates import template_variables
+    from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
+
+    templates: list[tuple[str, str, tuple[str | int, ...]]] = []
+    if isinstance(content, PromptContent):
+        for index, (template, _role, source) in enumerate(
+            prompt_templates(content, f"{name}@v{number}")
+        ):
+            field = template.rsplit(":", 1)[-1]
+            where: tuple[str | int, ...] = (
+                ("messages", index, "content") if content.messages is not None else (field,)
+            )
+            templates.append((template, source, where))
+    elif isinstance(content, PersonaContent) and content.template is not None:
+        templates.append((f"{name}@v{number}:template", content.template, ("template",)))
+    for template, source, where in templates:
+        try:
+            template_variables(source, name=template)
+        except KnownError as error:
+            raise fail(f"{kind.value} version {number}: {error}", (*keys, *where)) from None
+    if isinstance(content, RubricContent):
+        # Only the kind is checked here; a criterion's settings are checked when it scores
+        # (`workbench.scoring.rubric.validate_rubric`), with the scoring context at hand.
+        known = [*CriterionRegistry.default().names(), JUDGE_KIND]
+        for index, spec in enumerate(content.criteria):
+            if spec.kind not in known:
+                raise fail(
+                    f"version {number}: criterion #{index + 1} '{spec.kind}': unknown kind"
+                    f" '{spec.kind}'; known kinds: {', '.join(sorted(known))}",
+                    (*keys, "criteria", index, "kind"),
+                )
 
 
 def _version_number(value: Any, keys: Keys, fail: Fail) -> int:

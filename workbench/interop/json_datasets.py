@@ -16,6 +16,77 @@ from workbench.core.models import DatasetContent
 from workbench.interop.dataset_rows import ROW_KEYS, RowCollector, row_id_from, row_to_object
 
 _WHITESPACE = " \t\n\r"
+MAX_DEPTH = 64
+"""The deepest nesting of objects and arrays a row may have."""
+
+
+class _BadValue(ValueError):
+    """A value JSON data must not hold (NaN, Infinity, an unreadable number)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _BadValue(f"{name} is not a JSON value (write null, or the number as text)")
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _BadValue(
+            f"an integer of {len(text.lstrip('-')):,} digits is too long to read (at most 4,300)"
+        ) from None
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_parse_int)
+
+
+def _checked(value: Any, *, path: str, line: int) -> Any:
+    """`value` once its nesting and its strings are checked (lone surrogates cannot be stored)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise FileFormatError(
+                    f"nested more than {MAX_DEPTH} levels deep", path=path, line=line
+                )
+            children = list(item.keys()) + list(item.values()) if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                bad = item[error.start : error.end]
+                raise FileFormatError(
+                    f"the text holds a lone surrogate ({bad!r}), which is not valid Unicode:"
+                    " \\uD800-\\uDFFF escapes must come in pairs",
+                    path=path,
+                    line=line,
+                ) from None
+    return value
+
+
+def _decode(
+    text: str, pos: int, *, path: str, line: int, whole_file: bool = False
+) -> tuple[Any, int]:
+    """Decode one JSON value at `pos` (of one line, or of the `whole_file`); every failure is a
+    `FileFormatError` at its line."""
+    try:
+        value, end = _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError as error:
+        raise FileFormatError(
+            f"not valid JSON: {error.msg}",
+            path=path,
+            line=error.lineno if whole_file else line,
+            column=error.colno,
+        ) from None
+    except _BadValue as error:
+        raise FileFormatError(f"not valid JSON: {error}", path=path, line=line) from None
+    except RecursionError:
+        raise FileFormatError(
+            f"nested more than {MAX_DEPTH} levels deep", path=path, line=line
+        ) from None
+    return _checked(value, path=path, line=line), end
 
 
 def read_jsonl(text: str, *, path: str) -> DatasetContent:
@@ -26,12 +97,12 @@ def read_jsonl(text: str, *, path: str) -> DatasetContent:
         line = raw.removesuffix("\r")
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
+        start = len(line) - len(line.lstrip(_WHITESPACE))
+        obj, end = _decode(line, start, path=path, line=number)
+        if line[end:].strip(_WHITESPACE):
             raise FileFormatError(
-                f"not valid JSON: {error.msg}", path=path, line=number, column=error.colno
-            ) from None
+                "not valid JSON: Extra data", path=path, line=number, column=end + 1
+            )
         fields = _row_fields(obj, position=len(rows) + 1, path=path, line=number)
         rows.add(fields, line=number)
     return rows.finish()
@@ -121,7 +192,6 @@ def _iter_array(text: str, *, path: str) -> Iterator[tuple[int, Any]]:
     `json.loads` gives no positions for elements, so the array is walked with `raw_decode` to
     know the line each row starts on (for shape errors and duplicate ids).
     """
-    decoder = json.JSONDecoder()
 
     def fail(message: str, pos: int) -> FileFormatError:
         line = text.count("\n", 0, pos) + 1
@@ -143,13 +213,9 @@ def _iter_array(text: str, *, path: str) -> Iterator[tuple[int, Any]]:
         pos = skip(pos + 1)
     else:
         while True:
-            try:
-                value, end = decoder.raw_decode(text, pos)
-            except json.JSONDecodeError as error:
-                raise FileFormatError(
-                    f"not valid JSON: {error.msg}", path=path, line=error.lineno, column=error.colno
-                ) from None
-            yield text.count("\n", 0, pos) + 1, value
+            line = text.count("\n", 0, pos) + 1
+            value, end = _decode(text, pos, path=path, line=line, whole_file=True)
+            yield line, value
             pos = skip(end)
             if pos < len(text) and text[pos] == ",":
                 pos = skip(pos + 1)

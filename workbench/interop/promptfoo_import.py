@@ -50,7 +50,7 @@ from workbench.interop.dataset_rows import RowCollector, describe_validation_err
 from workbench.interop.datasets import EXTENSIONS, read_dataset
 from workbench.interop.langfuse import family_name
 from workbench.interop.text import read_text
-from workbench.interop.yaml_io import line_of, load_yaml
+from workbench.interop.yaml_io import line_of, load_yaml, safe_load
 from workbench.scoring.promptfoo_asserts import (
     criteria_from_promptfoo,
     row_rubric,
@@ -163,6 +163,23 @@ def _read_prompts(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
         plan.prompts.append((name, content))
 
 
+def _check_inside(relative: str, reader: _Reader, keys: tuple[str | int, ...]) -> Path:
+    """The file a ``file://`` path names, refused when it lies outside the config's folder.
+
+    A config copied from elsewhere must not make the import read ``~/.ssh`` or ``/etc``: every
+    file it loads sits in its own folder or below.
+    """
+    base = reader.path.parent.resolve()
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base):
+        raise reader.fail(
+            f"file://{relative} points outside the config's folder ({base}): refused."
+            " Copy that file into the folder (or below it) and point to the copy",
+            keys,
+        )
+    return target
+
+
 def _prompt_texts(
     item: str, reader: _Reader, keys: tuple[str | int, ...], plan: PromptfooPlan
 ) -> list[tuple[str, str]]:
@@ -173,9 +190,12 @@ def _prompt_texts(
         plan.unsupported.append(f"prompt {pattern}: prompt functions (Python/JavaScript)")
         return []
     base = reader.path.parent
+    _check_inside(pattern, reader, keys)
     paths = sorted(base.glob(pattern)) if any(c in pattern for c in "*?[") else [base / pattern]
     if not paths:
         raise reader.fail(f"no prompt file matches {pattern}", keys)
+    for file in paths:
+        _check_inside(str(file.relative_to(base)), reader, keys)
     texts: list[tuple[str, str]] = []
     for file in paths:
         text = read_text(file)
@@ -210,7 +230,7 @@ def _chat_messages(text: str, where: str) -> list[ChatMessage] | None:
         except json.JSONDecodeError:
             return None
     elif where.endswith((".yaml", ".yml")):
-        data = yaml.safe_load(text)
+        data = safe_load(text, path=where)
     if not isinstance(data, list) or not all(
         isinstance(m, dict) and {"role", "content"} <= set(m) for m in data
     ):
@@ -371,7 +391,7 @@ def _tests_file(
     value: str, reader: _Reader, default_vars: dict[str, Any], templated: list[dict[str, Any]]
 ) -> DatasetContent:
     relative = value.removeprefix("file://")
-    path = reader.path.parent / relative
+    path = _check_inside(relative, reader, ("tests",))
     if path.suffix.lower() not in EXTENSIONS:
         raise reader.fail(
             f"tests file {relative}: use a .yaml, .csv, .jsonl or .json file", ("tests",)

@@ -6,6 +6,11 @@ folding. The same value always gives the same bytes, which keeps exported files 
 
 `load_yaml` reads with ``yaml.safe_load`` semantics and also returns the node tree, so an error
 found later (a bad field, a duplicate id) can be reported at the line of the key involved.
+
+It is bounded against hostile files (`BoundedLoader`): aliases may expand to at most
+`MAX_ALIAS_NODES` nodes in all (a kilobyte of "billion laughs" anchors would otherwise stand for
+gigabytes), nesting stops at `MAX_DEPTH`, a key given twice in one mapping is refused instead of
+the last one silently winning, and an integer too long to convert is an error at its line.
 """
 
 from __future__ import annotations
@@ -17,6 +22,106 @@ from typing import Any
 import yaml
 
 from workbench.core.errors import FileFormatError
+
+MAX_DEPTH = 100
+"""The deepest nesting of mappings and sequences a workspace file may have."""
+
+MAX_ALIAS_NODES = 100_000
+"""How many nodes all the aliases (``*name``) of one file may stand for, counted expanded."""
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` with bounds on nesting and alias expansion, and no duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._alias_nodes = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, counting nesting depth and what each alias expands to."""
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
+            if node is not None:
+                self._alias_nodes += self._expanded_size(node)
+                if self._alias_nodes > MAX_ALIAS_NODES:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"aliases (*name) expand to more than {MAX_ALIAS_NODES:,} values: a file"
+                        ' this repetitive is refused (a "billion laughs" bomb?)',
+                        mark,
+                    )
+            return node
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _expanded_size(self, node: yaml.Node) -> int:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(self._expanded_size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(
+                self._expanded_size(key) + self._expanded_size(value) for key, value in node.value
+            )
+        self._sizes[id(node)] = size
+        return size
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, refusing a key given twice (merge keys ``<<`` may still override)."""
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is given twice (the second would silently replace the first)",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, or an error at its line when it is too long to convert."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            digits = sum(ch.isdigit() for ch in str(node.value))
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"an integer of {digits:,} digits is too long to read (at most 4,300)",
+                node.start_mark,
+            ) from None
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+
+
+def safe_load(text: str, *, path: str | Path) -> Any:
+    """`yaml.safe_load`, bounded (see `BoundedLoader`); errors name file and line."""
+    return load_yaml(text, path=path)[0]
+
 
 # Wide enough that PyYAML never folds a long line: folding would make the text depend on width.
 _NO_FOLDING = 1_000_000
@@ -74,7 +179,7 @@ def load_yaml(text: str, *, path: str | Path) -> tuple[Any, yaml.Node | None]:
     Raises:
         FileFormatError: naming the file, line and column of a YAML syntax error.
     """
-    loader = yaml.SafeLoader(text)
+    loader = BoundedLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -92,6 +197,10 @@ def load_yaml(text: str, *, path: str | Path) -> tuple[Any, yaml.Node | None]:
         ) from None
     except yaml.YAMLError as error:
         raise FileFormatError(f"not valid YAML: {error}", path=str(path)) from None
+    except RecursionError:
+        raise FileFormatError(
+            f"not valid YAML: nested too deeply (more than {MAX_DEPTH} levels)", path=str(path)
+        ) from None
     finally:
         loader.dispose()
     return data, node
