@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from workbench.core.errors import KnownError
 from workbench.core.runs import CellKey, CellResult, CellStatus
 from workbench.engine.writer import ResultWriter
 
@@ -86,3 +87,23 @@ async def test_close_raises_when_the_store_still_fails() -> None:
     store.fail_next = 5
     with pytest.raises(OSError):
         await writer.close()
+
+
+async def test_a_busy_store_is_logged_in_words_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class BusyOnce(RecordingStore):
+        def upsert_cells(self, run_id: int, results: Sequence[CellResult]) -> None:
+            if self.fail_next:
+                self.fail_next -= 1
+                raise KnownError("workbench.sqlite is busy: another program has been writing")
+            super().upsert_cells(run_id, results)
+
+    store = BusyOnce()
+    store.fail_next = 1
+    writer = ResultWriter(store, 1, interval_s=60, max_batch=1)
+    writer.add(cell(0))
+    await writer.close()
+    assert [c.key.row_id for b in store.batches for c in b] == ["r0"]
+    [record] = [r for r in caplog.records if "not written yet" in r.getMessage()]
+    assert record.exc_info is None and "is busy" in record.getMessage()

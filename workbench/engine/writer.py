@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from workbench.core.errors import KnownError
 from workbench.core.runs import CellResult
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ class ResultWriter:
         # results stay queued, later flushes retry them, and `close` raises if it still fails.
         try:
             self.flush()
+        except KnownError as error:  # the store is busy or damaged: said in words, no traceback
+            log.warning(
+                "cell results of run %s not written yet (%s); will retry", self._run_id, error
+            )
         except Exception:
             log.exception("writing cell results of run %s failed; will retry", self._run_id)
 
