@@ -74,7 +74,8 @@ async def test_resume_after_sigkill_runs_only_missing_cells(ws: Workspace, tmp_p
     last_flush = max(stamp for stamp, _ in flushed)
     lost = [(stamp, row) for stamp, row in completed if row not in stored]
     assert all(stamp > last_flush for stamp, _ in lost)
-    assert ws.store.get_run(run_id).status == RunStatus.RUNNING  # it never got to finish
+    # It never got to finish, and no process executes it any more.
+    assert ws.store.get_run(run_id).status == RunStatus.INTERRUPTED
 
     provider = FakeProvider()
     summary = await make_engine(ws.store, SharedFactory(provider)).execute(run_id)
