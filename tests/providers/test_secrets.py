@@ -123,6 +123,7 @@ def test_missing_key_names_the_custom_variable() -> None:
         "invalid x-api-key sk-ant-api03-AbCdEf0123456789",
         "Authorization: Bearer abcdefghijklmnop0123",
         "api_key='zyxwvutsrq9876543210'",
+        "API key not valid: AIza" + "SyabcDEF123" + "x" * 24 + ". Please pass a valid key.",
     ],
 )
 def test_scrub_secrets_patterns(text: str) -> None:

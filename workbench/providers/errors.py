@@ -18,9 +18,10 @@ from workbench.core.llm import ErrorKind, ProviderError
 
 MAX_MESSAGE_CHARS = 500
 
-# Key shapes used by OpenAI (sk-..., sk-proj-...), Anthropic (sk-ant-...) and bearer headers.
+# Key shapes used by OpenAI (sk-..., sk-proj-...), Anthropic (sk-ant-...), Google (AIza...)
+# and bearer headers; the first pattern's whole match is replaced.
 _SECRET_PATTERNS = (
-    re.compile(r"sk-[A-Za-z0-9_\-]{3,}"),
+    re.compile(r"sk-[A-Za-z0-9_\-]{3,}|AIza[0-9A-Za-z_\-]{30,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
     re.compile(r"(?i)(api[_-]?key['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._\-]{8,}"),
 )
