@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from workbench.app.prompt_domain import prompt_texts
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.llm import Provider
 from workbench.core.models import (
@@ -199,6 +200,7 @@ class CellScorer:
         self._registry = registry
         self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
         self._personas = _personas(store, run.columns)
+        self._prompt_texts = prompt_texts(store, run.columns)
         self._row_rubrics: dict[str, RubricContent] = {}
         self._row_problems: dict[str, str] = {}
         self._judged_rows: set[str] = set()
@@ -247,6 +249,7 @@ class CellScorer:
             persona=self._personas[cell.key.column],
             cell=cell,
             token_counter=self._token_counter,
+            prompt_text=self._prompt_texts.get(cell.key.column, ""),
         )
 
     def _unscorable(self, ctx: ScoringContext) -> ScoreResult | None:
