@@ -17,7 +17,9 @@ The similarity reported is the real one (one decimal), not rounded up to a thres
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -33,8 +35,23 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 # Folded negation words; "plus" only counts after "ne"/"n'" ("ne ... plus"), since "plus de
 # 30 jours" is a comparison.
-_NEGATIONS = {"pas", "jamais", "aucun", "aucune", "ni", "sans", "non", "not", "no", "never",
-              "without", "nor", "none", "nothing", "rien"}
+_NEGATIONS = {
+    "pas",
+    "jamais",
+    "aucun",
+    "aucune",
+    "ni",
+    "sans",
+    "non",
+    "not",
+    "no",
+    "never",
+    "without",
+    "nor",
+    "none",
+    "nothing",
+    "rien",
+}
 _NEGATION_SPAN = 4
 """How many words before the fact a negation may stand and still deny it."""
 
@@ -84,18 +101,20 @@ def _worded_numbers(text: str) -> list[str]:
     return [word for word in replace_number_words(tokens) if word.isdigit() and word not in tokens]
 
 
-def _lemma_sentences(text: str) -> list[list[str]] | None:
+@functools.lru_cache(maxsize=512)
+def _lemma_sentences(text: str) -> tuple[tuple[str, ...], ...] | None:
+    """Folded lemmas per sentence; cached, as a reply is lemmatised once for all its facts."""
     nlp = french_pipeline()
     if nlp is None:
         return None
     sentences: list[list[str]] = [[]]
     for token in nlp(_THOUSANDS.sub("", text)):
-        if token.is_punct and token.text in {".", "!", "?", ";", "…"} or "\n" in token.text:
+        if (token.is_punct and token.text in {".", "!", "?", ";", "…"}) or "\n" in token.text:
             sentences.append([])
             continue
         lemma = token.lemma_ if token.pos_ not in {"PROPN", "NUM"} else token.text
         sentences[-1].extend(_TOKEN.findall(fold(lemma)))
-    return [replace_number_words(sentence) for sentence in sentences if sentence]
+    return tuple(tuple(replace_number_words(sentence)) for sentence in sentences if sentence)
 
 
 def _is_negated(before: list[str]) -> bool:
@@ -118,7 +137,7 @@ class _Best:
     matched: str
 
 
-def _best_run(fact: list[str], sentences: list[list[str]]) -> _Best:
+def _best_run(fact: list[str], sentences: Sequence[Sequence[str]]) -> _Best:
     """The most similar run of words; a run not under a negation wins over a negated one."""
     target = " ".join(fact)
     free = _Best(0.0, False, "")
@@ -132,7 +151,7 @@ def _best_run(fact: list[str], sentences: list[list[str]]) -> _Best:
                 similarity = fuzz.ratio(target, " ".join(run))
                 if similarity <= min(free.similarity, denied.similarity):
                     continue
-                negated = not fact_negative and _is_negated(sentence[:start])
+                negated = not fact_negative and _is_negated(list(sentence[:start]))
                 if negated and similarity > denied.similarity:
                     denied = _Best(similarity, True, " ".join(run))
                 elif not negated and similarity > free.similarity:

@@ -62,10 +62,15 @@ def check_codes(codes: Iterable[str]) -> None:
 
 def detect_language(text: str, extra: Iterable[str] = ()) -> LanguageGuess | None:
     """The language of `text`, or None when it is too short or lingua cannot tell."""
+    return _detect(text, frozenset(code.lower() for code in extra))
+
+
+@functools.lru_cache(maxsize=2048)
+def _detect(text: str, extra: frozenset[str]) -> LanguageGuess | None:
+    # Cached: a run asks for the language of the same customer message once per column.
     if sum(1 for word in text.split() if any(char.isalpha() for char in word)) < MIN_WORDS:
         return None
-    codes = BASE_LANGUAGES | {code.lower() for code in extra}
-    detector = detector_for(frozenset(codes))
+    detector = detector_for(BASE_LANGUAGES | extra)
     values = detector.compute_language_confidence_values(text)
     if not values:
         return None

@@ -10,6 +10,7 @@ kept whole: they are the strongest sign that a reply is about this very case.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from workbench.scoring.text import fold
@@ -22,28 +23,31 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 # Generic function words and universal support formulas (French, English), folded.
 # fmt: off
-STOP_WORDS = frozenset("""
+_STOP_WORDS_TEXT = """
 a au aux avec ce ceci cela ces cet cette ci comme dans de des du elle elles en et eux il ils je
-j la le les leur leurs lui l ma mais me meme mes moi mon ne ni nos notre nous on ou par pas pour
-qu que qui sa se ses si son sur ta te tes toi ton tu un une vos votre vous y d m n s t c
+j la le les leur leurs lui l ma mais me meme mes moi mon ne ni nos notre nous on ou par pas
+pour qu que qui sa se ses si son sur ta te tes toi ton tu un une vos votre vous y d m n s t c
 est sont etait etaient ete etre avoir ai as avons avez ont eu sera seront serait fait faire
-peut peux pouvez pourrait pourriez dois doit devez faut veux voulez voudrais souhaite
-tres plus moins bien aussi encore deja tout tous toute toutes rien autre autres alors donc car
-puis ainsi ici la-bas oui non merci bonjour bonsoir salut cordialement madame monsieur svp
-quand comment pourquoi quel quelle quels quelles combien ou est-ce dont lequel laquelle
-cependant toutefois egalement notamment chez sans sous entre vers depuis pendant avant apres
-the an and or but if of to in on at by for with from as is are was were be been being am
-have has had do does did will would shall should can could may might must not no yes
-this that these those it its it's i i'm i'll i've you you're your yours we our ours they
-their them he she his her him me my mine us what which who whom when where why how
-there here then than so very also just only still about into over under again please thanks
-thank hello hi dear regards best kind sincerely sorry let get got all any some each more most
-""".split())
+peut peux pouvez pourrait pourriez dois doit devez faut veux voulez voudrais souhaite tres plus
+moins bien aussi encore deja tout tous toute toutes rien autre autres alors donc car puis ainsi
+ici la-bas oui non merci bonjour bonsoir salut cordialement madame monsieur svp quand comment
+pourquoi quel quelle quels quelles combien ou est-ce dont lequel laquelle cependant toutefois
+egalement notamment chez sans sous entre vers depuis pendant avant apres the an and or but if
+of to in on at by for with from as is are was were be been being am have has had do does did
+will would shall should can could may might must not no yes this that these those it its it's i
+i'm i'll i've you you're your yours we our ours they their them he she his her him me my mine
+us what which who whom when where why how there here then than so very also just only still
+about into over under again please thanks thank hello hi dear regards best kind sincerely sorry
+let get got all any some each more most
+"""
 # fmt: on
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
-def content_keys(text: str) -> set[str]:
-    """Prefix keys of the content words of `text` (see the module docstring)."""
+@functools.lru_cache(maxsize=1024)
+def content_keys(text: str) -> frozenset[str]:
+    """Prefix keys of the content words of `text` (see the module docstring); cached, since the
+    same context is compared with every reply of a run."""
     keys: set[str] = set()
     for token in _TOKEN.findall(fold(text)):
         for part in token.split("'")[-1:]:
@@ -51,7 +55,7 @@ def content_keys(text: str) -> set[str]:
                 keys.add(part)
             elif len(part) >= 3 and part not in STOP_WORDS:
                 keys.add(part[:STEM_LENGTH])
-    return keys
+    return frozenset(keys)
 
 
 def content_words(text: str) -> list[str]:

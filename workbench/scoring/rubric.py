@@ -164,7 +164,9 @@ async def score_output(
             judged.append((index, spec))
         else:
             results.append(_evaluate_deterministic(registry, index + 1, spec, ctx))
-    verdicts = await asyncio.gather(*(evaluate_judge(without_gate_key(spec), ctx, judge_call) for _, spec in judged))
+    verdicts = await asyncio.gather(
+        *(evaluate_judge(without_gate_key(spec), ctx, judge_call) for _, spec in judged)
+    )
     for (index, _), verdict in zip(judged, verdicts, strict=True):
         results[index] = verdict
     return combine(rubric, [result for result in results if result is not None])

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from workbench.scoring.lexicon import content_words
 from workbench.scoring.text import fold
 
-MIN_ANSWER_WORDS = 4
+MIN_ANSWER_WORDS = 2
 """Content words (numbers count twice) the non-limitation part of a reply needs to be an answer."""
 
 _FIRST_PERSON = re.compile(
@@ -54,7 +54,7 @@ _ABILITY = re.compile(
     r"|can|could|able|allowed|permitted|authori[sz]ed|know|knowledge|idea|information|info"
     r"|access|visibility|position|help|assist|answer|respond|comment|say|tell|share|disclose"
     r"|reveal|provide|give|check|look|see|handle|deal|sort|do|get|understand|follow|catch"
-    r"|remit|scope|way|opinion|ignore|change)\b"
+    r"|manage|remit|scope|way|opinion|ignore|change)\b"
 )
 _PLAIN_LIMITATIONS: tuple[tuple[str, str, str], ...] = (
     ("refusal", "je ne suis pas en mesure", r"\bje ne suis (?:\w+ )?pas en mesure de\b"),
@@ -108,6 +108,12 @@ _PLAIN_LIMITATIONS: tuple[tuple[str, str, str], ...] = (
         r"\bi (?:didn't|did not|don't|do not) (?:quite )?(?:understand|get that|follow)\b"
         r"|\b(?:could you )?(?:rephrase|say (?:it|that) another way)\b",
     ),
+    (
+        "not-understood",
+        "pourriez-vous préciser",
+        r"\b(?:pourriez-vous|pouvez-vous|peux-tu|pourrais-tu) (?:\w+ ){0,2}preciser\b"
+        r"|\bcould you (?:please )?(?:clarify|be more specific)\b",
+    ),
     ("refusal", "I'd rather not", r"\b(?:i'd|i would) rather not\b|\bprefere ne pas\b"),
     (
         "ai-disclaimer",
@@ -126,8 +132,10 @@ _NEGATED_ABILITY = (
     "refusal",
     "je ne peux pas / I can't (aider, répondre…)",
 )
-_NO_ACCESS = re.compile(r"\b(?:acces|acceder|information|info|donnees|dispose|visibilit\w*"
-                        r"|access|visibility)\b")
+_NO_ACCESS = re.compile(
+    r"\b(?:acces|acceder|information|info|donnees|dispose|visibilit\w*"
+    r"|access|visibility)\b"
+)
 
 _THIRD_PARTY = re.compile(
     r"\b(?:service (?:client|clientele|apres-vente|comptabilite|concerne)|sav|apres-vente"
@@ -146,6 +154,13 @@ _REDIRECT_VERB = re.compile(
     r"|reach out|call|ring|email|e-mail|drop us|get in touch|ask|asking|see|refer|check with"
     r"|have a look|look at|use the|open a ticket|speak to|talk to|better placed|best off"
     r"|suggest|will know|they'll know|'ll know|will be able)\b"
+)
+# "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
+# someone or something else has the answer.
+_ELSEWHERE = re.compile(
+    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could) (?:\w+ ){0,3}"
+    r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
+    r"|\b(?:s'y trouve|tout y est|y est explique|y sont expliques|covered there|you'll find it)\b"
 )
 _HANDOVER = re.compile(
     r"\b(?:je (?:vous |te )?(?:transfere|transmets|redirige|mets en relation|passe la main"
@@ -169,13 +184,15 @@ _CONTRAST = re.compile(
     r"|\ben attendant\b)\s*"
 )
 _SENTENCE = re.compile(r"[.!?…]+(?=\s|$)|\n+")
-# Words that carry no answer: politeness, hedges, meta words about the question itself.
-_FILLER = frozenset(
-    """desole desolee navre navree dsl sorry afraid unfortunately malheureusement helas regrette
-    crains really honestly hmm mate ici here sujet topic question questions demande request
-    point genre type souci chose something thing anything message merci thanks thank bonne
-    journee day suite vraiment tout simple mieux plus best sure bien""".split()
-)
+# Words that carry no answer: politeness, hedges, meta words about the question itself
+# (compared on their first five letters, so plurals and feminines go too).
+_FILLER_TEXT = """
+desole desolee navre navree dsl sorry afraid unfortunately malheureusement helas regrette
+crains really honestly hmm mate ici here sujet topic question questions demande request point
+genre type souci chose something thing anything message merci thanks thank bonne journee suite
+vraiment tout simple mieux plus best sure bien
+"""
+_FILLER = frozenset(word[:5] for word in _FILLER_TEXT.split())
 
 _COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAIN_LIMITATIONS)
 
@@ -205,7 +222,8 @@ def _limitation(clause: str) -> UnansweredMatch | None:
     ability = _ABILITY.search(clause)
     if negation and ability and _FIRST_PERSON.search(clause):
         category = "no-access" if _NO_ACCESS.search(clause) else _NEGATED_ABILITY[0]
-        start, end = sorted((negation.start(), ability.end()))
+        start = min(negation.start(), ability.start())
+        end = max(negation.end(), ability.end())
         return UnansweredMatch(category, _NEGATED_ABILITY[1], clause[start:end].strip())
     return None
 
@@ -214,10 +232,13 @@ def _redirect(clause: str) -> UnansweredMatch | None:
     found = _HANDOVER.search(clause)
     if found:
         return UnansweredMatch("fallback", "hands over to someone else", found.group(0))
+    elsewhere = _ELSEWHERE.search(clause)
+    if elsewhere and not _FIRST_PERSON.search(clause):
+        return UnansweredMatch("fallback", "someone else has the answer", elsewhere.group(0))
     party = _THIRD_PARTY.search(clause)
     verb = _REDIRECT_VERB.search(clause)
     if party and verb:
-        start, end = sorted((verb.start(), party.end()))
+        start, end = min(verb.start(), party.start()), max(verb.end(), party.end())
         return UnansweredMatch("fallback", "sends the customer elsewhere", clause[start:end])
     return None
 
@@ -265,13 +286,15 @@ def answer_words(parts: list[str]) -> int:
     total = 0
     for part in parts:
         for word in content_words(part):
-            if word in _FILLER:
+            if word[:5] in _FILLER:
                 continue
             total += 2 if any(char.isdigit() for char in word) else 1
     return total
 
 
-def detect_unanswered(text: str, *, min_answer_words: int = MIN_ANSWER_WORDS) -> UnansweredMatch | None:
+def detect_unanswered(
+    text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
+) -> UnansweredMatch | None:
     """The reason `text` leaves the question unanswered, or None when it answers (even partly)."""
     if not text.strip():
         return UnansweredMatch("empty", "empty output", "")

@@ -27,9 +27,7 @@ def customer_message(row: DatasetRow, var: str | None) -> str | None:
 
 def row_context(row: DatasetRow, *, skip: str | None) -> list[str]:
     """The row's other texts (order status, policy excerpt…), its expected answer and facts."""
-    texts = [
-        value for name, value in row.vars.items() if name != skip and isinstance(value, str)
-    ]
+    texts = [value for name, value in row.vars.items() if name != skip and isinstance(value, str)]
     if row.expected:
         texts.append(row.expected)
     texts.extend(row.facts)

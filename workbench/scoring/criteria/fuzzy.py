@@ -9,7 +9,6 @@ word, and a negated fact is not stated (see `workbench.scoring.facts`).
 
 from __future__ import annotations
 
-
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -23,20 +22,19 @@ from workbench.scoring.config import (
     get_values,
 )
 from workbench.scoring.criteria.base import CriterionKind
-from workbench.scoring.facts import FactMatch, match_fact, numbers_in
+from workbench.scoring.facts import FactMatch, match_fact
 from workbench.scoring.results import (
     CriterionResult,
     ScoringContext,
     not_applicable,
     passed_result,
 )
-from workbench.scoring.text import collapse_spaces, fold, fold_words
+from workbench.scoring.text import collapse_spaces, fold
 
 DEFAULT_FACT_SIMILARITY = 88.0
 """rapidfuzz ``ratio`` (0–100) a fact needs against a run of the reply's words to count as present:
 high enough to refuse a different word, low enough to forgive one typo in a word of eight or more
 letters."""
-
 
 
 def _expected_text(spec: CriterionSpec, ctx: ScoringContext) -> str | None:
