@@ -204,10 +204,10 @@ def _verdict(
         )
         if significant:
             better = label_b if scores.mean_difference > 0 else label_a
-            few = f", on few rows ({scores.pairs} paired scores)" if scores.pairs < MIN_PAIRS else ""
-            sentences.append(
-                f"{better} scores higher ({shown}; Wilcoxon p={wilcoxon_p:.3g}){few}."
-            )
+            few = ""
+            if scores.pairs < MIN_PAIRS:
+                few = f", on few rows ({scores.pairs} paired scores)"
+            sentences.append(f"{better} scores higher ({shown}; Wilcoxon p={wilcoxon_p:.3g}){few}.")
         elif scores.pairs < MIN_PAIRS:
             sentences.append(
                 f"Too few paired scores to tell ({scores.pairs}; about {MIN_PAIRS} are "
