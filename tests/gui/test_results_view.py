@@ -175,3 +175,26 @@ def test_buttons_request_cancel_resume_and_retry(qtbot: QtBot) -> None:
     with qtbot.waitSignal(view.retry_errors_requested, timeout=1000):
         qtbot.mouseClick(view._retry, Qt.MouseButton.LeftButton)
     assert QModelIndex().isValid() is False
+
+
+def test_the_text_filter_reads_the_customers_message_and_says_when_nothing_matches(
+    qtbot: QtBot,
+) -> None:
+    model = make_model()
+    model.frame.set_row_texts({"row-012": "Bonjour, ma lampe Orsay clignote depuis hier"})
+    view = show_view(qtbot, model)
+    view.focus_search()
+    qtbot.keyClicks(view._search, "clignote")
+    keys = [
+        view.proxy.index(r, 0).data(ResultRole.CELL_KEY).row_id
+        for r in range(view.proxy.rowCount())
+    ]
+    assert keys == ["row-012"]
+    assert not view.no_match.isVisible()
+    view._search.clear()
+    qtbot.keyClicks(view._search, "parapluie")
+    assert view.proxy.rowCount() == 0
+    assert view.no_match.isVisible()
+    assert view.no_match.text() == "No row matches text “parapluie” — out of 30 rows."
+    view._search.clear()
+    assert not view.no_match.isVisible()

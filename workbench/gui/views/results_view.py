@@ -93,7 +93,12 @@ class ResultsView(QWidget):
         self._filter = QComboBox()
         self._filter.addItems([item.value for item in RowFilter])
         self._filter.setToolTip("Show only some rows")
-        self._search = QLineEdit(placeholderText="Filter rows by id or output (Ctrl+F)")
+        self._search = QLineEdit(
+            placeholderText="Filter rows by id, customer message or output (Ctrl+F)"
+        )
+        self.no_match = QLabel()
+        self.no_match.setObjectName("no-match")
+        self.no_match.hide()
         self._search.setClearButtonEnabled(True)
         self._cancel = QPushButton("Cancel run")
         self._resume = QPushButton("Resume")
@@ -150,6 +155,8 @@ class ResultsView(QWidget):
 
         self._filter.currentTextChanged.connect(self._on_filter_current_text_changed)
         self._search.textChanged.connect(self._proxy.set_text)
+        self._search.textChanged.connect(self._show_no_match)
+        self._filter.currentTextChanged.connect(self._show_no_match)
         self._cancel.clicked.connect(self.cancel_requested)
         self._resume.clicked.connect(self.resume_requested)
         self._retry.clicked.connect(self.retry_errors_requested)
@@ -302,6 +309,7 @@ class ResultsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self._message)
         layout.addLayout(filters)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.splitter, 1)
 
     def _build_actions(self) -> None:
@@ -391,6 +399,21 @@ class ResultsView(QWidget):
 
     def _on_filter_current_text_changed(self, text: str) -> None:
         self._proxy.set_row_filter(RowFilter(text))
+
+    def _show_no_match(self, *_args: object) -> None:
+        """Say so when the filters leave no row, rather than showing a blank grid."""
+        filtered = self._proxy.row_filter is not RowFilter.ALL or bool(self._proxy.text)
+        empty = filtered and self._proxy.rowCount() == 0 and self._model.rowCount() > 0
+        if empty:
+            parts = []
+            if self._proxy.row_filter is not RowFilter.ALL:
+                parts.append(f"“{self._proxy.row_filter.value}”")
+            if self._proxy.text:
+                parts.append(f"text “{self._search.text().strip()}”")
+            self.no_match.setText(
+                f"No row matches {' and '.join(parts)} — out of {self._model.rowCount()} rows."
+            )
+        self.no_match.setVisible(empty)
 
     def _on_selection_model_current_changed(
         self, current: QModelIndex, _previous: QModelIndex
