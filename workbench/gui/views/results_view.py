@@ -32,6 +32,7 @@ from workbench.core.diff import unified_diff
 from workbench.core.runs import CellKey
 from workbench.engine.runner import RunSummary
 from workbench.gui.delegates.cell_delegate import CellDelegate, row_height
+from workbench.gui.models.compare_pairing import default_partner
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel
 from workbench.gui.views.cell_detail import cell_detail_html
@@ -394,7 +395,7 @@ class ResultsView(QWidget):
         first = self._proxy.mapToSource(index).column() if index.isValid() else 0
         other = self._compare.currentData()
         if other is None or other == first:
-            other = 1 if first == 0 else 0
+            other = default_partner(frame.columns, first)
         self.compare_requested.emit(first, other)
 
     def _on_filter_current_text_changed(self, text: str) -> None:
