@@ -95,6 +95,8 @@ def test_keyboard_review_rates_moves_and_announces(qtbot: QtBot) -> None:
     assert model.index(0, 0).data(ResultRole.RATING) == "4"
     assert model.index(1, 0).data(ResultRole.RATING) == "pass"
     assert view.current_key() == CellKey("row-002", 0)
+    # Each rating says which row it landed on and where the next key goes.
+    assert view._message.text() == "Rated row row-001 (column 0) pass; next key rates row row-002."
     qtbot.keyClick(view.table, Qt.Key.Key_J)
     assert view.current_key() == CellKey("row-003", 0)
 

@@ -249,6 +249,14 @@ class ResultsView(QWidget):
         self._model.set_rating(key, rating)
         self.rating_given.emit(key, rating)
         self.move_rows(+1)
+        # Say where the next key press lands: rating moves on, so a "4" then a "P" rate two rows.
+        after = self.current_key()
+        where = (
+            f"next key rates row {after.row_id}"
+            if after is not None and after != key
+            else "last row: next key rates it again"
+        )
+        self.show_message(f"Rated row {key.row_id} (column {key.column}) {rating}; {where}.")
 
     def move_rows(self, step: int) -> None:
         """Move the current cell `step` rows down (negative: up), staying in its column."""
