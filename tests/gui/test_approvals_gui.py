@@ -174,6 +174,11 @@ def test_export_an_approved_bundle_in_all_four_formats_from_the_viewer(
     [entry] = window.navigator.entries("Approved")
     viewer = window.open_entry(entry)
     assert isinstance(viewer, ApprovalViewer) and viewer.export_panel is not None
+    # Versions are named as people name them, not by hash.
+    shown = viewer.browser.toPlainText()
+    assert "order-tracking@v1" in shown
+    window.inspector.show_entry(entry)
+    assert "prompt order-tracking@v1" in window.inspector.browser.toPlainText()
     panel = viewer.export_panel
     assert set(panel.buttons) == set(FORMATS) == {"files", "promptfoo", "langfuse", "code"}
     outcomes: list[object] = []
