@@ -9,8 +9,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.gui.run_fixtures import columns, error, ok
-from workbench.core.runs import CellKey, CellStatus
+from workbench.core.runs import CellKey, CellStatus, RunStatus
 from workbench.engine.events import CellDelta, CellFinished, CellStarted
+from workbench.engine.runner import RunSummary
 from workbench.gui.models.result_frame import ResultFrame
 from workbench.gui.models.results_filter_proxy import RowFilter
 from workbench.gui.models.results_table_model import ResultRole, ResultsTableModel
@@ -200,3 +201,12 @@ def test_the_text_filter_reads_the_customers_message_and_says_when_nothing_match
     assert view.no_match.text() == "No row matches text “parapluie” — out of 30 rows."
     view._search.clear()
     assert not view.no_match.isVisible()
+
+
+def test_the_end_of_run_line_says_retries_are_counted_as_calls(qtbot: QtBot) -> None:
+    view = show_view(qtbot, make_model())
+    counts = {"ok": 3, "error": 1}
+    view.show_summary(RunSummary(1, RunStatus.FINISHED, counts, 6, 0, 0.0, 1.0))
+    assert "4 cell(s), 6 provider call(s) including 2 retries, 0 from cache" in view._message.text()
+    view.show_summary(RunSummary(1, RunStatus.FINISHED, {"ok": 4}, 3, 1, 0.0, 1.0))
+    assert "4 cell(s), 3 provider call(s), 1 from cache" in view._message.text()

@@ -194,9 +194,17 @@ class ResultsView(QWidget):
         self._update_progress()
 
     def show_summary(self, summary: RunSummary) -> None:
-        """Say how an execution ended: status, calls, cache hits, cost and time."""
+        """Say how an execution ended: status, cells, calls (retries included), cache hits,
+        cost and time."""
+        cells = sum(summary.counts.values())
+        # Calls count every attempt; more calls than cells answered by a model means retries.
+        fresh = max(0, cells - summary.cache_hits)
+        retries = max(0, summary.calls - fresh)
+        calls = f"{summary.calls} provider call(s)"
+        if retries:
+            calls += f" including {retries} retr{'y' if retries == 1 else 'ies'}"
         text = (
-            f"Run {summary.status.value}: {summary.calls} call(s),"
+            f"Run {summary.status.value}: {cells} cell(s), {calls},"
             f" {summary.cache_hits} from cache, ${summary.cost_usd:.4f},"
             f" {summary.elapsed_s:.1f} s."
         )
