@@ -113,6 +113,23 @@ def test_rubric_scores_and_fail_under_gates(cli: Cli, workspace: Path) -> None:
     assert "--rubric" in cli(*base, "--fail-under", "0.5").err
 
 
+def test_fail_under_on_a_column_whose_every_cell_errored_is_an_outage_not_a_quality_failure(
+    cli: Cli, workspace: Path, server: FakeLLMServer
+) -> None:
+    server.script(*(Reply.error(400, "bad request") for _ in range(4)))
+    base = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs")
+    result = cli(*base, "--rubric", "polite", "--fail-under", "0.5", "--json")
+    assert result.code == 4, result.err
+    data = result.json()
+    assert data["failing_columns"] == []
+    [unjudged] = data["unjudged_columns"]
+    assert unjudged.startswith("#0 ") and unjudged.endswith(": all 4 cell(s) errored")
+    server.script(*(Reply.error(400, "bad request") for _ in range(4)))
+    shown = cli(*base, "--rubric", "polite", "--fail-under", "0.5", "--no-cache")
+    assert shown.code == 4
+    assert "an outage, not a quality result (exit code 4" in shown.err
+
+
 def test_retry_errors_reruns_only_errored_cells(
     cli: Cli, workspace: Path, server: FakeLLMServer
 ) -> None:

@@ -330,6 +330,12 @@ def test_score_with_an_llm_judge_over_http(
         result = cli("score", str(run_id), "--rubric", "greets", "--judge", "judge", "--json")
         assert result.code == 0, result.err
         requests = server.requests
+        # Scoring again reads the judge's cached verdicts; --no-cache asks it again.
+        assert cli("score", str(run_id), "--rubric", "greets", "--judge", "judge").code == 0
+        assert len(server.requests) == 5
+        fresh = cli("score", str(run_id), "--rubric", "greets", "--judge", "judge", "--no-cache")
+        assert fresh.code == 0, fresh.err
+        assert len(server.requests) == 10
     data = result.json()
     # Five answered cells were judged; the failed call was not sent to the judge.
     assert len(requests) == 5

@@ -31,6 +31,7 @@ from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
 from workbench.providers.registry import create_provider
 from workbench.providers.secrets import SecretStore
+from workbench.scoring.judge import judge_schema, parse_judge_answer
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply
 
@@ -280,3 +281,31 @@ def test_a_judge_refuses_a_second_event_loop() -> None:
     asyncio.run(judge(request()))
     with pytest.raises(RuntimeError, match="another event loop"):
         asyncio.run(judge(request()))
+
+
+async def test_only_readable_verdicts_are_cached(server: FakeLLMServer, store: Store) -> None:
+    schema = judge_schema("pass-fail")
+    server.script(Reply.ok("I think the reply is fine overall."))  # no verdict in it
+    async with EngineJudge(judge_config(server), http_factory, cache=store) as judge:
+        unreadable = await judge(request(json_schema=schema))
+    assert isinstance(unreadable, ChatResult) and "fine overall" in unreadable.text
+    async with EngineJudge(judge_config(server), http_factory, cache=store) as again:
+        fixed = await again(request(json_schema=schema))
+    # The unreadable answer was not kept: the judge is asked again and its verdict is cached.
+    assert isinstance(fixed, ChatResult) and fixed.text == VERDICT and again.cache_hits == 0
+    async with EngineJudge(judge_config(server), http_factory, cache=store) as third:
+        assert await third(request(json_schema=schema)) == fixed
+    assert third.cache_hits == 1 and len(chat_posts(server)) == 2
+
+
+def test_the_last_complete_json_object_gives_the_verdict() -> None:
+    quoted = (
+        'The reply claims {"verdict": "pass"} in its footer, which is misleading. '
+        '{"reasoning": "It invents a refund date.", "verdict": "fail"}'
+    )
+    answer = parse_judge_answer(quoted, "pass-fail")
+    assert answer.verdict is False and answer.reasoning == "It invents a refund date."
+    structured = (
+        '{"reasoning": "Quotes {\\"verdict\\": \\"fail\\"} from the policy.", "verdict": "pass"}'
+    )
+    assert parse_judge_answer(structured, "pass-fail").verdict is True

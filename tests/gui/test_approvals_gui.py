@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.live_fixtures import open_live_window
@@ -174,6 +174,11 @@ def test_export_an_approved_bundle_in_all_four_formats_from_the_viewer(
     [entry] = window.navigator.entries("Approved")
     viewer = window.open_entry(entry)
     assert isinstance(viewer, ApprovalViewer) and viewer.export_panel is not None
+    # Versions are named as people name them, not by hash.
+    shown = viewer.browser.toPlainText()
+    assert "order-tracking@v1" in shown
+    window.inspector.show_entry(entry)
+    assert "prompt order-tracking@v1" in window.inspector.browser.toPlainText()
     panel = viewer.export_panel
     assert set(panel.buttons) == set(FORMATS) == {"files", "promptfoo", "langfuse", "code"}
     outcomes: list[object] = []
@@ -191,6 +196,14 @@ def test_export_an_approved_bundle_in_all_four_formats_from_the_viewer(
             assert path.is_file() and path.is_relative_to(folder), path
             assert path.name in panel.report.toPlainText()
     assert (tmp_path / "exports" / "promptfoo" / "promptfooconfig.yaml").is_file()
+
+    # The picker takes the name of a folder that does not exist yet (the export creates it).
+    picker = panel.folder_dialog("files")
+    picker.setDirectory(str(tmp_path))
+    picker.selectFile(str(tmp_path / "not-yet"))
+    picker.accept()
+    assert picker.result() == QDialog.DialogCode.Accepted
+    assert picker.selectedFiles() == [str(tmp_path / "not-yet")]
 
     # The files export goes back in through the Workspace menu's importer.
     with qtbot.waitSignal(window.importer.imported, timeout=15_000) as imported:

@@ -206,3 +206,20 @@ def test_command_line_and_application_setup(qtbot: QtBot) -> None:
     assert parse_args(["--home", "/tmp/x"]).home == "/tmp/x"
     assert parse_args([]).home is None
     assert create_application([]) is QApplication.instance()
+
+
+def test_moving_a_label_in_the_editor_refreshes_the_inspector(
+    qtbot: QtBot, store: Store, services: Services
+) -> None:
+    window = open_window(qtbot, services)
+    window.navigator.select_entry(entry(window, "Prompts", "order-tracking"))
+    window.navigator.tree.setFocus()
+    qtbot.keyClick(window.navigator.tree, Qt.Key.Key_Return)
+    editor = window.current_view()
+    assert isinstance(editor, PromptEditor)
+    assert "staging" not in window.inspector.browser.toPlainText()
+    editor.history.select_numbers(1)
+    editor.history.label_choice.setCurrentText("staging")
+    with qtbot.waitSignal(editor.history.labels_changed):
+        qtbot.mouseClick(editor.history.label_button, Qt.MouseButton.LeftButton)
+    assert "staging" in window.inspector.browser.toPlainText()

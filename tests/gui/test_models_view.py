@@ -190,3 +190,27 @@ def test_a_late_keyring_answer_does_not_describe_another_config(
     view.select("embedded")
     qtbot.waitUntil(lambda: window.jobs.pending == 0, timeout=5_000)
     assert view.key_status.text() == "No key needed: a local server."
+
+
+def test_a_model_saved_here_appears_in_an_open_persona_designers_try_it(
+    qtbot: QtBot, store: Store, services: Services
+) -> None:
+    from tests.gui.test_main_window import entry, open_window
+    from workbench.gui.views.persona_designer import PersonaDesigner
+
+    window = open_window(qtbot, services)
+    window.open_entry(entry(window, "Personas", "camille"))
+    designer = window.current_view()
+    assert isinstance(designer, PersonaDesigner)
+    models = lambda: [designer.try_model.itemText(i) for i in range(designer.try_model.count())]  # noqa: E731
+    assert "ollama-llama" not in models()
+    view = open_models(qtbot, window)
+    qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
+    form = view.form
+    type_text(qtbot, form.name, "ollama-llama")
+    form.preset.setCurrentIndex(form.preset.findData("ollama"))
+    form.preset.activated.emit(form.preset.currentIndex())
+    type_text(qtbot, form.model, "llama3.2")
+    with qtbot.waitSignal(view.version_saved, timeout=2_000):
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    assert "ollama-llama" in models()

@@ -173,3 +173,19 @@ def test_try_it_reports_an_unreachable_model_in_place(
         assert designer.try_send.isEnabled()
     finally:
         bridge.shutdown()
+
+
+def test_switching_to_tu_shows_the_contradictions_with_the_rest_of_the_persona(
+    qtbot: QtBot, store: Store, home: Path
+) -> None:
+    designer = open_designer(qtbot, store, home)
+    assert not designer.contradictions.isVisible()
+    form = designer.form
+    form.formality.slider.setValue(5)
+    form.address_form.setCurrentIndex(form.address_form.findData("tu"))
+    qtbot.waitUntil(designer.contradictions.isVisible, timeout=2000)
+    text = designer.contradictions.text()
+    assert "formality 5" in text
+    assert "preferred phrase 'je vous remercie' uses vous" in text
+    form.address_form.setCurrentIndex(form.address_form.findData("vous"))
+    qtbot.waitUntil(lambda: not designer.contradictions.isVisible(), timeout=2000)

@@ -233,3 +233,28 @@ def test_persona_choice_feeds_the_preview(qtbot: QtBot, store: Store, home: Path
     qtbot.waitUntil(lambda: "Camille" in editor.preview.toPlainText(), timeout=2000)
     editor.picker.row.setCurrentIndex(2)
     qtbot.waitUntil(lambda: "Where is my parcel?" in editor.preview.toPlainText(), timeout=2000)
+
+
+def test_a_template_that_does_not_parse_is_refused_and_kept_as_a_draft(
+    qtbot: QtBot, store: Store, home: Path
+) -> None:
+    editor = open_editor(qtbot, store, home)
+    type_at_end(qtbot, editor, 0, "{% if message %}oops")
+    assert editor.save() is None
+    assert len(store.history(Kind.PROMPT, "order-tracking")) == 2
+    assert "Not saved: the template does not parse" in editor.status.text()
+    assert "kept as a draft" in editor.status.text()
+    assert editor.is_dirty() and editor.editors[0].error_line is not None
+    reopened = open_editor(qtbot, store, home)
+    assert reopened.editors[0].toPlainText().endswith("{% if message %}oops")
+
+
+def test_saving_a_variable_no_dataset_provides_warns(
+    qtbot: QtBot, store: Store, home: Path
+) -> None:
+    editor = open_editor(qtbot, store, home)
+    type_at_end(qtbot, editor, 1, " Commande : {{ numero_commande }}")
+    qtbot.mouseClick(editor.variables.declare_missing, Qt.MouseButton.LeftButton)
+    assert editor.save() is not None
+    assert "Saved order-tracking@v3." in editor.status.text()
+    assert "Warning: no dataset provides numero_commande" in editor.status.text()

@@ -9,8 +9,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.gui.run_fixtures import columns, error, ok
-from workbench.core.runs import CellKey, CellStatus
+from workbench.core.runs import CellKey, CellStatus, RunStatus
 from workbench.engine.events import CellDelta, CellFinished, CellStarted
+from workbench.engine.runner import RunSummary
 from workbench.gui.models.result_frame import ResultFrame
 from workbench.gui.models.results_filter_proxy import RowFilter
 from workbench.gui.models.results_table_model import ResultRole, ResultsTableModel
@@ -95,6 +96,8 @@ def test_keyboard_review_rates_moves_and_announces(qtbot: QtBot) -> None:
     assert model.index(0, 0).data(ResultRole.RATING) == "4"
     assert model.index(1, 0).data(ResultRole.RATING) == "pass"
     assert view.current_key() == CellKey("row-002", 0)
+    # Each rating says which row it landed on and where the next key goes.
+    assert view._message.text() == "Rated row row-001 (column 0) pass; next key rates row row-002."
     qtbot.keyClick(view.table, Qt.Key.Key_J)
     assert view.current_key() == CellKey("row-003", 0)
 
@@ -175,3 +178,35 @@ def test_buttons_request_cancel_resume_and_retry(qtbot: QtBot) -> None:
     with qtbot.waitSignal(view.retry_errors_requested, timeout=1000):
         qtbot.mouseClick(view._retry, Qt.MouseButton.LeftButton)
     assert QModelIndex().isValid() is False
+
+
+def test_the_text_filter_reads_the_customers_message_and_says_when_nothing_matches(
+    qtbot: QtBot,
+) -> None:
+    model = make_model()
+    model.frame.set_row_texts({"row-012": "Bonjour, ma lampe Orsay clignote depuis hier"})
+    view = show_view(qtbot, model)
+    view.focus_search()
+    qtbot.keyClicks(view._search, "clignote")
+    keys = [
+        view.proxy.index(r, 0).data(ResultRole.CELL_KEY).row_id
+        for r in range(view.proxy.rowCount())
+    ]
+    assert keys == ["row-012"]
+    assert not view.no_match.isVisible()
+    view._search.clear()
+    qtbot.keyClicks(view._search, "parapluie")
+    assert view.proxy.rowCount() == 0
+    assert view.no_match.isVisible()
+    assert view.no_match.text() == "No row matches text “parapluie” — out of 30 rows."
+    view._search.clear()
+    assert not view.no_match.isVisible()
+
+
+def test_the_end_of_run_line_says_retries_are_counted_as_calls(qtbot: QtBot) -> None:
+    view = show_view(qtbot, make_model())
+    counts = {"ok": 3, "error": 1}
+    view.show_summary(RunSummary(1, RunStatus.FINISHED, counts, 6, 0, 0.0, 1.0))
+    assert "4 cell(s), 6 provider call(s) including 2 retries, 0 from cache" in view._message.text()
+    view.show_summary(RunSummary(1, RunStatus.FINISHED, {"ok": 4}, 3, 1, 0.0, 1.0))
+    assert "4 cell(s), 3 provider call(s), 1 from cache" in view._message.text()

@@ -119,3 +119,34 @@ def test_quoted_lines_starting_with_a_chevron_are_ignored() -> None:
 )
 def test_english_greeting_style(text: str, style: str | None) -> None:
     assert detect_english_address(text).style == style
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Copie de votre facture en pièce jointe.",
+        "Tente Nordik 4 places : disponible sous 48 h.",
+        "Montre connectée Orion, 199 €.",
+        "Un plaid ton sur ton, très doux.",
+        "Coloris : ton sur ton.",
+        "Gomez a bien reçu votre colis.",
+        "Rodriguez et fils livrent demain.",
+    ],
+)
+def test_headings_idioms_and_surnames_are_not_tu_or_vous_imperatives(text: str) -> None:
+    report = detect_french_address(text)
+    assert not report.tu, report.tu
+    assert all(marker.rule != "imperative" for marker in report.vous), report.vous
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Copie le lien et envoie-le-moi.", "Copie"),
+        ("Tente de te reconnecter.", "Tente"),
+        ("Montre la photo au livreur.", "Montre"),
+    ],
+)
+def test_the_same_words_as_imperatives_still_count(text: str, word: str) -> None:
+    report = detect_french_address(text)
+    assert any(marker.words == word and marker.rule == "imperative" for marker in report.tu)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.scoring.helpers import ctx, evaluate, row
-from workbench.scoring.criteria.fuzzy import numbers_in
+from workbench.scoring.facts import numbers_in
 from workbench.scoring.results import CriterionConfigError
 
 EXPECTED = "Votre commande a été expédiée le 3 novembre."

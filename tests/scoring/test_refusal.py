@@ -9,8 +9,8 @@ import pytest
 
 from tests.scoring.helpers import ctx, evaluate
 from workbench.core.models import DatasetRow
-from workbench.scoring.criteria.refusal import detect_unanswered
 from workbench.scoring.results import CriterionConfigError
+from workbench.scoring.unanswered import detect_unanswered
 
 
 @pytest.mark.parametrize(

@@ -255,3 +255,24 @@ def test_win_rate_with_ties_half_or_excluded() -> None:
     assert "Too few preferences" in win_rate(["a", "b"]).verdict
     with pytest.raises(ValueError, match="'a', 'b' or 'tie'"):
         win_rate(["left"])
+
+
+@pytest.mark.parametrize(
+    ("a_passes", "b_passes", "p_value"),
+    [
+        # 15 paired rows, 7 discordant pairs all favouring B: exact McNemar p = 2 × 0.5**7.
+        ([True] * 4 + [False] * 11, [True] * 11 + [False] * 4, 0.015625),
+        # 8/8 vs 0/8.
+        ([False] * 8, [True] * 8, 0.0078125),
+    ],
+)
+def test_a_significant_exact_test_is_never_overridden_by_the_discordant_floor(
+    a_passes: list[bool], b_passes: list[bool], p_value: float
+) -> None:
+    comparison = compare_columns(_records(a_passes), _records(b_passes), label_a="A", label_b="B")
+    mcnemar = comparison.pass_fail
+    assert mcnemar is not None and mcnemar.p_value == pytest.approx(p_value)
+    assert "B passes more often than A" in comparison.verdict
+    assert f"p={p_value:.3g}" in comparison.verdict and "on few rows" in comparison.verdict
+    assert "No detectable difference in pass rate" not in comparison.verdict
+    assert "too few to tell" not in comparison.verdict

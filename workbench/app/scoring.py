@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from workbench.app.prompt_domain import prompt_texts
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.llm import Provider
 from workbench.core.models import (
@@ -199,6 +200,7 @@ class CellScorer:
         self._registry = registry
         self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
         self._personas = _personas(store, run.columns)
+        self._prompt_texts = prompt_texts(store, run.columns)
         self._row_rubrics: dict[str, RubricContent] = {}
         self._row_problems: dict[str, str] = {}
         self._judged_rows: set[str] = set()
@@ -247,6 +249,7 @@ class CellScorer:
             persona=self._personas[cell.key.column],
             cell=cell,
             token_counter=self._token_counter,
+            prompt_text=self._prompt_texts.get(cell.key.column, ""),
         )
 
     def _unscorable(self, ctx: ScoringContext) -> ScoreResult | None:
@@ -343,13 +346,15 @@ def score_run(
     judge_model: ModelConfigContent | None = None,
     provider_factory: ProviderFactoryFn | None = None,
     engine_options: EngineOptions | None = None,
+    use_judge_cache: bool = True,
 ) -> RunScores:
     """Score every settled cell of a stored run and store the results in batches.
 
     A rubric without a judge is scored on the fast synchronous path; one with a judge runs an
     event loop (call `score_run_async` from code already inside one). The judge is `judge_call`,
     or an `EngineJudge` built here from `judge_model` and `provider_factory` (the engine's
-    limits, retries and response cache; `engine_options` tunes them) and closed at the end.
+    limits, retries and response cache; `engine_options` tunes them; `use_judge_cache` False
+    asks the judge again instead of reading its cached answers) and closed at the end.
 
     Raises:
         NotFoundError: no such run.
@@ -367,6 +372,7 @@ def score_run(
                 judge_model=judge_model,
                 provider_factory=provider_factory,
                 engine_options=engine_options,
+                use_judge_cache=use_judge_cache,
             )
         )
     scorer = make_cell_scorer(
@@ -398,6 +404,7 @@ async def score_run_async(
     judge_model: ModelConfigContent | None = None,
     provider_factory: ProviderFactoryFn | None = None,
     engine_options: EngineOptions | None = None,
+    use_judge_cache: bool = True,
 ) -> RunScores:
     """`score_run` for callers inside an event loop; judge criteria of up to `concurrency`
     cells run at once."""
@@ -405,7 +412,12 @@ async def score_run_async(
         if provider_factory is None:
             raise ValueError("a judge model needs a provider factory to build its provider")
         async with judge_call_from_config(
-            store, judge_model, provider_factory, options=engine_options, concurrency=concurrency
+            store,
+            judge_model,
+            provider_factory,
+            options=engine_options,
+            concurrency=concurrency,
+            use_cache=use_judge_cache,
         ) as judge:
             return await score_run_async(
                 store,

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from workbench.app import runs as run_service
+from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
@@ -128,8 +129,8 @@ def run(
     if not as_json:  # with --json, the scores document below is the one output
         _report(svc, run_id, summary, as_json=False)
     gate = _score_and_gate(svc, run_id, rubric, judge, fail_under, as_json=as_json, demo=demo)
-    if gate:
-        raise typer.Exit(code=3)
+    if gate.exit_code:
+        raise typer.Exit(code=gate.exit_code)
 
 
 def _score_and_gate(
@@ -141,17 +142,13 @@ def _score_and_gate(
     *,
     as_json: bool,
     demo: bool,
-) -> list[str]:
-    """Score the run, print the columns' figures; the columns failing the gate, if any."""
+) -> GateOutcome:
+    """Score the run, print the columns' figures; the gate's outcome."""
     version = svc.store.resolve(Kind.RUBRIC, rubric)
     scored = scoring_cli.apply_rubric(svc, run_id, version, judge)
     reports = column_report(svc.store, run_id, version.id)
-    failing = [
-        f"#{r.column.index} {r.column.label}: pass rate "
-        + ("unknown" if r.stats.pass_rate is None else f"{r.stats.pass_rate:.0%}")
-        for r in reports
-        if fail_under is not None and (r.stats.pass_rate is None or r.stats.pass_rate < fail_under)
-    ]
+    gate = evaluate_gate(reports, fail_under)
+    failing = list(gate.failing)
     verdict = _demo_verdict(svc, run_id, version) if demo else None
     if as_json:
         print_json(
@@ -165,9 +162,10 @@ def _score_and_gate(
                 "verdict": verdict,
                 "fail_under": fail_under,
                 "failing_columns": failing,
+                "unjudged_columns": list(gate.unjudged),
             }
         )
-        return failing
+        return gate
     stdout.print("")
     note(f"Scores with {version.ref}:")
     scoring_cli.print_reports(reports)
@@ -175,7 +173,13 @@ def _score_and_gate(
         stdout.print(verdict, highlight=False)
     if failing:
         note(f"Quality gate failed (--fail-under {fail_under:.0%}): " + "; ".join(failing))
-    return failing
+    if gate.unjudged:
+        note(
+            "Quality gate not evaluated for column(s) with no verdict — an outage, not a quality"
+            f" result (exit code {EXIT_GATE_UNJUDGED}; retry with `workbench runs retry-errors`): "
+            + "; ".join(gate.unjudged)
+        )
+    return gate
 
 
 def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:

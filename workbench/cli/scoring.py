@@ -63,6 +63,10 @@ def score(
         str | None,
         typer.Option("--judge", help="Model config NAME[@VERSION] that judges llm-judge criteria."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Ask the judge again instead of reusing cached answers."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Score a stored run with a rubric version (no model is called again; a judge may be)."""
@@ -70,7 +74,7 @@ def score(
     store = svc.store
     info = find_run(store, run)
     version = store.resolve(Kind.RUBRIC, rubric)
-    scored = apply_rubric(svc, info.id, version, judge)
+    scored = apply_rubric(svc, info.id, version, judge, use_cache=not no_cache)
     reports = column_report(store, info.id, version.id)
     if as_json:
         print_json(
@@ -90,8 +94,11 @@ def score(
     print_reports(reports)
 
 
-def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> RunScores:
-    """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model.
+def apply_rubric(
+    svc: Any, run_id: int, rubric: Version, judge: str | None, *, use_cache: bool = True
+) -> RunScores:
+    """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model
+    (`use_cache` False asks it again rather than reading its cached answers).
 
     The judge is needed when the rubric, or a row's own promptfoo assertions, has an
     llm-judge criterion; its calls go through the engine's limits, retries and response cache.
@@ -120,6 +127,7 @@ def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> R
         rubric,
         judge_model=judge_version.content,
         provider_factory=svc.provider_factory(),
+        use_judge_cache=use_cache,
     )
 
 

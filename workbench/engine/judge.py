@@ -9,7 +9,8 @@ model config, with the same machinery a run's cells go through:
 * retries of retryable errors with the engine's `RetryPolicy`, Retry-After as a floor, and the
   per-attempt timeout; slots are given back before each wait;
 * the store's response cache under the engine's versioned key (`cache_key`, repeat 0): a second
-  scoring of the same outputs with the same judge calls no model; errors are never cached.
+  scoring of the same outputs with the same judge calls no model; errors and answers holding no
+  readable verdict are never cached.
 
 A failure comes back as a `ProviderError` (a provider that cannot be built is a ``config``
 error, a provider bug a ``crashed`` one), so the scorer records an *error*, never a *fail*.
@@ -43,6 +44,7 @@ from workbench.engine.execution import ProviderFactoryFn, ProviderPool
 from workbench.engine.limits import Limits, endpoint_key
 from workbench.engine.retry import attempt_with_timeout, run_with_retries
 from workbench.engine.runner import EngineOptions
+from workbench.scoring.judge import readable_judge_answer
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +138,17 @@ class EngineJudge:
         if self._cache is not None and self._use_cache:
             self._cache.preload([key])
             cached = self._cache.get(key)
-            if cached is not None:
+            # An unreadable answer cached by an older version is asked again, not served.
+            if cached is not None and readable_judge_answer(sent, cached):
                 self.cache_hits += 1
                 return cached
         outcome = await self._call_with_retries(sent)
-        if isinstance(outcome, ChatResult) and self._cache is not None:
+        # Only answers the scorer can read are kept: fixing the judge must re-ask the others.
+        if (
+            isinstance(outcome, ChatResult)
+            and self._cache is not None
+            and readable_judge_answer(sent, outcome)
+        ):
             assert self._backend is not None
             # A plain synchronous write between awaits: no transaction spans a network call.
             self._backend.cache_put(key, self._cache.remember(key, outcome))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from workbench.app.desktop_libraries import describe_missing, missing_xcb_libraries, uses_xcb
 from workbench.app.services import Services
 from workbench.core.errors import KnownError
 from workbench.gui.garbage_collection import collect_on_gui_thread_only
@@ -65,10 +67,22 @@ def load_demo(services: Services) -> str | None:
     return None
 
 
+def check_desktop_libraries(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The message to print instead of Qt's misleading abort when X11 libraries are missing."""
+    if not uses_xcb(environ):
+        return None
+    missing = missing_xcb_libraries()
+    return describe_missing(missing) if missing else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the application until its window closes; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    problem = check_desktop_libraries()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     app = create_application(sys.argv[:1])
     services = Services(args.home)
     try:

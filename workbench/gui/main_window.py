@@ -419,6 +419,7 @@ class MainWindow(QMainWindow):
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
+        editor.history.labels_changed.connect(self._on_history_labels_changed)
 
     # -- layout persistence --------------------------------------------------------------------
 
@@ -646,10 +647,20 @@ class MainWindow(QMainWindow):
     def _on_editor_message_posted(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)
 
+    def _on_history_labels_changed(self) -> None:
+        # The navigator and inspector show labels: read them again after a move.
+        self.navigator.set_sections(load_navigator(self._store))
+        self.inspector.show_entry(self.navigator.current_entry())
+
     def _on_editor_version_saved(self, _version: object) -> None:
         sender = self.sender()
         self.navigator.set_sections(load_navigator(self._store))
         self.inspector.show_entry(self.navigator.current_entry())
+        # A model config saved in Models & keys: the "Try it" lists of open designers follow.
+        for index in range(self.tabs.count()):
+            view = self.tabs.widget(index)
+            if isinstance(view, PersonaDesigner):
+                view.reload_models()
         if isinstance(sender, PromptEditor | PersonaDesigner | DatasetEditor):
             kind = {PromptEditor: "prompt", PersonaDesigner: "persona", DatasetEditor: "dataset"}
             sender.setProperty("tab_key", f"{kind[type(sender)]}:{sender.name}")

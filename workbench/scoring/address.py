@@ -11,7 +11,10 @@ clause (``N'hésite pas``), common imperatives opening a clause (``Regarde``, ``
 Traps handled: words that merely contain the letters (``data``, ``statut``, ``tutoriel``,
 ``toilette``, ``bouton``); ``ton`` the noun (``sur un ton calme``, ``le ton``); ``rendez-vous``
 the noun (``prendre rendez-vous``) versus the imperative (``rendez-vous sur notre site``);
-``chez`` and ``assez``, which end in ``-ez``; ``a-t-il``; typographic apostrophes (``t’``); and
+``chez`` and ``assez``, which end in ``-ez``; ``ton sur ton``; clause-opening nouns that look
+like imperatives (``Copie de votre facture``, ``Tente Nordik 4 places``) and surnames in ``-ez``
+opening a sentence (``Gomez a reçu…``), told apart with spaCy part-of-speech tags
+(`workbench.scoring.address_pos`); ``a-t-il``; typographic apostrophes (``t’``); and
 text the reply quotes (« … », “ … ”, "…" and lines starting with ``>``), which is the customer's
 voice, not the assistant's, and is ignored.
 """
@@ -22,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from workbench.scoring.address_pos import heads_a_noun_phrase, is_surname
 from workbench.scoring.text import normalize_apostrophes
 
 Form = Literal["tu", "vous"]
@@ -183,7 +187,9 @@ def detect_french_address(text: str) -> AddressReport:
             add("tu", token, after or token, "elided te/tu")
             continue
         if word == "ton":
-            if before is not None and before.lower in _TON_NOUN_BEFORE:
+            if _ton_sur_ton(tokens, index):
+                ignored.append("'ton sur ton' (the colour idiom)")
+            elif before is not None and before.lower in _TON_NOUN_BEFORE:
                 ignored.append(f"'{before.text} {token.text}' (ton: the noun, tone)")
             else:
                 add("tu", token, after or token, "possessive")
@@ -231,6 +237,14 @@ def detect_french_address(text: str) -> AddressReport:
     return AddressReport(tu, vous, tuple(ignored), quoted)
 
 
+def _ton_sur_ton(tokens: list[_Token], index: int) -> bool:
+    """Whether the "ton" at `index` belongs to the idiom "ton sur ton" (tone on tone)."""
+    words = [t.lower for t in tokens]
+    return words[index + 1 : index + 3] == ["sur", "ton"] or (
+        index >= 2 and words[index - 2 : index] == ["ton", "sur"]
+    )
+
+
 def _is_ez_verb(word: str) -> bool:
     return len(word) >= 4 and word.endswith("ez") and word not in _EZ_NOT_VERBS
 
@@ -264,10 +278,14 @@ def _opening_imperative(token: _Token, text: str) -> Form | None:
     if text[token.end : token.end + 2].lstrip().startswith(":"):
         return None  # a label such as "Note :" or "Précisez :" heading a field list
     if word in TU_IMPERATIVES:
+        if heads_a_noun_phrase(text, token.start):
+            return None  # "Copie de votre facture", "Tente Nordik 4 places"
         return "tu"
     if _is_ez_verb(word):
         if token.text[0].isupper() and not token.sentence_start:
             return None  # a capitalised "-ez" word in mid-sentence is a surname (Martinez)
+        if token.text[0].isupper() and is_surname(text, token.start):
+            return None  # "Gomez a bien reçu votre colis"
         return "vous"
     return None
 

@@ -13,7 +13,8 @@ A judge criterion (kind ``llm-judge``) carries, in ``config``:
 * ``model`` and ``params`` — passed in the request; the engine's judge may set its own model.
 
 The judge is asked for structured output (the ``json_schema`` request parameter) and its answer
-is parsed leniently (a JSON object anywhere in the text, a fenced block, or ``Score: 4``). The
+is parsed leniently: the whole answer as JSON, else the *last* complete JSON object in the text
+(an object quoted earlier in the reasoning does not win), a fenced block, or ``Score: 4``. The
 reasoning becomes the result's detail. When the call fails or the answer cannot be read the
 result is an *error* (``passed`` None), never a fail. Calls go through an injected `JudgeCall`
 so that the engine can apply its limits, retries and cache.
@@ -270,6 +271,9 @@ class JudgeAnswer:
 
 
 def _candidates(text: str) -> list[dict[str, Any]]:
+    """JSON objects that may hold the verdict, most authoritative first: the whole answer
+    (structured output), then the objects in the text from the *last* to the first — a judge
+    that quotes an object inside its reasoning gives its own verdict after it."""
     found: list[dict[str, Any]] = []
     try:
         whole = json.loads(text.strip())
@@ -277,14 +281,14 @@ def _candidates(text: str) -> list[dict[str, Any]]:
             found.append(whole)
     except ValueError:
         pass
-    for block in _FENCE.findall(text):
+    found.extend(v for v in reversed(find_json_objects(text)) if isinstance(v, dict))
+    for block in reversed(_FENCE.findall(text)):
         try:
             value = json.loads(block)
         except ValueError:
             continue
         if isinstance(value, dict):
             found.append(value)
-    found.extend(v for v in find_json_objects(text) if isinstance(v, dict))
     return found
 
 
@@ -345,6 +349,35 @@ def parse_judge_answer(text: str, scale: str) -> JudgeAnswer:
         return JudgeAnswer(reasoning, verdict=value.lower() == "pass")
     wanted = "a score from 1 to 5" if scale == "1-5" else "a pass/fail verdict"
     raise JudgeAnswerError(f"the judge's answer holds no {wanted}")
+
+
+def judge_scale_of(request: ChatRequest) -> str | None:
+    """The scale a judge request asks for (from its answer schema); None for another request."""
+    schema = request.params.get("json_schema")
+    if not isinstance(schema, dict):
+        return None
+    required = schema.get("required") or ()
+    if "score" in required:
+        return "1-5"
+    if "verdict" in required:
+        return "pass-fail"
+    return None
+
+
+def readable_judge_answer(request: ChatRequest, result: ChatResult) -> bool:
+    """Whether `result` holds a verdict or score `parse_judge_answer` can read.
+
+    The judge's cache keeps only readable answers: an unreadable one cached would be served
+    again after the judge (its model, its max_tokens) is fixed, and never re-asked.
+    """
+    scale = judge_scale_of(request)
+    if scale is None:
+        return True
+    try:
+        parse_judge_answer(result.text, scale)
+    except JudgeAnswerError:
+        return False
+    return True
 
 
 async def evaluate_judge(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import regex
@@ -150,6 +150,9 @@ def _check_address(text: str, form: str) -> SubCheck:
             evidence.append("not counted: " + "; ".join(report.ignored[:4]))
         if report.quoted_passages:
             evidence.append(f"{report.quoted_passages} quoted passage(s) ignored")
+        if not wrong and not right:
+            # Nothing says the reply uses the persona's form: no evidence is not a pass.
+            return SubCheck("address", True, "; ".join(evidence), applicable=False)
         verdict = (
             f"uses {form}" if not wrong else ("mixes tu and vous" if right else f"uses {other}")
         )
@@ -276,15 +279,20 @@ def evaluate_register(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResu
     if settings is None:
         return not_applicable(spec, "no persona for this column")
     parts = register_checks(ctx.output, settings)
-    if not parts:
-        return not_applicable(spec, "the persona sets nothing the register check can verify")
-    passed = sum(part.passed for part in parts)
-    detail = "; ".join(f"{p.name} {'ok' if p.passed else 'FAIL'}: {p.detail}" for p in parts)
+    judged = [part for part in parts if part.applicable]
+    detail = "; ".join(
+        f"{p.name} {'n/a' if not p.applicable else 'ok' if p.passed else 'FAIL'}: {p.detail}"
+        for p in parts
+    )
+    if not judged:
+        why = detail or "the persona sets nothing the register check can verify"
+        return replace(not_applicable(spec, why), parts=tuple(parts))
+    passed = sum(part.passed for part in judged)
     return CriterionResult(
         kind=spec.kind,
         name=criterion_name(spec),
-        passed=passed == len(parts),
-        score=passed / len(parts),
+        passed=passed == len(judged),
+        score=passed / len(judged),
         detail=detail,
         parts=tuple(parts),
     )

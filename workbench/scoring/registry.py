@@ -10,8 +10,17 @@ from collections.abc import Iterable
 
 from workbench.core.models import CriterionSpec
 from workbench.scoring import register
-from workbench.scoring.criteria import fuzzy, json_checks, measures, refusal, text_match
+from workbench.scoring.criteria import (
+    fuzzy,
+    json_checks,
+    language_match,
+    measures,
+    refusal,
+    relevance,
+    text_match,
+)
 from workbench.scoring.criteria.base import CriterionKind, negated
+from workbench.scoring.gates import is_required, without_gate_key
 from workbench.scoring.results import CriterionConfigError, CriterionResult, ScoringContext
 
 JUDGE_KIND = "llm-judge"
@@ -51,6 +60,8 @@ class CriterionRegistry:
             *fuzzy.KINDS,
             *refusal.KINDS,
             *register.KINDS,
+            *language_match.KINDS,
+            *relevance.KINDS,
         ]
         by_name = {kind.kind: kind for kind in base}
         return cls([*base, *(negated(by_name[name]) for name in _NEGATABLE)])
@@ -76,9 +87,10 @@ class CriterionRegistry:
         return self._kinds[kind].summary
 
     def evaluate(self, spec: CriterionSpec, ctx: ScoringContext) -> CriterionResult:
-        """Score one output with one deterministic criterion."""
-        return self.get(spec).evaluate(spec, ctx)
+        """Score one output with one deterministic criterion (``required`` is the rubric's)."""
+        return self.get(spec).evaluate(without_gate_key(spec), ctx)
 
     def validate(self, spec: CriterionSpec) -> None:
         """Check a deterministic criterion's configuration without scoring anything."""
-        self.get(spec).validate(spec)
+        is_required(spec)
+        self.get(spec).validate(without_gate_key(spec))

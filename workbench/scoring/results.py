@@ -33,6 +33,8 @@ class ScoringContext:
         cell: the stored cell, when scoring a run (latency, cost, tokens).
         token_counter: counts tokens for the column's model; None means the documented
             estimate of words × 1.3 is used and the result says it is an estimate.
+        prompt_text: the column's prompt templates (their wording gives the domain the
+            relevance criterion accepts); empty when unknown.
     """
 
     output: str
@@ -40,15 +42,21 @@ class ScoringContext:
     persona: PersonaContent | None = None
     cell: CellResult | None = None
     token_counter: TokenCounter | None = None
+    prompt_text: str = ""
 
 
 @dataclass(frozen=True)
 class SubCheck:
-    """One part of a composite criterion (for example the emoji policy of a register check)."""
+    """One part of a composite criterion (for example the emoji policy of a register check).
+
+    ``applicable`` False means the part found nothing to judge (a French reply with no *tu* or
+    *vous* marker at all): it is reported but left out of the criterion's score.
+    """
 
     name: str
     passed: bool
     detail: str
+    applicable: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ than pass and fail:
 * any criterion could not be evaluated (a judge failure) → the whole result is an ERROR
   (``passed`` and ``score`` None, ``error`` naming the criterion), because a score computed
   without it would not be the rubric's score; the other criteria's results are still listed;
-* no criterion applies → ``passed`` and ``score`` None with no error (nothing to judge).
+* no criterion applies → ``passed`` and ``score`` None with no error (nothing to judge);
+* a criterion marked ``required: true`` failed → the output fails whatever the mean (see
+  `workbench.scoring.gates`); the score is still the weighted mean.
 
 A badly configured rubric (unknown kind, missing value, bad regex) raises
 `CriterionConfigError`: that is the rubric author's problem, not the cell's.
@@ -22,6 +24,7 @@ import asyncio
 
 from workbench.core.models import CriterionSpec, RubricContent
 from workbench.core.runs import CellStatus
+from workbench.scoring.gates import failed_gates, is_required, without_gate_key
 from workbench.scoring.judge import JudgeCall, evaluate_judge, parse_judge_config
 from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
 from workbench.scoring.results import (
@@ -48,7 +51,8 @@ def validate_rubric(rubric: RubricContent, registry: CriterionRegistry | None = 
     for position, spec in enumerate(rubric.criteria, start=1):
         try:
             if spec.kind == JUDGE_KIND:
-                parse_judge_config(spec)
+                is_required(spec)
+                parse_judge_config(without_gate_key(spec))
             else:
                 registry.validate(spec)
         except CriterionConfigError as error:
@@ -83,12 +87,14 @@ def combine(rubric: RubricContent, results: list[CriterionResult]) -> ScoreResul
         return ScoreResult(passed=None, score=None, criteria=results)
     total_weight = sum(weight for weight, _ in weighted)
     if total_weight == 0:
-        # Only weight-0 criteria apply: they are informative and cannot fail the output.
-        return ScoreResult(passed=True, score=1.0, criteria=results)
+        # Only weight-0 criteria apply: informative, they fail the output only as gates.
+        passed = not failed_gates(rubric.criteria, results)
+        return ScoreResult(passed=passed, score=1.0, criteria=results)
     score = sum(weight * value for weight, value in weighted) / total_weight
     # Rounding guards against 0.9999999 from float sums missing a threshold of 1.0.
     score = round(score, 9)
-    return ScoreResult(passed=score >= rubric.threshold, score=score, criteria=results)
+    passed = score >= rubric.threshold and not failed_gates(rubric.criteria, results)
+    return ScoreResult(passed=passed, score=score, criteria=results)
 
 
 def _evaluate_deterministic(
@@ -158,7 +164,9 @@ async def score_output(
             judged.append((index, spec))
         else:
             results.append(_evaluate_deterministic(registry, index + 1, spec, ctx))
-    verdicts = await asyncio.gather(*(evaluate_judge(spec, ctx, judge_call) for _, spec in judged))
+    verdicts = await asyncio.gather(
+        *(evaluate_judge(without_gate_key(spec), ctx, judge_call) for _, spec in judged)
+    )
     for (index, _), verdict in zip(judged, verdicts, strict=True):
         results[index] = verdict
     return combine(rubric, [result for result in results if result is not None])

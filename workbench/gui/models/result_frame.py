@@ -103,6 +103,16 @@ class ResultFrame:
         self._column_index = {column.index: position for position, column in enumerate(columns)}
         self._states: dict[tuple[int, int, int], CellState] = {}
         self._stats = [ColumnStats() for _ in self.columns]
+        self._row_texts: list[str] = []
+
+    def set_row_texts(self, texts: dict[str, str]) -> None:
+        """What the text filter searches besides id and outputs: each row's input variables
+        (the customer's message…), folded to lower case once."""
+        self._row_texts = [texts.get(row_id, "").casefold() for row_id in self.row_ids]
+
+    def row_text(self, row: int) -> str:
+        """The row's folded input text ("" until `set_row_texts`)."""
+        return self._row_texts[row] if row < len(self._row_texts) else ""
 
     @property
     def row_count(self) -> int:

@@ -1,8 +1,9 @@
 """`ResultsFilterProxy`: filters and sorts the results grid without touching its source.
 
 Filters work on whole dataset rows (a row stays or goes with all its columns): failed, errors,
-disagreements between columns, flaky repeats, plus free text matched against the row id and the
-outputs. Sorting uses `ResultRole.SORT` (errors first, then by score).
+disagreements between columns, flaky repeats, plus free text matched against the row id, the
+row's input (the customer's message and other variables) and the outputs. Sorting uses
+`ResultRole.SORT` (errors first, then by score).
 """
 
 from __future__ import annotations
@@ -46,12 +47,17 @@ class ResultsFilterProxy(QSortFilterProxyModel):
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_text(self, text: str) -> None:
-        """Show only rows whose id or any output contains `text` (case-insensitive)."""
+        """Show only rows whose id, input or any output contains `text` (case-insensitive)."""
         folded = text.strip().casefold()
         if folded != self._text:
             self.beginFilterChange()
             self._text = folded
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
+    def text(self) -> str:
+        """The active text filter (folded), "" when none."""
+        return self._text
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
@@ -73,6 +79,8 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         if not accepted or not self._text:
             return accepted
         if self._text in frame.row_ids[source_row].casefold():
+            return True
+        if self._text in frame.row_text(source_row):
             return True
         return any(
             self._text in state.text.casefold()

@@ -74,7 +74,23 @@ def load_result_frame(
         scores,
         [(r.key, r.score, r.passed) for r in ratings],
     )
+    frame.set_row_texts(row_input_texts(store, run))
     return frame
+
+
+def row_input_texts(store: Store, run: RunInfo, batch_size: int = 5000) -> dict[str, str]:
+    """Row id → its input variables' text, for the grid's text filter (read in batches)."""
+    wanted = set(run.spec.row_ids) if run.spec.row_ids is not None else None
+    texts: dict[str, str] = {}
+    offset = 0
+    while True:
+        rows = store.dataset_rows(run.spec.dataset_id, offset, batch_size)
+        for row in rows:
+            if wanted is None or row.id in wanted:
+                texts[row.id] = " ".join(str(v) for v in row.vars.values() if v is not None)
+        if len(rows) < batch_size:
+            return texts
+        offset += batch_size
 
 
 def cell_prompt_text(store: Store, run: RunInfo, key: CellKey) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.app.bundle_refs import version_refs
 from workbench.gui.views.bundle_export_panel import BundleExportPanel
 
 if TYPE_CHECKING:
@@ -15,8 +17,18 @@ if TYPE_CHECKING:
     from workbench.store.approvals import Approval
 
 
-def approval_html(approval: Approval) -> str:
-    """The approval as a short report: versions first, then the evidence and the reasons."""
+def approval_html(approval: Approval, refs: Mapping[str, str] | None = None) -> str:
+    """The approval as a short report: versions first, then the evidence and the reasons.
+
+    `refs` names versions (``order-tracking@v3``, from `version_refs`); an id it lacks is shown
+    as a short hash.
+    """
+    named = refs or {}
+
+    def shown(family: str, version_id: str) -> str:
+        ref = named.get(version_id)
+        return f"<b>{escape(ref)}</b>" if ref else f"<b>{escape(family)}</b> {version_id[:8]}"
+
     versions = approval.versions
     evidence = approval.evidence
     state = (
@@ -33,17 +45,11 @@ def approval_html(approval: Approval) -> str:
     if approval.labels:
         parts.append(f"<p>Labels: {escape(', '.join(approval.labels))}</p>")
     parts.append("<h4>Versions</h4><ul>")
-    parts.append(
-        f"<li>prompt <b>{escape(versions.prompt_family)}</b> {versions.prompt_id[:8]}</li>"
-    )
+    parts.append(f"<li>prompt {shown(versions.prompt_family, versions.prompt_id)}</li>")
     if versions.persona_family and versions.persona_id:
-        parts.append(
-            f"<li>persona <b>{escape(versions.persona_family)}</b> {versions.persona_id[:8]}</li>"
-        )
-    parts.append(f"<li>model <b>{escape(versions.model_family)}</b> {versions.model_id[:8]}</li>")
-    parts.append(
-        f"<li>rubric <b>{escape(versions.rubric_family)}</b> {versions.rubric_id[:8]}</li>"
-    )
+        parts.append(f"<li>persona {shown(versions.persona_family, versions.persona_id)}</li>")
+    parts.append(f"<li>model {shown(versions.model_family, versions.model_id)}</li>")
+    parts.append(f"<li>rubric {shown(versions.rubric_family, versions.rubric_id)}</li>")
     parts.append("</ul><h4>Evidence</h4>")
     if evidence.pass_rate is not None:
         parts.append(
@@ -97,4 +103,5 @@ class ApprovalViewer(QWidget):
 
     def reload(self) -> None:
         """Read the approval again (a revocation may have happened)."""
-        self.browser.setHtml(approval_html(self._store.get_approval(self._ref)))
+        approval = self._store.get_approval(self._ref)
+        self.browser.setHtml(approval_html(approval, version_refs(self._store, approval.versions)))

@@ -89,11 +89,27 @@ class BundleExportPanel(QWidget):
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
 
+    def folder_dialog(self, fmt: str) -> QFileDialog:
+        """The folder picker: an existing folder, or the name of a new one to create.
+
+        A directory-mode picker refuses a folder that does not exist yet; the export creates
+        its folder, so the picker is a save dialog that shows folders only.
+        """
+        dialog = QFileDialog(self, f"Export {self._ref} as {fmt} into")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Export here")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileName, "Folder")
+        return dialog
+
     def choose_folder(self, fmt: str) -> None:
-        """Ask for a folder, then export into it."""
-        folder = QFileDialog.getExistingDirectory(self, f"Export {self._ref} as {fmt} into")
-        if folder:
-            self.export_to(fmt, Path(folder))
+        """Ask for a folder (an existing one or a new name), then export into it."""
+        dialog = self.folder_dialog(fmt)
+        if dialog.exec() and dialog.selectedFiles():
+            self.export_to(fmt, Path(dialog.selectedFiles()[0]))
 
     def export_to(self, fmt: str, folder: Path) -> int:
         """Export the bundle as `fmt` into `folder` in the background; returns the job id."""

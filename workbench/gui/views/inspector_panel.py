@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.app.bundle_refs import version_refs
 from workbench.core.errors import KnownError
 from workbench.gui.models.navigator_entries import NavEntry
 from workbench.gui.views.approval_viewer import approval_html
@@ -38,7 +39,8 @@ class InspectorPanel(QWidget):
             return
         try:
             if entry.approval is not None:
-                html = approval_html(self._store.get_approval(entry.approval))
+                approval = self._store.get_approval(entry.approval)
+                html = approval_html(approval, version_refs(self._store, approval.versions))
             elif entry.run_id is not None:
                 html = self._run_html(entry)
             else:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.persona_checks import register_contradictions
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.llm import ChatRequest, ChatResult, Message, Provider, ProviderError
 from workbench.core.models import Kind, ModelConfigContent, PersonaContent, Version
@@ -109,6 +110,10 @@ class PersonaDesigner(QWidget):
         self.discard_draft_button = QPushButton("Discard draft")
         self.form = PersonaForm(dark=dark)
         self.note = QLineEdit(placeholderText="What changed and why (saved with the version)")
+        self.contradictions = QLabel()
+        self.contradictions.setWordWrap(True)
+        self.contradictions.setObjectName("persona-contradictions")
+        self.contradictions.hide()
         self.preview_error = QLabel()
         self.preview_error.setWordWrap(True)
         self.preview_error.setStyleSheet("color: #d04040;")
@@ -206,8 +211,9 @@ class PersonaDesigner(QWidget):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        """Render the persona's system section now."""
+        """Render the persona's system section now, and list its register contradictions."""
         self._preview_timer.stop()
+        self._show_contradictions()
         try:
             text = self._render()
         except KnownError as error:
@@ -291,6 +297,7 @@ class PersonaDesigner(QWidget):
 
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
+        form_layout.addWidget(self.contradictions)
         form_layout.addWidget(self.form)
         note = QFormLayout()
         note.addRow("Note", self.note)
@@ -380,6 +387,18 @@ class PersonaDesigner(QWidget):
 
     def _draft_key(self) -> str:
         return f"persona-{self._name}"
+
+    def _show_contradictions(self) -> None:
+        try:
+            found = register_contradictions(self.form.content())
+        except (KnownError, ValueError):
+            found = []  # an incomplete form: the preview error says what is missing
+        self.contradictions.setText(
+            "⚠ This persona contradicts its own register: " + "; ".join(found) + "."
+            if found
+            else ""
+        )
+        self.contradictions.setVisible(bool(found))
 
     def _show_problem(self, message: str) -> None:
         self.status.setText(f"<span style='color:#d04040'>{message}</span>")

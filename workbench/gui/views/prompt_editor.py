@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.prompt_checks import save_prompt
 from workbench.core.compose import prompt_variables
 from workbench.core.errors import KnownError, NotFoundError, TemplateError
 from workbench.core.models import Kind, PromptContent, Version, validate_name
@@ -166,19 +167,35 @@ class PromptEditor(QWidget):
         )
 
     def save(self) -> SaveResult | None:
-        """Store the fields as a new version; returns what the store did, None on error."""
+        """Store the fields as a new version; returns what the store did, None on error.
+
+        A template that does not parse is refused (the text stays, and is kept as a draft);
+        variables no dataset provides are saved with a warning.
+        """
         try:
             content = self.current_content()
             previous = self._head
-            result = self._store.save_version(
-                Kind.PROMPT, self._name, content, author=self._author, note=self.note.text().strip()
+            outcome = save_prompt(
+                self._store, self._name, content, author=self._author, note=self.note.text().strip()
             )
+        except TemplateError as error:
+            self.write_draft()
+            self.refresh_preview()  # marks the line in its editor
+            self._show_problem(
+                f"Not saved: the template does not parse ({error}). Your text is kept as a draft."
+            )
+            return None
         except KnownError as error:
             self._show_problem(f"Not saved: {error}")
             return None
-        version = result.version
+        result = outcome.result
         message = describe_save(result, previous.id if previous else None)
-        self._after_store(version, message)
+        if outcome.unprovided:
+            message += (
+                f" Warning: no dataset provides {', '.join(outcome.unprovided)};"
+                " runs will stop on those rows until a dataset does."
+            )
+        self._after_store(result.version, message)
         return result
 
     def fork(self, new_name: str) -> Version | None:

@@ -32,6 +32,7 @@ from workbench.core.diff import unified_diff
 from workbench.core.runs import CellKey
 from workbench.engine.runner import RunSummary
 from workbench.gui.delegates.cell_delegate import CellDelegate, row_height
+from workbench.gui.models.compare_pairing import default_partner
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel
 from workbench.gui.views.cell_detail import cell_detail_html
@@ -93,7 +94,12 @@ class ResultsView(QWidget):
         self._filter = QComboBox()
         self._filter.addItems([item.value for item in RowFilter])
         self._filter.setToolTip("Show only some rows")
-        self._search = QLineEdit(placeholderText="Filter rows by id or output (Ctrl+F)")
+        self._search = QLineEdit(
+            placeholderText="Filter rows by id, customer message or output (Ctrl+F)"
+        )
+        self.no_match = QLabel()
+        self.no_match.setObjectName("no-match")
+        self.no_match.hide()
         self._search.setClearButtonEnabled(True)
         self._cancel = QPushButton("Cancel run")
         self._resume = QPushButton("Resume")
@@ -150,6 +156,8 @@ class ResultsView(QWidget):
 
         self._filter.currentTextChanged.connect(self._on_filter_current_text_changed)
         self._search.textChanged.connect(self._proxy.set_text)
+        self._search.textChanged.connect(self._show_no_match)
+        self._filter.currentTextChanged.connect(self._show_no_match)
         self._cancel.clicked.connect(self.cancel_requested)
         self._resume.clicked.connect(self.resume_requested)
         self._retry.clicked.connect(self.retry_errors_requested)
@@ -186,9 +194,17 @@ class ResultsView(QWidget):
         self._update_progress()
 
     def show_summary(self, summary: RunSummary) -> None:
-        """Say how an execution ended: status, calls, cache hits, cost and time."""
+        """Say how an execution ended: status, cells, calls (retries included), cache hits,
+        cost and time."""
+        cells = sum(summary.counts.values())
+        # Calls count every attempt; more calls than cells answered by a model means retries.
+        fresh = max(0, cells - summary.cache_hits)
+        retries = max(0, summary.calls - fresh)
+        calls = f"{summary.calls} provider call(s)"
+        if retries:
+            calls += f" including {retries} retr{'y' if retries == 1 else 'ies'}"
         text = (
-            f"Run {summary.status.value}: {summary.calls} call(s),"
+            f"Run {summary.status.value}: {cells} cell(s), {calls},"
             f" {summary.cache_hits} from cache, ${summary.cost_usd:.4f},"
             f" {summary.elapsed_s:.1f} s."
         )
@@ -241,6 +257,14 @@ class ResultsView(QWidget):
         self._model.set_rating(key, rating)
         self.rating_given.emit(key, rating)
         self.move_rows(+1)
+        # Say where the next key press lands: rating moves on, so a "4" then a "P" rate two rows.
+        after = self.current_key()
+        where = (
+            f"next key rates row {after.row_id}"
+            if after is not None and after != key
+            else "last row: next key rates it again"
+        )
+        self.show_message(f"Rated row {key.row_id} (column {key.column}) {rating}; {where}.")
 
     def move_rows(self, step: int) -> None:
         """Move the current cell `step` rows down (negative: up), staying in its column."""
@@ -302,6 +326,7 @@ class ResultsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self._message)
         layout.addLayout(filters)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.splitter, 1)
 
     def _build_actions(self) -> None:
@@ -386,11 +411,26 @@ class ResultsView(QWidget):
         first = self._proxy.mapToSource(index).column() if index.isValid() else 0
         other = self._compare.currentData()
         if other is None or other == first:
-            other = 1 if first == 0 else 0
+            other = default_partner(frame.columns, first)
         self.compare_requested.emit(first, other)
 
     def _on_filter_current_text_changed(self, text: str) -> None:
         self._proxy.set_row_filter(RowFilter(text))
+
+    def _show_no_match(self, *_args: object) -> None:
+        """Say so when the filters leave no row, rather than showing a blank grid."""
+        filtered = self._proxy.row_filter is not RowFilter.ALL or bool(self._proxy.text)
+        empty = filtered and self._proxy.rowCount() == 0 and self._model.rowCount() > 0
+        if empty:
+            parts = []
+            if self._proxy.row_filter is not RowFilter.ALL:
+                parts.append(f"“{self._proxy.row_filter.value}”")
+            if self._proxy.text:
+                parts.append(f"text “{self._search.text().strip()}”")
+            self.no_match.setText(
+                f"No row matches {' and '.join(parts)} — out of {self._model.rowCount()} rows."
+            )
+        self.no_match.setVisible(empty)
 
     def _on_selection_model_current_changed(
         self, current: QModelIndex, _previous: QModelIndex

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.prompt_checks import version_warnings
 from workbench.core.models import Kind
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.models.run_setup_form import (
@@ -190,10 +191,15 @@ class RunSetupDialog(QDialog):
 
     def _choices(self, kind: Kind) -> list[tuple[str, list[VersionChoice]]]:
         families = []
+        dataset = self.dataset.currentText() or None if kind == Kind.PROMPT else None
         for family in self._store.list_families(kind):
             by_number: dict[int, list[str]] = {}
             for label, number in family.labels.items():
                 by_number.setdefault(number, []).append(label)
+            history = self._store.history(kind, family.name)
+            warnings = (
+                version_warnings(self._store, history, dataset) if kind == Kind.PROMPT else {}
+            )
             versions = [
                 VersionChoice(
                     ref=version.ref,
@@ -201,8 +207,9 @@ class RunSetupDialog(QDialog):
                     note=version.note,
                     labels=tuple(sorted(by_number.get(version.number, []))),
                     head=version.id == family.head_id,
+                    warning=warnings.get(version.ref, ""),
                 )
-                for version in self._store.history(kind, family.name)
+                for version in history
             ]
             families.append((family.name, versions))
         return families
@@ -309,6 +316,8 @@ class RunSetupDialog(QDialog):
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_dataset_current_text_changed(self, text: str) -> None:
+        # Prompt versions reading variables this dataset lacks are marked again.
+        self.prompts.set_families(self._choices(Kind.PROMPT))
         self.tag.clear()
         if text:
             self._tags_job = self._jobs.submit(lambda store, _progress: dataset_tags(store, text))

@@ -26,6 +26,9 @@ class VersionChoice:
     note: str = ""
     labels: tuple[str, ...] = ()
     head: bool = False
+    warning: str = ""
+    """Why running this version is risky (a template that does not parse, variables no dataset
+    provides); shown as a ⚠ mark with the reason in the tooltip."""
 
 
 class VersionPicker(QTreeWidget):
@@ -58,12 +61,15 @@ class VersionPicker(QTreeWidget):
             for choice in sorted(versions, key=lambda v: -v.number):
                 marks = [*choice.labels, *(["head"] if choice.head else [])]
                 text = f"v{choice.number}"
+                if choice.warning:
+                    text = f"⚠ {text}"
                 if marks:
                     text += f"  [{', '.join(marks)}]"
                 if choice.note:
                     text += f"  — {choice.note.splitlines()[0][:80]}"
                 item = QTreeWidgetItem([text])
-                item.setToolTip(0, f"{choice.ref}\n{choice.note}".strip())
+                warning = f"\n⚠ {choice.warning}" if choice.warning else ""
+                item.setToolTip(0, f"{choice.ref}{warning}\n{choice.note}".strip())
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled
                     | Qt.ItemFlag.ItemIsUserCheckable

@@ -2,14 +2,12 @@
 
 Facts are what a botmaster cares about most ("did the reply give the delivery date?"), so their
 matching tolerates what does not change meaning — case, accents, punctuation, typographic
-apostrophes, a typo or two — while numbers must match exactly (``13 novembre`` does not cover
-the fact ``3 novembre``).
+apostrophes, a typo or two, numbers in words, inflections — while numbers must match exactly
+(``13 novembre`` does not cover the fact ``3 novembre``), a fact never matches inside another
+word, and a negated fact is not stated (see `workbench.scoring.facts`).
 """
 
 from __future__ import annotations
-
-import re
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -24,22 +22,19 @@ from workbench.scoring.config import (
     get_values,
 )
 from workbench.scoring.criteria.base import CriterionKind
+from workbench.scoring.facts import FactMatch, match_fact
 from workbench.scoring.results import (
     CriterionResult,
     ScoringContext,
     not_applicable,
     passed_result,
 )
-from workbench.scoring.text import collapse_spaces, fold, fold_words
+from workbench.scoring.text import collapse_spaces, fold
 
 DEFAULT_FACT_SIMILARITY = 88.0
-"""rapidfuzz ``partial_ratio`` (0–100) a fact needs on normalised text to count as present:
+"""rapidfuzz ``ratio`` (0–100) a fact needs against a run of the reply's words to count as present:
 high enough to refuse a different word, low enough to forgive one typo in a word of eight or more
 letters."""
-
-# Thousands written with (non-breaking) spaces: "10 452" is the number 10452.
-_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def _expected_text(spec: CriterionSpec, ctx: ScoringContext) -> str | None:
@@ -104,39 +99,6 @@ def evaluate_levenshtein(spec: CriterionSpec, ctx: ScoringContext) -> CriterionR
 # --- facts ------------------------------------------------------------------------------------
 
 
-def numbers_in(text: str) -> list[str]:
-    """Numbers in a text, normalised: ``10 452`` → ``10452``, ``3,5`` → ``3.5``, ``03`` → ``3``."""
-    found = []
-    for raw in _NUMBER.findall(_THOUSANDS.sub("", text)):
-        number = raw.replace(",", ".")
-        found.append(str(int(number)) if "." not in number else number.rstrip("0").rstrip("."))
-    return found
-
-
-@dataclass(frozen=True)
-class FactMatch:
-    """Whether one fact was found, and the evidence."""
-
-    fact: str
-    present: bool
-    similarity: float
-    missing_numbers: tuple[str, ...]
-
-
-def match_fact(fact: str, output: str, *, min_similarity: float) -> FactMatch:
-    """Look for `fact` in `output`, tolerant of case, accents, punctuation and small typos."""
-    wanted_numbers = numbers_in(fact)
-    output_numbers = set(numbers_in(output))
-    missing = tuple(n for n in wanted_numbers if n not in output_numbers)
-    fact_text, output_text = fold_words(fact), fold_words(output)
-    similarity = fuzz.partial_ratio(fact_text, output_text) if fact_text else 0.0
-    if not any(char.isalpha() for char in fact_text):
-        # A fact made only of numbers ("10452") is judged on its numbers alone.
-        similarity = 100.0 if wanted_numbers else similarity
-    present = not missing and similarity >= min_similarity
-    return FactMatch(fact, present, similarity, missing)
-
-
 def _parse_facts(spec: CriterionSpec) -> tuple[list[str] | None, float, float]:
     check_known_keys(spec, {"facts", "min_coverage", "min_similarity"})
     facts = None
@@ -150,6 +112,15 @@ def _parse_facts(spec: CriterionSpec) -> tuple[list[str] | None, float, float]:
         spec, "min_similarity", DEFAULT_FACT_SIMILARITY, minimum=50, maximum=100
     )
     return facts, coverage, similarity
+
+
+def _why_missing(match: FactMatch) -> str:
+    if match.missing_numbers:
+        return f"number(s) {', '.join(match.missing_numbers)} absent"
+    if match.negated:
+        return f"negated: '{match.matched}' follows a negation ({match.similarity:.1f}%)"
+    shown = f": '{match.matched}'" if match.matched else ""
+    return f"best match {match.similarity:.1f}%{shown}"
 
 
 def evaluate_facts(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResult:
@@ -168,12 +139,11 @@ def evaluate_facts(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResult:
     missing = [m for m in matches if not m.present]
     lines = [f"{covered}/{len(matches)} facts covered"]
     for match in missing:
-        why = (
-            f"number(s) {', '.join(match.missing_numbers)} absent"
-            if match.missing_numbers
-            else f"best match {match.similarity:.0f}%"
-        )
-        lines.append(f"missing: {collapse_spaces(match.fact)!r} ({why})")
+        lines.append(f"missing: {collapse_spaces(match.fact)!r} ({_why_missing(match)})")
+    for match in matches:
+        if match.present:
+            how = " on lemmas" if match.lemmas else ""
+            lines.append(f"found: {collapse_spaces(match.fact)!r} ({match.similarity:.1f}%{how})")
     passed = coverage >= min_coverage
     return CriterionResult(
         kind=spec.kind,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.core.runs import CellResult, CellStatus
-from workbench.scoring.criteria.refusal import detect_unanswered
 from workbench.scoring.results import ScoreResult
 from workbench.scoring.stats.intervals import (
     DEFAULT_RESAMPLES,
@@ -16,6 +15,7 @@ from workbench.scoring.stats.intervals import (
     bootstrap_mean_interval,
     wilson_interval,
 )
+from workbench.scoring.unanswered import detect_unanswered
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 Cells are paired on (row id, repeat). With repeats, the pairs of one row are not independent,
 so p-values are somewhat optimistic; the verdict says how many rows the pairs come from.
 
-The verdict is deliberately cautious: a difference is reported only when the test says so
-(p < 0.05) *and* there is enough evidence — at least `MIN_DISCORDANT` rows where the columns
-disagree on pass/fail, at least `MIN_PAIRS` paired scores, and a score interval that excludes 0.
-Otherwise it says there is no detectable difference on N rows, and why.
+The verdict follows the tests: a difference is reported when the exact test says so (p < 0.05;
+for scores, Wilcoxon p < 0.05 and a bootstrap interval that excludes 0). An exact test already
+accounts for a small sample, so a significant result is never overridden by a count floor: with
+fewer than `MIN_DISCORDANT` disagreeing rows (or `MIN_PAIRS` paired scores) it is reported with
+"on few rows". "Too few to tell" is said only when the test is not significant and the sample
+is that small; otherwise there is no detectable difference on N rows.
 """
 
 from __future__ import annotations
@@ -167,20 +169,26 @@ def _verdict(
         rate_b = (mcnemar.both_pass + mcnemar.only_b) / mcnemar.pairs
         rates = f"{label_a} {_percent(rate_a)}, {label_b} {_percent(rate_b)}"
         p_text = f"p={mcnemar.p_value:.3g}"
-        if mcnemar.discordant < MIN_DISCORDANT:
+        if mcnemar.p_value < ALPHA:
+            better, worse = (label_b, label_a) if rate_b > rate_a else (label_a, label_b)
+            few = (
+                f", on few rows (the columns disagree on {mcnemar.discordant} pair(s))"
+                if mcnemar.discordant < MIN_DISCORDANT
+                else ""
+            )
             sentences.append(
-                f"No detectable difference in pass rate on {rows} rows ({rates}): the columns "
-                f"disagree on only {mcnemar.discordant} pair(s), too few to tell "
+                f"{better} passes more often than {worse} on {rows} rows "
+                f"({rates}; exact McNemar {p_text}){few}."
+            )
+        elif mcnemar.discordant < MIN_DISCORDANT:
+            sentences.append(
+                f"No detectable difference in pass rate on {rows} rows ({rates}; {p_text}): the "
+                f"columns disagree on only {mcnemar.discordant} pair(s), too few to tell "
                 f"(about {MIN_DISCORDANT} are needed)."
             )
-        elif mcnemar.p_value >= ALPHA:
+        else:
             sentences.append(
                 f"No detectable difference in pass rate on {rows} rows ({rates}; {p_text})."
-            )
-        else:
-            better, worse = (label_b, label_a) if rate_b > rate_a else (label_a, label_b)
-            sentences.append(
-                f"{better} passes more often than {worse} on {rows} rows ({rates}; {p_text})."
             )
     if scores is not None:
         interval = scores.interval
@@ -189,15 +197,17 @@ def _verdict(
         )
         wilcoxon_p = scores.wilcoxon_p
         significant = (
-            scores.pairs >= MIN_PAIRS
-            and wilcoxon_p is not None
+            wilcoxon_p is not None
             and wilcoxon_p < ALPHA
             and interval is not None
             and not interval.contains(0.0)
         )
         if significant:
             better = label_b if scores.mean_difference > 0 else label_a
-            sentences.append(f"{better} scores higher ({shown}; Wilcoxon p={wilcoxon_p:.3g}).")
+            few = ""
+            if scores.pairs < MIN_PAIRS:
+                few = f", on few rows ({scores.pairs} paired scores)"
+            sentences.append(f"{better} scores higher ({shown}; Wilcoxon p={wilcoxon_p:.3g}){few}.")
         elif scores.pairs < MIN_PAIRS:
             sentences.append(
                 f"Too few paired scores to tell ({scores.pairs}; about {MIN_PAIRS} are "

@@ -1,0 +1,97 @@
+"""Precision and recall of the unanswered detector on a hand-labelled set of replies.
+
+The set (`bench/data/unanswered_labelled.tsv`) holds French and English support replies labelled
+``answered``, ``partly`` (a real answer with a hedge or a limitation), ``declined`` or
+``deflected`` (sent elsewhere without an answer). The detector should flag exactly the declined
+and deflected ones: those are the positives.
+
+A fixed ~30 % of the rows (chosen by a hash of the text, so it never moves) is held out: tune on
+the rest, and look at the held-out figures only to report them.
+
+    python bench/unanswered_bench.py              # tuning part, with its mistakes
+    python bench/unanswered_bench.py --held-out   # also the held-out part (report time only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.scoring.criteria.refusal import detect_unanswered
+
+DATA = Path(__file__).parent / "data" / "unanswered_labelled.tsv"
+POSITIVE = {"declined", "deflected"}
+HELD_OUT_PERCENT = 30
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled reply."""
+
+    line: int
+    label: str
+    lang: str
+    text: str
+
+    @property
+    def held_out(self) -> bool:
+        digest = hashlib.sha256(self.text.encode("utf-8")).digest()
+        return int.from_bytes(digest[:4], "big") % 100 < HELD_OUT_PERCENT
+
+
+def load(path: Path = DATA) -> list[Example]:
+    """The labelled replies (comment lines start with #)."""
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, lang, text = line.split("\t", 2)
+        examples.append(Example(number, label, lang, text))
+    return examples
+
+
+def measure(examples: list[Example], *, show_errors: bool, title: str) -> tuple[float, float]:
+    """Print and return (precision, recall) of the detector on `examples`."""
+    tp = fp = fn = 0
+    errors = []
+    for example in examples:
+        flagged = detect_unanswered(example.text) is not None
+        positive = example.label in POSITIVE
+        tp += flagged and positive
+        fp += flagged and not positive
+        fn += positive and not flagged
+        if flagged != positive:
+            errors.append(example)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    positives = sum(e.label in POSITIVE for e in examples)
+    print(
+        f"{title}: {len(examples)} replies ({positives} unanswered) — "
+        f"precision {precision:.3f}, recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})"
+    )
+    if show_errors:
+        for example in errors:
+            match = detect_unanswered(example.text)
+            why = f"  [{match.pattern}]" if match else ""
+            print(f"  line {example.line} {example.label:9} {example.text[:100]}{why}")
+    return precision, recall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--held-out", action="store_true", help="also measure the held-out part")
+    parser.add_argument("--quiet", action="store_true", help="figures only, no mistakes listed")
+    args = parser.parse_args()
+    examples = load()
+    tuning = [e for e in examples if not e.held_out]
+    measure(tuning, show_errors=not args.quiet, title="tuning part")
+    if args.held_out:
+        held = [e for e in examples if e.held_out]
+        measure(held, show_errors=not args.quiet, title="held-out part")
+        measure(examples, show_errors=False, title="all")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+"""Does a reply leave the customer's question unanswered? French and English.
+
+A reply is read clause by clause (sentences, then commas, semicolons, dashes and contrastive
+words: *mais, toutefois, en revanche, cependant, but, however, though*). Each clause is one of:
+
+* a **limitation** — the assistant cannot, may not or does not know ("je ne suis pas en mesure
+  de…", "impossible de vous répondre", "je n'ai pas la possibilité de vérifier", "I'm afraid
+  that's beyond what I can do", "dsl je peux pas t'aider"), said of itself (first person, or
+  no subject at all) or in a fixed phrase ("aucune idée", "no idea", "outside my remit");
+* a **redirect** — the customer is sent elsewhere ("contactez le service client", "voyez avec
+  votre banque", "please see our FAQ") or handed over ("je transmets à un conseiller", "an agent
+  will follow up");
+* an **offer** — help offered on the assistant's usual topics ("je peux vous aider pour une
+  commande, un retour…", "is there anything else") or politeness ("désolée", "merci");
+* **content** — anything else.
+
+The reply is unanswered when it is empty, or when it has a limitation or a redirect and its
+content clauses carry too little information (fewer than `MIN_ANSWER_WORDS` content words, a
+number counting double): "Je ne peux pas vous donner de date exacte, mais votre remboursement a
+été validé hier" is a partial answer, not a refusal, and a long answer closing on "pour toute
+autre question, contactez le service client" is an answer. Patterns run on folded text (lower
+case, no accents, straight apostrophes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.scoring.lexicon import content_words
+from workbench.scoring.text import fold
+
+MIN_ANSWER_WORDS = 2
+"""Content words (numbers count twice) the non-limitation part of a reply needs to be an answer."""
+
+_FIRST_PERSON = re.compile(
+    r"\b(?:je|j'|j|moi|me|m'|mon|ma|mes|nous|notre|on|i|i'm|i'd|i've|i'll|me|my|we|we're"
+    r"|our|us)\b|^\s*(?:pas|peux|can't|cannot|won't|don't|no|not|sais|connais|impossible)\b"
+)
+_NEGATION = re.compile(
+    r"\b(?:ne|n'|pas|aucun|aucune|rien|jamais|ni|nullement|guere|not|no|never|neither|nor"
+    r"|nothing|none|cannot|unable|can't|won't|don't|didn't|doesn't|isn't|aren't|wasn't"
+    r"|haven't|hasn't|couldn't|wouldn't|shouldn't|ain't)\b|n't\b"
+)
+# Verbs and nouns of ability, knowledge, permission and scope (folded, prefix-matched).
+_ABILITY = re.compile(
+    r"\b(?:peu[xt]|pouv\w*|pourr\w*|sai[st]|saur\w*|savoir|conn\w*|mesure|capacit\w*"
+    r"|possibilit\w*|moyens?|autoris\w*|habilit\w*|permis|acces|acceder|dispos\w*|info\w*"
+    r"|donnees?|visibilit\w*|idee|avis|compris|comprends|repond\w*|aid\w*|renseign\w*"
+    r"|communiqu\w*|partag\w*|divulgu\w*|prononc\w*|comment\w*|occup\w*|trait\w*|ger\w*"
+    r"|verifi\w*|consult\w*|regard\w*|voir|dire|donn\w*|fourni\w*|fai\w*|accompagn\w*"
+    r"|domaine|role|cadre|competences?|ressort|relev\w*|perimetre|consignes|instructions"
+    r"|regles"
+    r"|can|could|able|allowed|permitted|authori[sz]ed|know|knowledge|idea|information|info"
+    r"|access|visibility|position|help|assist|answer|respond|comment|say|tell|share|disclose"
+    r"|reveal|provide|give|check|look|see|handle|deal|sort|do|get|understand|follow|catch"
+    r"|manage|remit|scope|way|opinion|ignore|change)\b"
+)
+_PLAIN_LIMITATIONS: tuple[tuple[str, str, str], ...] = (
+    ("refusal", "je ne suis pas en mesure", r"\bje ne suis (?:\w+ )?pas en mesure de\b"),
+    ("refusal", "il m'est impossible", r"\bil m'est (?:\w+ )?impossible de\b"),
+    ("refusal", "impossible / pas possible", r"\b(?:impossible|pas possible)\b"),
+    ("unknown", "aucune idée / no idea", r"\b(?:aucune idee|no idea|pas la moindre idee)\b"),
+    ("unknown", "je ne sais pas", r"\bje ne (?:le )?sais pas\b|\bj'en sais rien\b"),
+    ("unknown", "I don't know", r"\bi (?:\w+ )?(?:don't|do not) know\b"),
+    (
+        "out-of-scope",
+        "hors de mon périmètre",
+        r"\b(?:hors de|en dehors de|depasse|sort de|sort du cadre|ne releve pas de)"
+        r"(?: (?:mon|mes|ma|mon|ce que))?\b",
+    ),
+    (
+        "out-of-scope",
+        "je ne suis pas la bonne personne",
+        r"\bje ne suis pas (?:la bonne personne|le bon interlocuteur|la bonne interlocutrice"
+        r"|le bon contact|le mieux place|la mieux placee)\b",
+    ),
+    (
+        "out-of-scope",
+        "I'm not the right person",
+        r"\bi(?:'m| am) not the (?:right|best) (?:person|place|assistant)\b",
+    ),
+    (
+        "out-of-scope",
+        "outside my scope",
+        r"\b(?:beyond what|outside (?:of )?(?:my|the|what)|falls outside|outside my|my remit"
+        r"|not my (?:area|department|field))\b",
+    ),
+    (
+        "out-of-scope",
+        "je ne peux répondre qu'à…",
+        r"\bje ne (?:peux|pourrai|m'occupe|traite|gere|reponds)\b[^.]{0,40}\bqu(?:e |')",
+    ),
+    (
+        "out-of-scope",
+        "I can only help with…",
+        r"\bi (?:can )?only (?:help|assist|answer|handle|deal)\b|\bje (?:ne )?(?:suis|suis la)"
+        r" (?:la )?(?:uniquement|seulement)\b|\bje m'occupe (?:uniquement|seulement)\b",
+    ),
+    (
+        "not-understood",
+        "je n'ai pas compris",
+        r"\bje n'ai pas (?:bien |tres bien )?compris\b|\breformuler\b",
+    ),
+    (
+        "not-understood",
+        "I didn't understand",
+        r"\bi (?:didn't|did not|don't|do not) (?:quite )?(?:understand|get that|follow)\b"
+        r"|\b(?:could you )?(?:rephrase|say (?:it|that) another way)\b",
+    ),
+    (
+        "not-understood",
+        "pourriez-vous préciser",
+        r"\b(?:pourriez-vous|pouvez-vous|peux-tu|pourrais-tu) (?:\w+ ){0,2}preciser\b"
+        r"|\bcould you (?:please )?(?:clarify|be more specific)\b",
+    ),
+    ("refusal", "I'd rather not", r"\b(?:i'd|i would) rather not\b|\bprefere ne pas\b"),
+    (
+        "ai-disclaimer",
+        "en tant qu'IA",
+        r"\ben tant qu'(?:ia|intelligence artificielle|assistant virtuel|modele de langage)\b"
+        r"|\bje ne suis qu'un (?:assistant|robot|programme)",
+    ),
+    (
+        "ai-disclaimer",
+        "as an AI",
+        r"\bas an ai\b|\bas a (?:large )?language model\b|\bas an ai assistant\b"
+        r"|\bi'm (?:just|only) a (?:virtual assistant|bot|chatbot)\b",
+    ),
+)
+_NEGATED_ABILITY = (
+    "refusal",
+    "je ne peux pas / I can't (aider, répondre…)",
+)
+_NO_ACCESS = re.compile(
+    r"\b(?:acces|acceder|information|info|donnees|dispose|visibilit\w*"
+    r"|access|visibility)\b"
+)
+
+_THIRD_PARTY = re.compile(
+    r"\b(?:service (?:client|clientele|apres-vente|comptabilite|concerne)|sav|apres-vente"
+    r"|equipe|conseill\w+|collegue|agent|humain|human|banque|bank|transporteur|courier|carrier"
+    r"|fabricant|manufacturer|la poste|post office|faq|help ?cent(?:er|re)|conditions generales"
+    r"|cgv|terms|formulaire|contact form|ticket|point relais|pickup point|relais|vendeur|seller"
+    r"|marketplace|comptabilite|accounts|magasin|store|team|department|support|care"
+    r"|colissimo|chronopost|mondial relay|ups|dhl|fedex|dpd|site|website|page contact"
+    r"|contact page|espace client)\b"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+|\b\d{2}(?: ?\d{2}){4}\b|\+\d[\d ]{7,}"
+)
+_REDIRECT_VERB = re.compile(
+    r"\b(?:contact\w*|appel\w*|joindre|joignez|ecri\w+|ecrivez|adress\w*|rapproch\w*|voy\w*"
+    r"|voir avec|consult\w*|renseign\w* aupres|aupres d\w*|poser la question|passer par|pass\w* par"
+    r"|ouvrir|invite|conseille|suggere|sauront|saura|pourra|pourront|mieux place\w*"
+    r"|reach out|call|ring|email|e-mail|drop us|get in touch|ask|asking|see|refer|check with"
+    r"|have a look|look at|use the|open a ticket|speak to|talk to|better placed|best off"
+    r"|suggest|will know|they'll know|'ll know|will be able)\b"
+)
+# "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
+# someone or something else has the answer.
+_ELSEWHERE = re.compile(
+    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could) (?:\w+ ){0,3}"
+    r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
+    r"|\b(?:s'y trouve|tout y est|y est explique|y sont expliques|covered there|you'll find it)\b"
+)
+_HANDOVER = re.compile(
+    r"\b(?:je (?:vous |te )?(?:transfere|transmets|redirige|mets en relation|passe la main"
+    r"|laisse la main)|(?:a ete |est )?transmise?s? a|prendre le relais|prend le relais"
+    r"|reviendra vers (?:vous|toi)|vous recontacter\w*|te recontacter\w*|recontactera"
+    r"|pass (?:this|it|that) on|hand you over|forwarded to|connecting you|transferring you"
+    r"|redirecting you|get back to you|call you back|follow up with you|will be in touch)\b"
+)
+_OFFER = re.compile(
+    r"\b(?:je (?:peux|pourrai|pourrais) (?:en revanche |toutefois |par contre )?(?:vous |t')?"
+    r"(?:aider|accompagner|renseigner)|puis-je (?:vous|t') ?aider|je reste a (?:votre|ta)"
+    r"|i (?:can|could) (?:help|assist)|can help with|happy to help|anything else"
+    r"|autre chose|un autre sujet|l'un de ces sujets|je suis (?:l'assistant|la|le)"
+    r"|i'm \w+'s assistant|this (?:chat|service) is (?:only |here )?for|is there anything"
+    r"|ce (?:chat|canal|service) (?:est )?(?:reserve|dedie|sert)|je suis la (?:uniquement )?pour"
+    r"|puis-je faire)\b"
+)
+_CONTRAST = re.compile(
+    r"\s*(?:[,;:—–]|\s-\s|\bmais\b|\btoutefois\b|\ben revanche\b|\bcependant\b|\bpar contre\b"
+    r"|\bneanmoins\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bin the meantime\b"
+    r"|\ben attendant\b)\s*"
+)
+_SENTENCE = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+# Words that carry no answer: politeness, hedges, meta words about the question itself
+# (compared on their first five letters, so plurals and feminines go too).
+_FILLER_TEXT = """
+desole desolee navre navree dsl sorry afraid unfortunately malheureusement helas regrette
+crains really honestly hmm mate ici here sujet topic question questions demande request point
+genre type souci chose something thing anything message merci thanks thank bonne journee suite
+vraiment tout simple mieux plus best sure bien
+"""
+_FILLER = frozenset(word[:5] for word in _FILLER_TEXT.split())
+
+_COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAIN_LIMITATIONS)
+
+
+@dataclass(frozen=True)
+class UnansweredMatch:
+    """Why a reply counts as unanswered: the category, the rule's label and the text."""
+
+    category: str
+    pattern: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str
+    kind: str  # limitation, redirect, offer, content
+    match: UnansweredMatch | None = None
+
+
+def _limitation(clause: str) -> UnansweredMatch | None:
+    for category, label, pattern in _COMPILED_LIMITATIONS:
+        found = pattern.search(clause)
+        if found:
+            return UnansweredMatch(category, label, found.group(0))
+    negation = _NEGATION.search(clause)
+    ability = _ABILITY.search(clause)
+    if negation and ability and _FIRST_PERSON.search(clause):
+        category = "no-access" if _NO_ACCESS.search(clause) else _NEGATED_ABILITY[0]
+        start = min(negation.start(), ability.start())
+        end = max(negation.end(), ability.end())
+        return UnansweredMatch(category, _NEGATED_ABILITY[1], clause[start:end].strip())
+    return None
+
+
+def _redirect(clause: str) -> UnansweredMatch | None:
+    found = _HANDOVER.search(clause)
+    if found:
+        return UnansweredMatch("fallback", "hands over to someone else", found.group(0))
+    elsewhere = _ELSEWHERE.search(clause)
+    if elsewhere and not _FIRST_PERSON.search(clause):
+        return UnansweredMatch("fallback", "someone else has the answer", elsewhere.group(0))
+    party = _THIRD_PARTY.search(clause)
+    verb = _REDIRECT_VERB.search(clause)
+    if party and verb:
+        start, end = min(verb.start(), party.start()), max(verb.end(), party.end())
+        return UnansweredMatch("fallback", "sends the customer elsewhere", clause[start:end])
+    return None
+
+
+def _classify(clause: str) -> _Clause:
+    limitation = _limitation(clause)
+    if limitation is not None:
+        return _Clause(clause, "limitation", limitation)
+    redirect = _redirect(clause)
+    if redirect is not None:
+        return _Clause(clause, "redirect", redirect)
+    if _OFFER.search(clause):
+        return _Clause(clause, "offer")
+    return _Clause(clause, "content")
+
+
+_INSERTED_CONTRAST = re.compile(r"\b(?:en revanche|toutefois|par contre|cependant|however) ")
+
+
+def sentences(text: str) -> list[str]:
+    """The folded sentences of a reply."""
+    return [part.strip() for part in _SENTENCE.split(fold(text)) if part and part.strip()]
+
+
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a folded sentence (see the module docstring)."""
+    return [part.strip() for part in _CONTRAST.split(sentence) if part and part.strip()]
+
+
+def _classify_sentence(sentence: str) -> list[_Clause]:
+    found = [_classify(clause) for clause in clauses(sentence)]
+    # "Je peux en revanche vous aider pour une commande…": the offer spans a contrast word.
+    if _OFFER.search(_INSERTED_CONTRAST.sub("", sentence)):
+        found = [
+            _Clause(c.text, "offer")
+            if c.kind == "content" and not any(ch.isdigit() for ch in c.text)
+            else c
+            for c in found
+        ]
+    return found
+
+
+def answer_words(parts: list[str]) -> int:
+    """Information carried by content clauses: content words, numbers counting twice."""
+    total = 0
+    for part in parts:
+        for word in content_words(part):
+            if word[:5] in _FILLER:
+                continue
+            total += 2 if any(char.isdigit() for char in word) else 1
+    return total
+
+
+def detect_unanswered(
+    text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
+) -> UnansweredMatch | None:
+    """The reason `text` leaves the question unanswered, or None when it answers (even partly)."""
+    if not text.strip():
+        return UnansweredMatch("empty", "empty output", "")
+    classified = [c for sentence in sentences(text) for c in _classify_sentence(sentence)]
+    signals = [c for c in classified if c.kind in {"limitation", "redirect"}]
+    if not signals:
+        return None
+    content = [c.text for c in classified if c.kind == "content"]
+    if answer_words(content) >= min_answer_words:
+        return None
+    first = signals[0].match
+    assert first is not None
+    return first
