@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, Kind
 from workbench.core.runs import CellResult, CellStatus, RunInfo, RunSpec
@@ -68,7 +69,7 @@ def build_spec(
     dataset: str,
     rows: RowSelection | None = None,
     repeats: int = 1,
-    concurrency: int = 8,
+    concurrency: int = RUN_CONCURRENCY,
     budget_usd: float | None = None,
     use_cache: bool = True,
     rubric: str | None = None,

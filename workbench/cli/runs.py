@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app import runs as run_service
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
@@ -52,7 +53,7 @@ def run(
     ] = 1,
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=512)
-    ] = 8,
+    ] = RUN_CONCURRENCY,
     budget: Annotated[
         float | None, typer.Option("--budget", help="Stop before spending more than USD.", min=0)
     ] = None,

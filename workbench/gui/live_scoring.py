@@ -17,7 +17,7 @@ from workbench.core.errors import KnownError
 from workbench.core.llm import ChatRequest, ChatResult, ProviderError
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import CellResult, CellStatus
-from workbench.gui.provider_hub import ProviderFactory
+from workbench.app.services import ProviderFactory
 from workbench.gui.run_events import CellsScored, ScoringFailed
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
-from workbench.gui.provider_hub import ProviderFactory, ProviderHub
+from workbench.app.services import ProviderFactory, ProviderHub
 from workbench.gui.run_events import coalesce_run_events
 from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark
@@ -97,7 +97,11 @@ class MainWindow(QMainWindow):
         self._drafts = DraftStore(services.home)
         self._settings = open_ui_settings(services.home)
         self.bridge = EngineBridge(self, coalesce=coalesce_run_events)
-        self.providers = ProviderHub(services.secrets, override=provider_factory)
+        self.providers = (
+            services.providers
+            if provider_factory is None
+            else ProviderHub(services.secrets, override=provider_factory)
+        )
         self.jobs = BackgroundJobs(self.bridge, services.open_store, self)
         self.runs = RunSessions(
             self._store,

@@ -24,7 +24,7 @@ from workbench.engine.events import CellFinished, Event
 from workbench.engine.runner import EngineOptions, Mode, RunEngine, RunSummary
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.live_scoring import LiveScoring
-from workbench.gui.provider_hub import ProviderFactory
+from workbench.app.services import ProviderFactory
 from workbench.gui.run_events import (
     CellsScored,
     RunCreated,

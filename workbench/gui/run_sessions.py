@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.runs import (
     DEMO_DATASET,
     DEMO_MODELS,
@@ -41,7 +42,7 @@ from workbench.gui.models.run_loading import (
     load_result_frame,
     run_rubric_id,
 )
-from workbench.gui.provider_hub import ProviderFactory
+from workbench.app.services import ProviderFactory
 from workbench.gui.run_controller import RunController
 from workbench.gui.serial_writes import SerialWrites
 from workbench.gui.views.compare_view import CompareView
@@ -188,7 +189,7 @@ class RunSessions(QObject):
             models=DEMO_MODELS,
             dataset=DEMO_DATASET,
             rows=RowSelection(tag=DEMO_ROW_TAG),
-            concurrency=2,
+            concurrency=RUN_CONCURRENCY,
             rubric=rubric,
         )
 

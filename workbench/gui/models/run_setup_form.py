@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.runs import RowSelection, build_spec
 from workbench.core.errors import KnownError
 from workbench.core.models import (
@@ -57,7 +58,7 @@ class RunChoices:
     rubric: str | None = None
     judge_model: str | None = None
     repeats: int = 1
-    concurrency: int = 4
+    concurrency: int = RUN_CONCURRENCY
     budget_usd: float | None = None
     use_cache: bool = True
     name: str = ""

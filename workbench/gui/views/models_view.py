@@ -35,7 +35,7 @@ from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.models.save_outcome import describe_save
-from workbench.gui.provider_hub import ProviderHub
+from workbench.app.services import ProviderHub
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
 if TYPE_CHECKING:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.core.models import Kind
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.models.run_setup_form import (
@@ -92,7 +93,7 @@ class RunSetupDialog(QDialog):
         self.rubric = QComboBox()
         self.judge = QComboBox()
         self.repeats = QSpinBox(minimum=1, maximum=100, value=1)
-        self.concurrency = QSpinBox(minimum=1, maximum=512, value=4)
+        self.concurrency = QSpinBox(minimum=1, maximum=512, value=RUN_CONCURRENCY)
         self.budget = QDoubleSpinBox(minimum=0.0, maximum=100_000.0, decimals=2, prefix="$ ")
         self.budget.setSpecialValueText("no budget")
         self.use_cache = QCheckBox("Reuse cached answers")
