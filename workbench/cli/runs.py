@@ -15,18 +15,25 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app import runs as run_service
+from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.run_execution import (
+    CellFinished,
+    CellsScored,
+    Event,
+    RunExecutor,
+    RunStarted,
+    RunSummary,
+    ScoringFailed,
+)
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
-from workbench.core.models import Kind, Version
+from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.runs import CellStatus, RunInfo
-from workbench.engine.events import CellFinished, Event, RunStarted
-from workbench.engine.runner import RunEngine, RunSummary
 from workbench.scoring.stats import ColumnStats
 
 
@@ -116,11 +123,12 @@ def run(
         use_cache=not no_cache,
         rubric=rubric,
     )
-    engine = RunEngine(svc.store, svc.provider_factory())
-    estimate = engine.estimate(spec)
+    judge_model = scoring_cli.judge_for(svc, spec, judge)
+    executor = RunExecutor(svc.store, svc.provider_factory())
+    estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
-    run_id = engine.create_run(spec, name or "run")
-    summary = _execute(engine, run_id, "missing", quiet=as_json)
+    run_id = executor.create_run(spec, name or "run")
+    summary = _execute(executor, run_id, "missing", quiet=as_json, judge_model=judge_model)
     if rubric is None:
         _report(svc, run_id, summary, as_json=as_json)
         return
@@ -143,7 +151,8 @@ def _score_and_gate(
 ) -> list[str]:
     """Score the run, print the columns' figures; the columns failing the gate, if any."""
     version = svc.store.resolve(Kind.RUBRIC, rubric)
-    scored = scoring_cli.apply_rubric(svc, run_id, version, judge)
+    # Cells were scored live as they finished; only the rest (errors) are scored here.
+    scored = scoring_cli.apply_rubric(svc, run_id, version, judge, keep_stored=True)
     reports = column_report(svc.store, run_id, version.id)
     failing = [
         f"#{r.column.index} {r.column.label}: pass rate "
@@ -187,9 +196,14 @@ def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:
 
 
 def _execute(
-    engine: RunEngine, run_id: int, mode: Literal["missing", "errors"], *, quiet: bool
+    executor: RunExecutor,
+    run_id: int,
+    mode: Literal["missing", "errors"],
+    *,
+    quiet: bool,
+    judge_model: ModelConfigContent | None = None,
 ) -> RunSummary:
-    """Execute with a progress bar; the first Ctrl+C cancels gracefully."""
+    """Execute with a progress bar, scoring cells live; the first Ctrl+C cancels gracefully."""
 
     async def go() -> RunSummary:
         cancel = asyncio.Event()
@@ -219,9 +233,20 @@ def _execute(
                     status = "cancelling…"
                 progress.update(task, advance=1, status=status)
 
+        def scoring(event: CellsScored | ScoringFailed) -> None:
+            if isinstance(event, ScoringFailed):
+                note(event.message)
+
         try:
             with progress:
-                return await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=sink)
+                return await executor.execute(
+                    run_id,
+                    mode=mode,
+                    cancel_event=cancel,
+                    sink=sink,
+                    judge_model=judge_model,
+                    on_scoring=scoring,
+                )
         finally:
             loop.remove_signal_handler(signal.SIGINT)
 
@@ -378,8 +403,8 @@ def _continue(
     ctx: typer.Context, run_id: int, mode: Literal["missing", "errors"], as_json: bool
 ) -> None:
     svc = services(ctx)
-    engine = RunEngine(svc.store, svc.provider_factory())
-    summary = _execute(engine, run_id, mode, quiet=as_json)
+    executor = RunExecutor(svc.store, svc.provider_factory())
+    summary = _execute(executor, run_id, mode, quiet=as_json)
     _report(svc, run_id, summary, as_json=as_json)
 
 

@@ -29,7 +29,7 @@ from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import Kind, ModelConfigContent, RubricContent, Version
 from workbench.core.reviews import PairwisePreference, Rating
-from workbench.core.runs import RunInfo
+from workbench.core.runs import RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
 from workbench.store import Store
 
@@ -90,11 +90,23 @@ def score(
     print_reports(reports)
 
 
-def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> RunScores:
+def judge_for(svc: Any, spec: RunSpec, judge: str | None) -> ModelConfigContent | None:
+    """The judge model config a run of `spec` scores with live (``--judge``), if any."""
+    if judge is None or spec.rubric_id is None:
+        return None
+    content = svc.store.resolve(Kind.MODEL, judge).content
+    assert isinstance(content, ModelConfigContent)
+    return content
+
+
+def apply_rubric(
+    svc: Any, run_id: int, rubric: Version, judge: str | None, *, keep_stored: bool = False
+) -> RunScores:
     """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model.
 
     The judge is needed when the rubric, or a row's own promptfoo assertions, has an
     llm-judge criterion; its calls go through the engine's limits, retries and response cache.
+    With `keep_stored`, cells already scored with `rubric` (live, during the run) are kept.
     """
     store = svc.store
     assert isinstance(rubric.content, RubricContent)
@@ -105,13 +117,13 @@ def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> R
                 f"{wanted} has an llm-judge criterion: choose the judge model with"
                 " --judge NAME (a model config)"
             )
-        return score_run(store, run_id, rubric)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored)
     if wanted is None:
         note(
             f"Neither rubric {rubric.ref} nor the dataset's rows have an llm-judge criterion:"
             " --judge is not used."
         )
-        return score_run(store, run_id, rubric)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored)
     judge_version = store.resolve(Kind.MODEL, judge)
     assert isinstance(judge_version.content, ModelConfigContent)
     return score_run(
@@ -120,6 +132,7 @@ def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> R
         rubric,
         judge_model=judge_version.content,
         provider_factory=svc.provider_factory(),
+        keep_stored=keep_stored,
     )
 
 

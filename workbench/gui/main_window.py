@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
+from workbench.app.services import ProviderFactory, ProviderHub
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
 from workbench.engine.runner import EngineOptions
@@ -36,7 +37,6 @@ from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
-from workbench.app.services import ProviderFactory, ProviderHub
 from workbench.gui.run_events import coalesce_run_events
 from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark

@@ -27,6 +27,7 @@ from workbench.app.runs import (
     RowSelection,
     build_spec,
 )
+from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.reviews import Rating
@@ -42,7 +43,6 @@ from workbench.gui.models.run_loading import (
     load_result_frame,
     run_rubric_id,
 )
-from workbench.app.services import ProviderFactory
 from workbench.gui.run_controller import RunController
 from workbench.gui.serial_writes import SerialWrites
 from workbench.gui.views.compare_view import CompareView

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.run_execution import Estimate, estimate_only
 from workbench.app.runs import RowSelection, build_spec
 from workbench.core.errors import KnownError
 from workbench.core.models import (
@@ -22,8 +23,6 @@ from workbench.core.models import (
     Version,
 )
 from workbench.core.runs import RunSpec
-from workbench.engine.budget import Estimate
-from workbench.engine.runner import RunEngine
 from workbench.scoring.rubric import needs_judge
 
 if TYPE_CHECKING:
@@ -150,7 +149,7 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
             use_cache=choices.use_cache,
             rubric=choices.rubric,
         )
-        estimate = RunEngine(store, _no_provider).estimate(spec)
+        estimate = estimate_only(store, spec)
     except KnownError as error:
         return SetupCheck(problems={"general": str(error)}, rows=rows)
     if choices.budget_usd is not None and estimate.cost_usd > choices.budget_usd:
@@ -236,7 +235,3 @@ def describe_estimate(check: SetupCheck) -> str:
     if extras:
         text += "<br/>" + "; ".join(extras)
     return text
-
-
-def _no_provider(_config: ModelConfigContent) -> object:
-    raise AssertionError("estimating a run never calls a model")

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.services import ProviderHub
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.llm import ChatRequest, ChatResult, Message, ProviderError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.models.save_outcome import describe_save
-from workbench.app.services import ProviderHub
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
 if TYPE_CHECKING:
