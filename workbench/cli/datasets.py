@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
+from workbench.app.interchange import read_dataset, write_dataset
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.models import DatasetContent, Kind
 from workbench.core.versioning import parse_ref
-from workbench.interop.datasets import read_dataset, write_dataset
 
 
 def show_dataset(

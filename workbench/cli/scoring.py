@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from workbench.app.records import Store
 from workbench.app.rubric_import import import_rubric_file
 from workbench.app.scoring import (
     ColumnReport,
@@ -31,7 +32,6 @@ from workbench.core.models import Kind, ModelConfigContent, RubricContent, Versi
 from workbench.core.reviews import PairwisePreference, Rating
 from workbench.core.runs import RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
-from workbench.store import Store
 
 RunArgument = Annotated[str, typer.Argument(help="Run id (or 'latest').")]
 ReviewerOption = Annotated[

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.run_execution import EngineOptions
 from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
 from workbench.app.services import ProviderFactory, ProviderHub
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
-from workbench.engine.runner import EngineOptions
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.drafts import DraftStore

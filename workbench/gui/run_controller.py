@@ -34,7 +34,7 @@ from workbench.gui.run_events import (
 )
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 _log = logging.getLogger(__name__)
 _TOKENS = itertools.count(1)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.run_execution import EngineOptions
 from workbench.app.runs import (
     DEMO_DATASET,
     DEMO_MODELS,
@@ -32,7 +33,6 @@ from workbench.core.errors import KnownError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.reviews import Rating
 from workbench.core.runs import CellKey, RunInfo, RunSpec
-from workbench.engine.runner import EngineOptions
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.models.result_frame import ResultFrame
@@ -49,7 +49,7 @@ from workbench.gui.views.compare_view import CompareView
 from workbench.gui.views.results_view import ResultsView
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 StoreOpener = Any
 SYNC_LOAD_CELLS = 5_000

@@ -19,8 +19,8 @@ from workbench.core.reviews import Winner
 from workbench.core.runs import CellResult, CellStatus, Column
 
 if TYPE_CHECKING:
+    from workbench.app.records import Store
     from workbench.scoring.stats import ColumnStats
-    from workbench.store import Store
 
 
 @dataclass(frozen=True)

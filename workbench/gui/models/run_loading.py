@@ -16,7 +16,7 @@ from workbench.gui.models.prompt_form import format_messages
 from workbench.gui.models.result_frame import ResultFrame
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 T = TypeVar("T")
 

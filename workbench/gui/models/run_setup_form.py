@@ -26,7 +26,7 @@ from workbench.core.runs import RunSpec
 from workbench.scoring.rubric import needs_judge
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 RowMode = Literal["all", "tag", "sample"]
 FIELDS = ("prompts", "personas", "models", "dataset", "rows", "rubric", "judge", "name", "general")

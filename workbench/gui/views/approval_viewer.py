@@ -10,9 +10,8 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from workbench.gui.views.bundle_export_panel import BundleExportPanel
 
 if TYPE_CHECKING:
+    from workbench.app.records import Approval, Store
     from workbench.gui.background_jobs import BackgroundJobs
-    from workbench.store import Store
-    from workbench.store.approvals import Approval
 
 
 def approval_html(approval: Approval) -> str:

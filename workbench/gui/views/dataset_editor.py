@@ -36,7 +36,7 @@ from workbench.gui.views.dataset_import_dialog import DatasetImportDialog
 from workbench.gui.widgets.field_errors import ERROR_STYLE
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import SaveResult, Store
 
 ALL_ROWS = "All rows"
 _ROWS_IN_MESSAGE = re.compile(r"Rows (\d+) and (\d+)")

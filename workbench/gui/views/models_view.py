@@ -39,8 +39,8 @@ from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
 if TYPE_CHECKING:
-    from workbench.providers.secrets import SecretStore
-    from workbench.store import Store
+    from workbench.app.models import SecretStore
+    from workbench.app.records import Store
 
 TEST_PROMPT = "Reply with the single word: ok"
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1

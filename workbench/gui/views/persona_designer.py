@@ -41,7 +41,7 @@ from workbench.gui.views.version_history_panel import VersionHistoryPanel
 from workbench.gui.widgets.persona_form import PersonaForm, state_of
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import SaveResult, Store
 
 PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700

@@ -50,7 +50,7 @@ from workbench.gui.widgets.template_edit import TemplateEdit
 from workbench.gui.widgets.variables_panel import VariablesPanel
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import SaveResult, Store
 
 PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700

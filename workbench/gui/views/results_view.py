@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.run_execution import RunSummary
 from workbench.core.diff import unified_diff
 from workbench.core.runs import CellKey
-from workbench.engine.runner import RunSummary
 from workbench.gui.delegates.cell_delegate import CellDelegate, row_height
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel

@@ -49,7 +49,7 @@ from workbench.gui.widgets.field_errors import error_label, with_error
 from workbench.gui.widgets.version_picker import VersionChoice, VersionPicker
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 NO_CHOICE = "(none)"
 

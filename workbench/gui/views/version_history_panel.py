@@ -30,7 +30,7 @@ from workbench.core.models import Kind, Version
 from workbench.gui.widgets.side_by_side_diff import SideBySideDiff
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 STANDARD_LABELS = ("production", "staging")
 _VERSION_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -13,7 +13,7 @@ from workbench.core.personas import render_persona
 from workbench.gui.models.prompt_form import PLACEHOLDER_ROW
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 ROWS_LISTED = 500
 NO_PERSONA = "(no persona)"
