@@ -35,6 +35,7 @@ from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
 from workbench.gui.run_events import coalesce_run_events
@@ -159,10 +160,9 @@ class MainWindow(QMainWindow):
         self.navigator.set_sections(load_navigator(self._store))
         self.welcome.set_demo_available(self._demo_available())
         self.inspector.show_entry(self.navigator.current_entry())
-        view = self.tabs.currentWidget()
-        reload = getattr(view, "reload", None)
-        if callable(reload) and not getattr(view, "is_dirty", lambda: False)():
-            reload()
+        view = self.current_view()
+        if view is not None and not view.is_dirty():
+            view.reload()
 
     def open_entry(self, entry: NavEntry) -> QWidget | None:
         """Open (or switch to) the view for a navigator entry."""
@@ -184,10 +184,10 @@ class MainWindow(QMainWindow):
         self._show_welcome_if_empty()
         return view
 
-    def current_view(self) -> QWidget | None:
-        """The document shown in the middle, if any."""
+    def current_view(self) -> DocumentView | None:
+        """The document shown in the middle, if any (None on the start page)."""
         view = self.tabs.currentWidget()
-        return None if view is self.welcome else view
+        return view if isinstance(view, DocumentView) else None
 
     def open_run_setup(self) -> RunSetupDialog:
         """Show the run setup dialog (Ctrl+R), pre-filled from the current view or the demo."""
@@ -387,17 +387,14 @@ class MainWindow(QMainWindow):
                 secrets=self._services.secrets,
                 author=self._author,
             )
-            models.message_posted.connect(self._report)
-            models.version_saved.connect(self._on_editor_version_saved)
+            self._connect_editor(models)
             if entry.name:
                 models.select(entry.name)
             return models, "Models && keys"  # "&&": a tab title's "&" marks a mnemonic
         if entry.kind == Kind.DATASET and entry.ref is None:
-            editor = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
-            editor.message_posted.connect(self._report)
-            editor.version_saved.connect(self._on_editor_version_saved)
-            editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
-            return editor, entry.name
+            dataset = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
+            self._connect_editor(dataset)
+            return dataset, entry.name
         if entry.kind == Kind.PROMPT and entry.ref is None:
             editor = PromptEditor(
                 self._store, entry.name, author=self._author, drafts=self._drafts, dark=dark
@@ -419,7 +416,7 @@ class MainWindow(QMainWindow):
         viewer = ContentViewer(self._store, entry.kind, entry.name, entry.ref)
         return viewer, entry.name if entry.ref is None else f"{entry.name}@{entry.ref}"
 
-    def _connect_editor(self, editor: PromptEditor | PersonaDesigner) -> None:
+    def _connect_editor(self, editor: DocumentView) -> None:
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
@@ -473,9 +470,8 @@ class MainWindow(QMainWindow):
                 continue
             keys.append(view.property("tab_key"))
             self._save_splitters(view)
-            write_draft = getattr(view, "write_draft", None)
-            if callable(write_draft):
-                write_draft()
+            if isinstance(view, DocumentView):
+                view.write_draft()
         self._settings.setValue("session/tabs", [k for k in keys if isinstance(k, str)])
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
@@ -506,10 +502,9 @@ class MainWindow(QMainWindow):
 
     def _update_tab_title(self, view: QWidget) -> None:
         index = self.tabs.indexOf(view)
-        if index >= 0:
-            name = getattr(view, "name", self.tabs.tabText(index).rstrip(" •"))
-            dirty = getattr(view, "is_dirty", lambda: False)()
-            self.tabs.setTabText(index, f"{name} •" if dirty else name)
+        if index >= 0 and isinstance(view, DocumentView):
+            name = view.name or self.tabs.tabText(index).rstrip(" •")
+            self.tabs.setTabText(index, f"{name} •" if view.is_dirty() else name)
 
     def _close_current_tab(self) -> None:
         index = self.tabs.currentIndex()
@@ -547,19 +542,17 @@ class MainWindow(QMainWindow):
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_save_triggered(self) -> None:
-        save = getattr(self.current_view(), "save", None)
-        if callable(save):
-            save()
+        view = self.current_view()
+        if view is not None and view.can_save():
+            view.save()
         else:
             self._report("Nothing to save here.")
 
     def _on_find_triggered(self) -> None:
         focus = QApplication.focusWidget()
         in_navigator = focus is not None and self.navigator.isAncestorOf(focus)
-        search = getattr(self.current_view(), "focus_search", None)
-        if callable(search) and not in_navigator:
-            search()
-        else:
+        view = self.current_view()
+        if in_navigator or view is None or not view.focus_search():
             self._navigator_dock.show()
             self.navigator.focus_filter()
 
@@ -632,7 +625,7 @@ class MainWindow(QMainWindow):
         if view is self.welcome:
             return
         self._save_splitters(view)
-        if getattr(view, "is_dirty", lambda: False)():
+        if isinstance(view, DocumentView) and view.is_dirty():
             self._report(
                 f"Unsaved changes to {self.tabs.tabText(index).rstrip(' •')} kept as a draft."
             )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from workbench.gui.document_view import DocumentView
 from workbench.gui.views.bundle_export_panel import BundleExportPanel
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def approval_html(approval: Approval) -> str:
     return "\n".join(parts)
 
 
-class ApprovalViewer(QWidget):
+class ApprovalViewer(DocumentView):
     """Read-only view of one approval, opened from the navigator's Approved section.
 
     With `jobs`, export buttons (files, promptfoo, Langfuse, code) sit above the report.

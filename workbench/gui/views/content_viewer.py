@@ -9,6 +9,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from workbench.core.models import Kind
+from workbench.gui.document_view import DocumentView
 
 if TYPE_CHECKING:
     from workbench.app.records import Store
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 ROWS_SHOWN = 500
 
 
-class ContentViewer(QWidget):
+class ContentViewer(DocumentView):
     """Shows the head (or a given ref) of a family as YAML; datasets show their first rows."""
 
     def __init__(

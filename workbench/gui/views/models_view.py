@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.app.services import ProviderHub
+from workbench.app.versions import save_version
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.llm import ChatRequest, ChatResult, Message, ProviderError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
@@ -46,7 +48,7 @@ TEST_PROMPT = "Reply with the single word: ok"
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class ModelsView(QWidget):
+class ModelsView(DocumentView):
     """Model configs on the left, the selected one's form, key and status on the right.
 
     Signals:
@@ -56,8 +58,6 @@ class ModelsView(QWidget):
         key_status_shown(str): the key's status line was updated.
     """
 
-    version_saved = Signal(object)
-    message_posted = Signal(str)
     connection_tested = Signal(str)
     key_status_shown = Signal(str)
 
@@ -156,6 +156,9 @@ class ModelsView(QWidget):
         item = self.list.currentItem()
         return None if item is None else str(item.data(_NAME_ROLE))
 
+    def can_save(self) -> bool:
+        return True
+
     def save(self) -> None:
         """Save the form as a new version of its config (nothing when unchanged)."""
         typed = self.form.content()
@@ -168,7 +171,7 @@ class ModelsView(QWidget):
         except NotFoundError:
             previous = None
         try:
-            saved = self._store.save_version(Kind.MODEL, name, content, author=self._author)
+            saved = save_version(self._store, Kind.MODEL, name, content, author=self._author)
         except KnownError as error:
             self.form.show_problems({"general": str(error)})
             return
