@@ -259,8 +259,7 @@ def _personas(store: Store, columns: Sequence[Column]) -> dict[int, PersonaConte
             personas[column.index] = None
             continue
         if column.persona_id not in loaded:
-            content = store.get_version(column.persona_id).content
-            assert isinstance(content, PersonaContent)
+            content = store.get_version(column.persona_id).content_as(PersonaContent)
             loaded[column.persona_id] = content
         personas[column.index] = loaded[column.persona_id]
     return personas

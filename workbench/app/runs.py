@@ -80,8 +80,7 @@ def build_spec(
     if not models:
         raise ValidationError("choose at least one model config (--model NAME[@VERSION])")
     data = store.resolve(Kind.DATASET, dataset)
-    assert isinstance(data.content, DatasetContent)
-    row_ids = (rows or RowSelection()).apply(data.content, data.ref)
+    row_ids = (rows or RowSelection()).apply(data.content_as(DatasetContent), data.ref)
     return RunSpec(
         prompt_ids=tuple(store.resolve(Kind.PROMPT, p).id for p in prompts),
         persona_ids=tuple(store.resolve(Kind.PERSONA, p).id for p in personas) or (None,),

@@ -43,9 +43,8 @@ def list_(
     rows = []
     for family in svc.store.list_families(Kind.MODEL):
         version = svc.store.resolve(Kind.MODEL, family.name)
-        assert isinstance(version.content, ModelConfigContent)
-        status = model_status(version.content, svc.secrets)
-        rows.append((version, version.content, status))
+        status = model_status(version.content_as(ModelConfigContent), svc.secrets)
+        rows.append((version, version.content_as(ModelConfigContent), status))
     if as_json:
         print_json(
             [

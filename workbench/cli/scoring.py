@@ -28,7 +28,7 @@ from workbench.app.scoring import compare as compare_columns
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
-from workbench.core.models import Kind, ModelConfigContent, RubricContent, Version
+from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.reviews import PairwisePreference, Rating
 from workbench.core.runs import RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
@@ -94,8 +94,9 @@ def judge_for(svc: Any, spec: RunSpec, judge: str | None) -> ModelConfigContent 
     """The judge model config a run of `spec` scores with live (``--judge``), if any."""
     if judge is None or spec.rubric_id is None:
         return None
-    content = svc.store.resolve(Kind.MODEL, judge).content
-    assert isinstance(content, ModelConfigContent)
+    content: ModelConfigContent = svc.store.resolve(Kind.MODEL, judge).content_as(
+        ModelConfigContent
+    )
     return content
 
 
@@ -109,7 +110,6 @@ def apply_rubric(
     With `keep_stored`, cells already scored with `rubric` (live, during the run) are kept.
     """
     store = svc.store
-    assert isinstance(rubric.content, RubricContent)
     wanted = judge_needed(store, run_id, rubric)
     if judge is None:
         if wanted is not None:
@@ -125,12 +125,11 @@ def apply_rubric(
         )
         return score_run(store, run_id, rubric, keep_stored=keep_stored)
     judge_version = store.resolve(Kind.MODEL, judge)
-    assert isinstance(judge_version.content, ModelConfigContent)
     return score_run(
         store,
         run_id,
         rubric,
-        judge_model=judge_version.content,
+        judge_model=judge_version.content_as(ModelConfigContent),
         provider_factory=svc.provider_factory(),
         keep_stored=keep_stored,
     )

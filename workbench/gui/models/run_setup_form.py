@@ -161,16 +161,17 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
 
 
 def _check_rows(dataset: object, choices: RunChoices, problems: dict[str, str]) -> int:
-    assert isinstance(dataset, Version) and isinstance(dataset.content, DatasetContent)
+    assert isinstance(dataset, Version)
+    content = dataset.content_as(DatasetContent)
     if choices.row_mode == "tag" and not (choices.tag or "").strip():
         problems["rows"] = "Choose a tag."
         return 0
     try:
-        ids = choices.row_selection().apply(dataset.content, dataset.ref)
+        ids = choices.row_selection().apply(content, dataset.ref)
     except KnownError as error:
         problems["rows"] = str(error)
         return 0
-    return len(dataset.content.rows) if ids is None else len(ids)
+    return len(content.rows) if ids is None else len(ids)
 
 
 def _check_rubric(
@@ -183,8 +184,7 @@ def _check_rubric(
     except KnownError as error:
         problems["rubric"] = str(error)
         return None
-    assert isinstance(rubric.content, RubricContent)
-    if not needs_judge(rubric.content):
+    if not needs_judge(rubric.content_as(RubricContent)):
         return None
     if choices.judge_model is None:
         problems["judge"] = f"{rubric.ref} has an LLM judge: choose the model that judges."
@@ -194,16 +194,14 @@ def _check_rubric(
     except KnownError as error:
         problems["judge"] = str(error)
         return None
-    assert isinstance(judge.content, ModelConfigContent)
-    return judge.content
+    return judge.content_as(ModelConfigContent)
 
 
 def dataset_tags(store: Store, dataset: str) -> list[str]:
     """The tags used in a dataset's rows, most frequent first."""
     counts: dict[str, int] = {}
     version = store.resolve(Kind.DATASET, dataset)
-    assert isinstance(version.content, DatasetContent)
-    for row in version.content.rows:
+    for row in version.content_as(DatasetContent).rows:
         for tag in row.tags:
             counts[tag] = counts.get(tag, 0) + 1
     return sorted(counts, key=lambda t: (-counts[t], t))

@@ -132,9 +132,9 @@ class ModelsView(DocumentView):
         self.list.clear()
         for family in self._store.list_families(Kind.MODEL):
             head = self._store.resolve(Kind.MODEL, family.name)
-            assert isinstance(head.content, ModelConfigContent)
+            config = head.content_as(ModelConfigContent)
             item = QListWidgetItem(
-                f"{family.name}\n{head.content.provider} · {head.content.model}  (v{head.number})"
+                f"{family.name}\n{config.provider} · {config.model}  (v{head.number})"
             )
             item.setData(_NAME_ROLE, family.name)
             item.setToolTip(family.description)
@@ -312,8 +312,7 @@ class ModelsView(DocumentView):
         if current is None:
             return
         version = self._store.resolve(Kind.MODEL, str(current.data(_NAME_ROLE)))
-        assert isinstance(version.content, ModelConfigContent)
-        self.form.set_content(version.family, version.content)
+        self.form.set_content(version.family, version.content_as(ModelConfigContent))
         self.test_result.clear()
         self.key_message.clear()
         self._show_key_status()

@@ -85,8 +85,7 @@ class PreviewSourcePicker(QWidget):
         if not name or name == NO_PERSONA:
             return None, None
         version = self._store.resolve(Kind.PERSONA, name)
-        assert isinstance(version.content, PersonaContent)
-        return version.ref, render_persona(version.content, name=version.ref)
+        return version.ref, render_persona(version.content_as(PersonaContent), name=version.ref)
 
     def _load_rows(self) -> None:
         self.row.blockSignals(True)
