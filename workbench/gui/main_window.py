@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.records import Approval
 from workbench.app.run_execution import EngineOptions
 from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
 from workbench.app.services import ProviderFactory, ProviderHub
@@ -493,7 +494,7 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def _on_approve_dialog_approved(self, approval: object) -> None:
         self.navigator.set_sections(load_navigator(self._store))
-        self._report(f"Approved {getattr(approval, 'ref', approval)}.")
+        self._report(f"Approved {approval.ref if isinstance(approval, Approval) else approval}.")
 
     def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
         if isinstance(view, ResultsView) and key.startswith("run:"):
