@@ -1,7 +1,10 @@
-"""Whether each model config can run here, said in plain words.
+"""Model configs for both front ends: whether each can run here, and where a server listens.
 
 Used by ``workbench models list`` and the GUI's Models & keys screen: a missing key names its
-variable, a missing embedded runtime names the extra to install. Nothing here contacts a server.
+variable, a missing embedded runtime names the extra to install. Nothing here contacts a server
+except `list_models`. The provider layer's pieces the front ends need are re-exported:
+`PRESETS` (ollama, lmstudio, vllm, llamacpp), `resolve_base_url`, `list_models`,
+`DEFAULT_KEY_ENV` and `SecretStore`.
 """
 
 from __future__ import annotations
@@ -10,8 +13,19 @@ from dataclasses import dataclass
 
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
+from workbench.providers.compat import PRESETS, list_models, resolve_base_url
 from workbench.providers.local_llama import llama_cpp_available, resolve_model_path
 from workbench.providers.secrets import DEFAULT_KEY_ENV, SecretStore
+
+__all__ = [
+    "DEFAULT_KEY_ENV",
+    "PRESETS",
+    "ModelStatus",
+    "SecretStore",
+    "list_models",
+    "model_status",
+    "resolve_base_url",
+]
 
 
 @dataclass(frozen=True)

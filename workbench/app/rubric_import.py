@@ -126,7 +126,8 @@ def _import_rubric_yaml(
         )
     parsed = parse_family_file(data, root, path=path, kind=Kind.RUBRIC)
     for entry in parsed.entries:
-        assert isinstance(entry.content, RubricContent)
+        if not isinstance(entry.content, RubricContent):  # parsed as a rubric: never taken
+            raise FileFormatError(f"version {entry.number} is not a rubric", path=str(path))
         try:
             validate_rubric(entry.content)
         except CriterionConfigError as error:

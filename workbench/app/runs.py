@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, Kind
 from workbench.core.runs import CellResult, CellStatus, RunInfo, RunSpec
@@ -68,7 +69,7 @@ def build_spec(
     dataset: str,
     rows: RowSelection | None = None,
     repeats: int = 1,
-    concurrency: int = 8,
+    concurrency: int = RUN_CONCURRENCY,
     budget_usd: float | None = None,
     use_cache: bool = True,
     rubric: str | None = None,
@@ -79,8 +80,7 @@ def build_spec(
     if not models:
         raise ValidationError("choose at least one model config (--model NAME[@VERSION])")
     data = store.resolve(Kind.DATASET, dataset)
-    assert isinstance(data.content, DatasetContent)
-    row_ids = (rows or RowSelection()).apply(data.content, data.ref)
+    row_ids = (rows or RowSelection()).apply(data.content_as(DatasetContent), data.ref)
     return RunSpec(
         prompt_ids=tuple(store.resolve(Kind.PROMPT, p).id for p in prompts),
         persona_ids=tuple(store.resolve(Kind.PERSONA, p).id for p in personas) or (None,),

@@ -1,28 +1,129 @@
 """The object graph for one workspace, built once and passed down (no module-level singletons).
 
-`Services` owns the workspace home, the store of the calling thread, secrets, and the factories
-the engine needs. A `Store` belongs to one thread: other threads (the GUI's engine thread) call
+The one composition root of both front ends. `Services` owns the workspace home, the store of the
+calling thread, secrets, and the `ProviderHub` that builds providers for the engine and the
+judge. A `Store` belongs to one thread: other threads (the GUI's engine thread) call
 `open_store()` to get their own connection to the same file.
+
+`ProviderHub` builds providers lazily (importing the provider SDKs takes seconds, so the first
+import happens on the engine thread, never while a window opens) and shares one embedded
+llama.cpp server per GGUF file between runs, so the model loads once per session instead of once
+per run. `close` stops those servers. Defaults (concurrency, timeouts) are in `app/defaults.py`.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbench.app.defaults import HTTP_TIMEOUT_S
 from workbench.app.paths import STORE_FILENAME, demo_workspace_dir, workspace_home
+from workbench.core.errors import KnownError
+from workbench.core.llm import Provider
 from workbench.core.models import Kind, ModelConfigContent
 
 if TYPE_CHECKING:
-    from workbench.core.llm import Provider
     from workbench.interop.workspace import ImportReport
+    from workbench.providers.local_llama import LocalModelServers
     from workbench.providers.secrets import SecretStore
     from workbench.store import Store
 
 DEMO_FOLDERS = ("prompts", "datasets", "models", "rubrics")
+
+ProviderFactory = Callable[[ModelConfigContent], Provider]
+
+
+@dataclass(frozen=True)
+class EmbeddedModelStatus:
+    """What the Models screen says about the embedded model.
+
+    Attributes:
+        installed: llama-cpp-python (the 'local' extra) is importable.
+        model_path: the GGUF file found, or None.
+        problem: why the model cannot run, in words, or None.
+        running: its server process is up in this session.
+        base_url: where that server listens, while running.
+    """
+
+    installed: bool
+    model_path: str | None
+    problem: str | None
+    running: bool
+    base_url: str | None = None
+
+
+class ProviderHub:
+    """Builds providers for model configs and keeps embedded-model servers alive.
+
+    Args:
+        secrets: where API keys come from.
+        override: a factory used instead of the real providers (tests and benchmarks point
+            every config at a fake server this way).
+    """
+
+    def __init__(self, secrets: SecretStore, *, override: ProviderFactory | None = None) -> None:
+        self._secrets = secrets
+        self._override = override
+        self._servers: LocalModelServers | None = None
+        self._lock = threading.Lock()
+
+    def factory(self, config: ModelConfigContent) -> Provider:
+        """The provider for `config`; call it on the engine thread (it may import SDKs)."""
+        if self._override is not None:
+            return self._override(config)
+        from workbench.providers.registry import create_provider
+
+        servers = self._local_servers() if config.provider == "local" else None
+        return create_provider(
+            config,
+            secrets=self._secrets,
+            local_server_factory=None if servers is None else servers.server_for,
+            timeout_s=HTTP_TIMEOUT_S,
+        )
+
+    def embedded_status(self, model: str) -> EmbeddedModelStatus:
+        """The embedded model's state for a local config's ``model`` (fast: no process starts)."""
+        from workbench.providers.local_llama import llama_cpp_available, resolve_model_path
+
+        installed = llama_cpp_available()
+        try:
+            path = str(resolve_model_path(model))
+            problem = None
+        except KnownError as error:
+            path, problem = None, str(error)
+        if problem is None and not installed:
+            problem = (
+                "llama-cpp-python is not installed: pip install 'prompt-workbench[local]'"
+                " (it compiles once, 10–15 minutes)"
+            )
+        running, base_url = False, None
+        with self._lock:
+            servers = self._servers
+        if servers is not None and path is not None:
+            server = servers.server_for(model)
+            running, base_url = server.is_running(), server.base_url
+        return EmbeddedModelStatus(installed, path, problem, running, base_url)
+
+    def close(self) -> None:
+        """Stop every embedded-model server this hub started."""
+        with self._lock:
+            servers, self._servers = self._servers, None
+        if servers is not None:
+            servers.close_all()
+
+    def _local_servers(self) -> LocalModelServers:
+        with self._lock:
+            if self._servers is None:
+                from workbench.providers.local_llama import LocalModelServers
+
+                self._servers = LocalModelServers()
+            return self._servers
+
 
 
 class Services:
@@ -30,13 +131,22 @@ class Services:
 
     Args:
         home: the workspace folder; None picks ``WORKBENCH_HOME`` or the platform default.
+        provider_override: a factory used instead of the real providers (tests and benchmarks
+            point every model config at a fake server this way).
     """
 
-    def __init__(self, home: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        home: Path | str | None = None,
+        *,
+        provider_override: ProviderFactory | None = None,
+    ) -> None:
         self.home = workspace_home(home)
         self.store_path = self.home / STORE_FILENAME
         self._store: Store | None = None
         self._secrets: SecretStore | None = None
+        self._provider_override = provider_override
+        self._providers: ProviderHub | None = None
 
     @property
     def store(self) -> Store:
@@ -61,16 +171,16 @@ class Services:
             self._secrets = SecretStore()
         return self._secrets
 
-    def provider_factory(self) -> Callable[[ModelConfigContent], Provider]:
+    @property
+    def providers(self) -> ProviderHub:
+        """The workspace's provider hub (embedded-model servers shared between runs)."""
+        if self._providers is None:
+            self._providers = ProviderHub(self.secrets, override=self._provider_override)
+        return self._providers
+
+    def provider_factory(self) -> ProviderFactory:
         """A factory the engine calls for each model config it runs."""
-        from workbench.providers.registry import create_provider
-
-        secrets = self.secrets
-
-        def factory(config: ModelConfigContent) -> Provider:
-            return create_provider(config, secrets=secrets)
-
-        return factory
+        return self.providers.factory
 
     @staticmethod
     def current_author() -> str:
@@ -94,7 +204,9 @@ class Services:
         return import_paths(self.store, folders, author=self.current_author())
 
     def close(self) -> None:
-        """Close the store opened by `store`."""
+        """Close the store opened by `store` and stop the embedded-model servers started."""
+        if self._providers is not None:
+            self._providers.close()
         if self._store is not None:
             self._store.close()
             self._store = None

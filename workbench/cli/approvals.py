@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from workbench.app.approvals import DEFAULT_MIN_PASS_RATE, ApprovalRequest, approve_bundle
+from workbench.app.records import Approval, BundleEvent
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
-from workbench.store.approvals import Approval, BundleEvent
 
 approvals_app = typer.Typer(help="Approved bundles: list, show, revoke.", no_args_is_help=True)
 

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
+from workbench.app.interchange import read_dataset, write_dataset
+from workbench.app.versions import save_version
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.models import DatasetContent, Kind
 from workbench.core.versioning import parse_ref
-from workbench.interop.datasets import read_dataset, write_dataset
 
 
 def show_dataset(
@@ -23,20 +24,20 @@ def show_dataset(
 ) -> None:
     """Show a dataset version and its rows."""
     version = services(ctx).store.resolve(Kind.DATASET, ref)
-    assert isinstance(version.content, DatasetContent)
-    selected = [r for r in version.content.rows if tag is None or tag in r.tags]
+    content = version.content_as(DatasetContent)
+    selected = [r for r in content.rows if tag is None or tag in r.tags]
     total = len(selected)
     if rows:
         selected = selected[:rows]
     if as_json:
         data = version_json(version, with_content=False)
-        data["row_count"] = len(version.content.rows)
+        data["row_count"] = len(content.rows)
         data["rows"] = [r.model_dump(mode="json", exclude_defaults=True) for r in selected]
         print_json(data)
         return
     labels = f"  [{', '.join(version.labels)}]" if version.labels else ""
     stdout.print(f"[bold]{version.ref}[/bold]  {version.short_id}{labels}", highlight=False)
-    stdout.print(f"{len(version.content.rows)} rows" + (f", {total} tagged '{tag}'" if tag else ""))
+    stdout.print(f"{len(content.rows)} rows" + (f", {total} tagged '{tag}'" if tag else ""))
     out = table("id", "vars", "facts / expected", "tags")
     for row in selected:
         vars_text = "; ".join(f"{k}={v}" for k, v in row.vars.items())
@@ -60,8 +61,8 @@ def import_dataset(
     svc = services(ctx)
     family = parse_ref(name or path.stem.lower()).name
     content = read_dataset(path)
-    result = svc.store.save_version(
-        Kind.DATASET, family, content, author=svc.current_author(), note=note_text
+    result = save_version(
+        svc.store, Kind.DATASET, family, content, author=svc.current_author(), note=note_text
     )
     if as_json:
         print_json(
@@ -85,9 +86,9 @@ def export_dataset(
 ) -> None:
     """Write a dataset version to a file."""
     version = services(ctx).store.resolve(Kind.DATASET, ref)
-    assert isinstance(version.content, DatasetContent)
-    write_dataset(version.content, out, fmt)
-    note(f"Wrote {len(version.content.rows)} rows of {version.ref} to {out}.")
+    content = version.content_as(DatasetContent)
+    write_dataset(content, out, fmt)
+    note(f"Wrote {len(content.rows)} rows of {version.ref} to {out}.")
 
 
 def _clip(text: str, width: int = 70) -> str:

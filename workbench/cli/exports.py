@@ -11,17 +11,20 @@ from typing import Annotated
 
 import typer
 
+from workbench.app.interchange import BUNDLE_FORMATS as FORMATS
+from workbench.app.interchange import (
+    export_bundle,
+    import_bundle_files,
+    import_langfuse,
+    import_promptfoo,
+    load_bundle,
+    write_report,
+    write_run_export,
+)
 from workbench.cli.context import note, print_json, services, stdout
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind
-from workbench.interop.bundle_export import FORMATS, export_bundle
-from workbench.interop.bundle_files import import_bundle_files
-from workbench.interop.bundle_model import load_bundle
-from workbench.interop.langfuse import import_langfuse
-from workbench.interop.promptfoo_import import import_promptfoo
-from workbench.interop.report_html import write_report
-from workbench.interop.run_export import write_run_export
 
 RUN_EXPORT_FORMATS = ("csv", "jsonl", "html")
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 import yaml
 
+from workbench.app.versions import remove_label, set_label
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.core.compose import prompt_variables
 from workbench.core.diff import diff_contents, format_changes
@@ -175,12 +176,11 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         if not label_name.strip() or "@" in label_name:
             raise ValidationError(f"'{label_name}' is not a valid label name")
         if remove:
-            svc.store.remove_label(kind, version.family, label_name, actor=svc.current_author())
+            remove_label(svc.store, kind, version.family, label_name, actor=svc.current_author())
             note(f"Removed label '{label_name}' from {version.family}.")
             return
-        svc.store.set_label(
-            kind, version.family, label_name, version.id, actor=svc.current_author()
-        )
+        author = svc.current_author()
+        set_label(svc.store, kind, version.family, label_name, version.id, actor=author)
         note(f"{version.family}: '{label_name}' → v{version.number} ({version.short_id}).")
 
     return app

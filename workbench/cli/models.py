@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from workbench.app.models import model_status
+from workbench.app.models import PRESETS, list_models, model_status, resolve_base_url
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.models import Kind, ModelConfigContent
-from workbench.providers.compat import PRESETS, list_models, resolve_base_url
 
 models_app = typer.Typer(help="Model configs and the models servers offer.", no_args_is_help=True)
 
@@ -44,9 +43,8 @@ def list_(
     rows = []
     for family in svc.store.list_families(Kind.MODEL):
         version = svc.store.resolve(Kind.MODEL, family.name)
-        assert isinstance(version.content, ModelConfigContent)
-        status = model_status(version.content, svc.secrets)
-        rows.append((version, version.content, status))
+        status = model_status(version.content_as(ModelConfigContent), svc.secrets)
+        rows.append((version, version.content_as(ModelConfigContent), status))
     if as_json:
         print_json(
             [

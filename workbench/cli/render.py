@@ -45,13 +45,11 @@ def render_prompt_command(
     """Render a prompt version's messages with a persona and a dataset row or --var values."""
     store = services(ctx).store
     version = store.resolve(Kind.PROMPT, ref)
-    assert isinstance(version.content, PromptContent)
     variables: dict[str, Any] = {}
     row_id: str | None = None
     if dataset:
         data = store.resolve(Kind.DATASET, dataset)
-        assert isinstance(data.content, DatasetContent)
-        rows = data.content.rows
+        rows = data.content_as(DatasetContent).rows
         chosen = (
             next((r for r in rows if r.id == row), None) if row else (rows[0] if rows else None)
         )
@@ -69,10 +67,14 @@ def render_prompt_command(
     section = None
     if persona:
         persona_version = store.resolve(Kind.PERSONA, persona)
-        assert isinstance(persona_version.content, PersonaContent)
-        section = render_persona(persona_version.content, name=persona_version.ref)
+        persona_content = persona_version.content_as(PersonaContent)
+        section = render_persona(persona_content, name=persona_version.ref)
     messages = render_messages(
-        version.content, variables, prompt_name=version.ref, persona_section=section, row=row_id
+        version.content_as(PromptContent),
+        variables,
+        prompt_name=version.ref,
+        persona_section=section,
+        row=row_id,
     )
     if as_json:
         print_json(
@@ -95,8 +97,7 @@ def render_persona_command(
 ) -> None:
     """Render a persona version to the system-prompt section prompts receive."""
     version = services(ctx).store.resolve(Kind.PERSONA, ref)
-    assert isinstance(version.content, PersonaContent)
-    text = render_persona(version.content, name=version.ref)
+    text = render_persona(version.content_as(PersonaContent), name=version.ref)
     if as_json:
         print_json({"persona": version.ref, "section": text})
         return

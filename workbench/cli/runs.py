@@ -17,18 +17,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from workbench.app import runs as run_service
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
 from workbench.app.rescoring import LandingRescorer
+from workbench.app.run_execution import (
+    CellFinished,
+    CellsScored,
+    Event,
+    RunExecutor,
+    RunStarted,
+    RunSummary,
+    ScoringFailed,
+)
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
-from workbench.core.models import Kind, Version
+from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.runs import CellResult, CellStatus, RunInfo
-from workbench.engine.events import CellFinished, Event, RunStarted
-from workbench.engine.runner import RunEngine, RunSummary
 from workbench.scoring.stats import ColumnStats
 
 
@@ -55,7 +63,7 @@ def run(
     ] = 1,
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Calls in flight at once.", min=1, max=512)
-    ] = 8,
+    ] = RUN_CONCURRENCY,
     budget: Annotated[
         float | None, typer.Option("--budget", help="Stop before spending more than USD.", min=0)
     ] = None,
@@ -118,11 +126,12 @@ def run(
         use_cache=not no_cache,
         rubric=rubric,
     )
-    engine = RunEngine(svc.store, svc.provider_factory())
-    estimate = engine.estimate(spec)
+    judge_model = scoring_cli.judge_for(svc, spec, judge)
+    executor = RunExecutor(svc.store, svc.provider_factory())
+    estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
-    run_id = engine.create_run(spec, name or "run")
-    summary = _execute(engine, run_id, "missing", quiet=as_json)
+    run_id = executor.create_run(spec, name or "run")
+    summary = _execute(executor, run_id, "missing", quiet=as_json, judge_model=judge_model)
     if rubric is None:
         _report(svc, run_id, summary, as_json=as_json)
         return
@@ -145,7 +154,8 @@ def _score_and_gate(
 ) -> GateOutcome:
     """Score the run, print the columns' figures; the gate's outcome."""
     version = svc.store.resolve(Kind.RUBRIC, rubric)
-    scored = scoring_cli.apply_rubric(svc, run_id, version, judge)
+    # Cells were scored live as they finished; only the rest (errors) are scored here.
+    scored = scoring_cli.apply_rubric(svc, run_id, version, judge, keep_stored=True)
     reports = column_report(svc.store, run_id, version.id)
     gate = evaluate_gate(reports, fail_under)
     failing = list(gate.failing)
@@ -192,14 +202,15 @@ def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:
 
 
 def _execute(
-    engine: RunEngine,
+    executor: RunExecutor,
     run_id: int,
     mode: Literal["missing", "errors"],
     *,
     quiet: bool,
+    judge_model: ModelConfigContent | None = None,
     on_cell: Callable[[CellResult], None] | None = None,
 ) -> RunSummary:
-    """Execute with a progress bar; the first Ctrl+C cancels gracefully.
+    """Execute with a progress bar, scoring cells live; the first Ctrl+C cancels gracefully.
 
     `on_cell` sees every finished cell as it lands (re-scoring on resume and retry).
     """
@@ -234,9 +245,20 @@ def _execute(
                     status = "cancelling…"
                 progress.update(task, advance=1, status=status)
 
+        def scoring(event: CellsScored | ScoringFailed) -> None:
+            if isinstance(event, ScoringFailed):
+                note(event.message)
+
         try:
             with progress:
-                return await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=sink)
+                return await executor.execute(
+                    run_id,
+                    mode=mode,
+                    cancel_event=cancel,
+                    sink=sink,
+                    judge_model=judge_model,
+                    on_scoring=scoring,
+                )
         finally:
             loop.remove_signal_handler(signal.SIGINT)
 
@@ -393,11 +415,11 @@ def _continue(
     ctx: typer.Context, run_id: int, mode: Literal["missing", "errors"], as_json: bool
 ) -> None:
     svc = services(ctx)
-    engine = RunEngine(svc.store, svc.provider_factory())
+    executor = RunExecutor(svc.store, svc.provider_factory())
     # Cells that land get their scores at once: no stale "no answer" score after a retry.
     rescorer = LandingRescorer(svc.store, run_id)
     try:
-        summary = _execute(engine, run_id, mode, quiet=as_json, on_cell=rescorer.add)
+        summary = _execute(executor, run_id, mode, quiet=as_json, on_cell=rescorer.add)
     finally:
         rescorer.flush()
     report = rescorer.report

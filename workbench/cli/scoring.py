@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from workbench.app.records import Store
 from workbench.app.rubric_import import import_rubric_file
 from workbench.app.scoring import (
     ColumnReport,
@@ -27,11 +28,10 @@ from workbench.app.scoring import compare as compare_columns
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
-from workbench.core.models import Kind, ModelConfigContent, RubricContent, Version
+from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.reviews import PairwisePreference, Rating
-from workbench.core.runs import RunInfo
+from workbench.core.runs import RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
-from workbench.store import Store
 
 RunArgument = Annotated[str, typer.Argument(help="Run id (or 'latest').")]
 ReviewerOption = Annotated[
@@ -94,17 +94,33 @@ def score(
     print_reports(reports)
 
 
+def judge_for(svc: Any, spec: RunSpec, judge: str | None) -> ModelConfigContent | None:
+    """The judge model config a run of `spec` scores with live (``--judge``), if any."""
+    if judge is None or spec.rubric_id is None:
+        return None
+    content: ModelConfigContent = svc.store.resolve(Kind.MODEL, judge).content_as(
+        ModelConfigContent
+    )
+    return content
+
+
 def apply_rubric(
-    svc: Any, run_id: int, rubric: Version, judge: str | None, *, use_cache: bool = True
+    svc: Any,
+    run_id: int,
+    rubric: Version,
+    judge: str | None,
+    *,
+    keep_stored: bool = False,
+    use_cache: bool = True,
 ) -> RunScores:
     """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model
     (`use_cache` False asks it again rather than reading its cached answers).
 
     The judge is needed when the rubric, or a row's own promptfoo assertions, has an
     llm-judge criterion; its calls go through the engine's limits, retries and response cache.
+    With `keep_stored`, cells already scored with `rubric` (live, during the run) are kept.
     """
     store = svc.store
-    assert isinstance(rubric.content, RubricContent)
     wanted = judge_needed(store, run_id, rubric)
     if judge is None:
         if wanted is not None:
@@ -112,21 +128,21 @@ def apply_rubric(
                 f"{wanted} has an llm-judge criterion: choose the judge model with"
                 " --judge NAME (a model config)"
             )
-        return score_run(store, run_id, rubric)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored)
     if wanted is None:
         note(
             f"Neither rubric {rubric.ref} nor the dataset's rows have an llm-judge criterion:"
             " --judge is not used."
         )
-        return score_run(store, run_id, rubric)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored)
     judge_version = store.resolve(Kind.MODEL, judge)
-    assert isinstance(judge_version.content, ModelConfigContent)
     return score_run(
         store,
         run_id,
         rubric,
-        judge_model=judge_version.content,
+        judge_model=judge_version.content_as(ModelConfigContent),
         provider_factory=svc.provider_factory(),
+        keep_stored=keep_stored,
         use_judge_cache=use_cache,
     )
 

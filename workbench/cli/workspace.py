@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
+from workbench.app.interchange import export_workspace, import_paths
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
-from workbench.interop.workspace import export_workspace, import_paths
 
 
 def init(

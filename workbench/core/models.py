@@ -11,7 +11,7 @@ import re
 import warnings
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -190,6 +190,9 @@ class RubricContent(Content):
     criteria: tuple[CriterionSpec, ...]
 
 
+C = TypeVar("C", bound=Content)
+"""A content type, for `Version.content_as`."""
+
 CONTENT_TYPES: dict[Kind, type[Content]] = {
     Kind.PROMPT: PromptContent,
     Kind.PERSONA: PersonaContent,
@@ -224,6 +227,23 @@ class Version(BaseModel):
     def ref(self) -> str:
         """A human address such as ``order-tracking@v2``."""
         return f"{self.family}@v{self.number}"
+
+    def content_as(self, content_type: type[C]) -> C:
+        """The content, typed: ``version.content_as(PromptContent)`` is a `PromptContent`.
+
+        Raises:
+            ValidationError: the version holds another kind ("x@v2 is a persona, not a prompt");
+                unlike an ``assert``, the check survives ``python -O``.
+        """
+        if isinstance(self.content, content_type):
+            return self.content
+        from workbench.core.errors import ValidationError
+
+        wanted = next(
+            (kind.value for kind, known in CONTENT_TYPES.items() if known is content_type),
+            content_type.__name__,
+        )
+        raise ValidationError(f"{self.ref} is a {self.kind.value}, not a {wanted}")
 
 
 def validate_name(name: str) -> str:

@@ -147,13 +147,11 @@ def _selected_rows(store: PlanStore, spec: RunSpec) -> list[DatasetRow]:
 def _render_group(
     prompt: Version, persona: Version | None, rows: list[DatasetRow]
 ) -> tuple[Rendered, ...]:
-    content = prompt.content
-    assert isinstance(content, PromptContent)
+    content = prompt.content_as(PromptContent)
     section: str | None = None
     if persona is not None:
-        assert isinstance(persona.content, PersonaContent)
         try:
-            section = render_persona(persona.content, name=persona.ref)
+            section = render_persona(persona.content_as(PersonaContent), name=persona.ref)
         except KnownError as exc:
             failure = RenderFailure(f"persona {persona.ref}: {exc}")
             return tuple(failure for _ in rows)
@@ -198,10 +196,8 @@ def expand(spec: RunSpec, store: PlanStore) -> RunPlan:
             persona = versions[column.persona_id] if column.persona_id else None
             group_of[pair] = len(renders)
             renders.append(_render_group(versions[column.prompt_id], persona, rows))
-        prompt_content = versions[column.prompt_id].content
-        config = versions[column.model_id].content
-        assert isinstance(prompt_content, PromptContent)
-        assert isinstance(config, ModelConfigContent)
+        prompt_content = versions[column.prompt_id].content_as(PromptContent)
+        config = versions[column.model_id].content_as(ModelConfigContent)
         params = {**prompt_content.params, **config.params}
         plans.append(ColumnPlan(column=column, config=config, params=params, group=group_of[pair]))
     return RunPlan(

@@ -21,7 +21,7 @@ from workbench.core.errors import KnownError
 from workbench.gui.bridge import EngineBridge
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 _log = logging.getLogger(__name__)
 

@@ -7,16 +7,14 @@ its layout in the workspace's UI settings file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QInputDialog,
     QMainWindow,
@@ -24,19 +22,20 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabBar,
     QTabWidget,
-    QToolBar,
     QWidget,
 )
 
+from workbench.app.records import Approval
+from workbench.app.run_execution import EngineOptions
 from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
+from workbench.app.services import ProviderFactory, ProviderHub
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
-from workbench.engine.runner import EngineOptions
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
-from workbench.gui.provider_hub import ProviderFactory, ProviderHub
 from workbench.gui.run_events import coalesce_run_events
 from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark
@@ -54,6 +53,7 @@ from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.run_setup_dialog import RunSetupDialog
 from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
 from workbench.gui.views.workspace_imports import ImportSummary, WorkspaceImporter
+from workbench.gui.window_menus import WindowMenus
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
@@ -72,7 +72,7 @@ def _tab_key(entry: NavEntry) -> str:
     return f"{entry.kind.value}:{entry.name}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus, QMainWindow):
     """The application window for one workspace.
 
     Args:
@@ -97,7 +97,11 @@ class MainWindow(QMainWindow):
         self._drafts = DraftStore(services.home)
         self._settings = open_ui_settings(services.home)
         self.bridge = EngineBridge(self, coalesce=coalesce_run_events)
-        self.providers = ProviderHub(services.secrets, override=provider_factory)
+        self.providers = (
+            services.providers
+            if provider_factory is None
+            else ProviderHub(services.secrets, override=provider_factory)
+        )
         self.jobs = BackgroundJobs(self.bridge, services.open_store, self)
         self.runs = RunSessions(
             self._store,
@@ -155,10 +159,9 @@ class MainWindow(QMainWindow):
         self.navigator.set_sections(load_navigator(self._store))
         self.welcome.set_demo_available(self._demo_available())
         self.inspector.show_entry(self.navigator.current_entry())
-        view = self.tabs.currentWidget()
-        reload = getattr(view, "reload", None)
-        if callable(reload) and not getattr(view, "is_dirty", lambda: False)():
-            reload()
+        view = self.current_view()
+        if view is not None and not view.is_dirty():
+            view.reload()
 
     def open_entry(self, entry: NavEntry) -> QWidget | None:
         """Open (or switch to) the view for a navigator entry."""
@@ -180,10 +183,10 @@ class MainWindow(QMainWindow):
         self._show_welcome_if_empty()
         return view
 
-    def current_view(self) -> QWidget | None:
-        """The document shown in the middle, if any."""
+    def current_view(self) -> DocumentView | None:
+        """The document shown in the middle, if any (None on the start page)."""
         view = self.tabs.currentWidget()
-        return None if view is self.welcome else view
+        return view if isinstance(view, DocumentView) else None
 
     def open_run_setup(self) -> RunSetupDialog:
         """Show the run setup dialog (Ctrl+R), pre-filled from the current view or the demo."""
@@ -265,106 +268,6 @@ class MainWindow(QMainWindow):
 
     # -- building ------------------------------------------------------------------------------
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"{title.lower()}-dock")
-        dock.setWidget(widget)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _add_action(
-        self,
-        menu_title: str,
-        name: str,
-        text: str,
-        keys: QKeySequence | str | None,
-        slot: Callable[[], Any],
-    ) -> QAction:
-        menu = self._menus.get(menu_title) or self.menuBar().addMenu(menu_title)
-        self._menus[menu_title] = menu
-        action = QAction(text, self)
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        self.actions_by_name[name] = action
-        return action
-
-    def _build_menus(self) -> None:
-        self._menus: dict[str, Any] = {}
-        standard = QKeySequence.StandardKey
-        self._add_action(
-            "&File", "new_prompt", "New prompt…", "Ctrl+N", lambda: self.new_family(Kind.PROMPT)
-        )
-        self._add_action(
-            "&File",
-            "new_persona",
-            "New persona…",
-            "Ctrl+Shift+N",
-            lambda: self.new_family(Kind.PERSONA),
-        )
-        self._add_action("&File", "save", "Save", standard.Save, self._on_save_triggered)
-        self._add_action("&File", "close_tab", "Close tab", "Ctrl+W", self._close_current_tab)
-        self._add_action("&File", "refresh", "Refresh", "F5", self.refresh)
-        self._menus["&File"].addSeparator()
-        self._add_action("&File", "quit", "Quit", standard.Quit, self.close)
-        self._add_action("&Edit", "undo", "Undo", standard.Undo, lambda: self._edit("undo"))
-        self._add_action("&Edit", "redo", "Redo", "Ctrl+Shift+Z", lambda: self._edit("redo"))
-        self._menus["&Edit"].addSeparator()
-        self._add_action("&Edit", "find", "Filter…", standard.Find, self._on_find_triggered)
-        self._add_action("&Run", "run", "Run setup…", "Ctrl+R", self.open_run_setup)
-        self._add_action("&Run", "demo", "Run the demo comparison", None, self.run_demo)
-        self._add_action(
-            "&Run", "approve", "Approve bundle…", None, lambda: self.open_approve_dialog()
-        )
-        self._add_action(
-            "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
-        )
-        self._menus["&Workspace"].addSeparator()
-        self._add_action(
-            "&Workspace",
-            "import_promptfoo",
-            "Import promptfoo config…",
-            None,
-            lambda: self._ask_and_import("promptfoo"),
-        )
-        self._add_action(
-            "&Workspace",
-            "import_langfuse",
-            "Import Langfuse prompt…",
-            None,
-            lambda: self._ask_and_import("langfuse"),
-        )
-        self._add_action(
-            "&Workspace",
-            "import_bundle",
-            "Import bundle folder…",
-            None,
-            lambda: self._ask_and_import("bundle"),
-        )
-        view_menu = self.menuBar().addMenu("&View")
-        self._menus["&View"] = view_menu
-        view_menu.addAction(self._navigator_dock.toggleViewAction())
-        view_menu.addAction(self._inspector_dock.toggleViewAction())
-        self._add_action("&View", "next_tab", "Next tab", "Ctrl+PgDown", lambda: self._step_tab(1))
-        self._add_action(
-            "&View", "previous_tab", "Previous tab", "Ctrl+PgUp", lambda: self._step_tab(-1)
-        )
-        self._add_action("&Help", "shortcuts", "Keyboard shortcuts", "F1", self._show_shortcuts)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in ("run", "demo", "models"):
-            toolbar.addAction(self.actions_by_name[name])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-
     def _create_view(self, entry: NavEntry) -> tuple[QWidget, str]:
         dark = is_dark(QApplication.instance())  # type: ignore[arg-type]
         if entry.run_id is not None:
@@ -383,17 +286,14 @@ class MainWindow(QMainWindow):
                 secrets=self._services.secrets,
                 author=self._author,
             )
-            models.message_posted.connect(self._report)
-            models.version_saved.connect(self._on_editor_version_saved)
+            self._connect_editor(models)
             if entry.name:
                 models.select(entry.name)
             return models, "Models && keys"  # "&&": a tab title's "&" marks a mnemonic
         if entry.kind == Kind.DATASET and entry.ref is None:
-            editor = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
-            editor.message_posted.connect(self._report)
-            editor.version_saved.connect(self._on_editor_version_saved)
-            editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
-            return editor, entry.name
+            dataset = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
+            self._connect_editor(dataset)
+            return dataset, entry.name
         if entry.kind == Kind.PROMPT and entry.ref is None:
             editor = PromptEditor(
                 self._store, entry.name, author=self._author, drafts=self._drafts, dark=dark
@@ -415,7 +315,7 @@ class MainWindow(QMainWindow):
         viewer = ContentViewer(self._store, entry.kind, entry.name, entry.ref)
         return viewer, entry.name if entry.ref is None else f"{entry.name}@{entry.ref}"
 
-    def _connect_editor(self, editor: PromptEditor | PersonaDesigner) -> None:
+    def _connect_editor(self, editor: DocumentView) -> None:
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
@@ -470,9 +370,8 @@ class MainWindow(QMainWindow):
                 continue
             keys.append(view.property("tab_key"))
             self._save_splitters(view)
-            write_draft = getattr(view, "write_draft", None)
-            if callable(write_draft):
-                write_draft()
+            if isinstance(view, DocumentView):
+                view.write_draft()
         self._settings.setValue("session/tabs", [k for k in keys if isinstance(k, str)])
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
@@ -503,10 +402,9 @@ class MainWindow(QMainWindow):
 
     def _update_tab_title(self, view: QWidget) -> None:
         index = self.tabs.indexOf(view)
-        if index >= 0:
-            name = getattr(view, "name", self.tabs.tabText(index).rstrip(" •"))
-            dirty = getattr(view, "is_dirty", lambda: False)()
-            self.tabs.setTabText(index, f"{name} •" if dirty else name)
+        if index >= 0 and isinstance(view, DocumentView):
+            name = view.name or self.tabs.tabText(index).rstrip(" •")
+            self.tabs.setTabText(index, f"{name} •" if view.is_dirty() else name)
 
     def _close_current_tab(self) -> None:
         index = self.tabs.currentIndex()
@@ -544,19 +442,17 @@ class MainWindow(QMainWindow):
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_save_triggered(self) -> None:
-        save = getattr(self.current_view(), "save", None)
-        if callable(save):
-            save()
+        view = self.current_view()
+        if view is not None and view.can_save():
+            view.save()
         else:
             self._report("Nothing to save here.")
 
     def _on_find_triggered(self) -> None:
         focus = QApplication.focusWidget()
         in_navigator = focus is not None and self.navigator.isAncestorOf(focus)
-        search = getattr(self.current_view(), "focus_search", None)
-        if callable(search) and not in_navigator:
-            search()
-        else:
+        view = self.current_view()
+        if in_navigator or view is None or not view.focus_search():
             self._navigator_dock.show()
             self.navigator.focus_filter()
 
@@ -599,7 +495,7 @@ class MainWindow(QMainWindow):
 
     def _on_approve_dialog_approved(self, approval: object) -> None:
         self.navigator.set_sections(load_navigator(self._store))
-        self._report(f"Approved {getattr(approval, 'ref', approval)}.")
+        self._report(f"Approved {approval.ref if isinstance(approval, Approval) else approval}.")
 
     def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
         if isinstance(view, ResultsView) and key.startswith("run:"):
@@ -629,7 +525,7 @@ class MainWindow(QMainWindow):
         if view is self.welcome:
             return
         self._save_splitters(view)
-        if getattr(view, "is_dirty", lambda: False)():
+        if isinstance(view, DocumentView) and view.is_dirty():
             self._report(
                 f"Unsaved changes to {self.tabs.tabText(index).rstrip(' •')} kept as a draft."
             )

@@ -17,14 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from workbench.app.run_execution import EngineOptions, Event, Mode, RunExecutor, RunSummary
+from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import RunSpec
-from workbench.engine.events import CellFinished, Event
-from workbench.engine.runner import EngineOptions, Mode, RunEngine, RunSummary
 from workbench.gui.bridge import EngineBridge
-from workbench.gui.live_scoring import LiveScoring
-from workbench.gui.provider_hub import ProviderFactory
 from workbench.gui.run_events import (
     CellsScored,
     RunCreated,
@@ -36,7 +34,7 @@ from workbench.gui.run_events import (
 )
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 _log = logging.getLogger(__name__)
 _TOKENS = itertools.count(1)
@@ -230,46 +228,42 @@ class _RunWork:
     async def create_and_execute(self, sink: Sink, spec: RunSpec, name: str) -> RunSummary:
         store = self._open_store()
         try:
-            engine = self._engine(store)
-            run_id = engine.create_run(spec, name)
+            executor = self._executor(store)
+            run_id = executor.create_run(spec, name)
             sink(RunCreated(self._token, run_id))
-            return await self._execute(sink, store, engine, run_id, "missing")
+            return await self._execute(sink, executor, run_id, "missing")
         finally:
             store.close()
 
     async def execute_stored(self, sink: Sink, run_id: int, mode: Mode) -> RunSummary:
         store = self._open_store()
         try:
-            return await self._execute(sink, store, self._engine(store), run_id, mode)
+            return await self._execute(sink, self._executor(store), run_id, mode)
         finally:
             store.close()
 
-    def _engine(self, store: Store) -> RunEngine:
-        return RunEngine(store, self._factory, options=self._options)
+    def _executor(self, store: Store) -> RunExecutor:
+        return RunExecutor(store, self._factory, options=self._options)
 
     async def _execute(
-        self, sink: Sink, store: Store, engine: RunEngine, run_id: int, mode: Mode
+        self, sink: Sink, executor: RunExecutor, run_id: int, mode: Mode
     ) -> RunSummary:
         self._loop = asyncio.get_running_loop()
         cancel = self._cancel_event = asyncio.Event()
         if self.cancel_wanted:
             cancel.set()
-        live_scoring = LiveScoring(sink, run_id)
-        judge_provider = None
+
+        def tagged(event: Event) -> None:
+            sink(tag(run_id, event))
+
         try:
-            judge_provider = await live_scoring.prepare(store, self.judge, self._factory)
-
-            def tagged(event: Event) -> None:
-                sink(tag(run_id, event))
-                if isinstance(event, CellFinished):
-                    live_scoring.add(event.result)
-
-            live_scoring.start()
-            summary = await engine.execute(run_id, mode=mode, cancel_event=cancel, sink=tagged)
-            await live_scoring.finish()
-            return summary
+            return await executor.execute(
+                run_id,
+                mode=mode,
+                cancel_event=cancel,
+                sink=tagged,
+                judge_model=self.judge,
+                on_scoring=sink,
+            )
         finally:
-            live_scoring.stop()
-            if judge_provider is not None:
-                await judge_provider.aclose()
             self._loop = self._cancel_event = None

@@ -12,9 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core.reviews import CellScore
+from workbench.app.run_execution import (
+    CellDelta,
+    CellFinished,
+    CellsScored,
+    CellStarted,
+    Event,
+    ScoringFailed,
+)
 from workbench.core.runs import CellKey
-from workbench.engine.events import CellDelta, CellFinished, CellStarted, Event
 from workbench.gui.event_coalescing import coalesce_deltas
 
 
@@ -52,22 +58,6 @@ class RunCreated:
     run_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class CellsScored:
-    """Rubric results of finished cells, stored already."""
-
-    run_id: int
-    scores: tuple[CellScore, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ScoringFailed:
-    """Scoring could not run for this run (a bad rubric, a judge without model)."""
-
-    run_id: int
-    message: str
-
-
 def tag(run_id: int, event: Event) -> RunDelta | RunEvent:
     """The tagged form of an engine event."""
     if isinstance(event, CellDelta):
@@ -80,6 +70,9 @@ def untag(item: RunDelta | RunEvent) -> Event:
     if isinstance(item, RunDelta):
         return CellDelta(item.key, item.text)
     return item.event
+
+
+__all__ = ["CellsScored", "RunCreated", "RunDelta", "RunEvent", "ScoringFailed", "tag", "untag"]
 
 
 def coalesce_run_events(events: Sequence[Any]) -> list[Any]:

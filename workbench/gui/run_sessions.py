@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.run_execution import EngineOptions
 from workbench.app.runs import (
     DEMO_DATASET,
     DEMO_MODELS,
@@ -26,11 +28,11 @@ from workbench.app.runs import (
     RowSelection,
     build_spec,
 )
+from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.reviews import Rating
 from workbench.core.runs import CellKey, RunInfo, RunSpec
-from workbench.engine.runner import EngineOptions
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.models.result_frame import ResultFrame
@@ -41,14 +43,13 @@ from workbench.gui.models.run_loading import (
     load_result_frame,
     run_rubric_id,
 )
-from workbench.gui.provider_hub import ProviderFactory
 from workbench.gui.run_controller import RunController
 from workbench.gui.serial_writes import SerialWrites
 from workbench.gui.views.compare_view import CompareView
 from workbench.gui.views.results_view import ResultsView
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 StoreOpener = Any
 SYNC_LOAD_CELLS = 5_000
@@ -188,7 +189,7 @@ class RunSessions(QObject):
             models=DEMO_MODELS,
             dataset=DEMO_DATASET,
             rows=RowSelection(tag=DEMO_ROW_TAG),
-            concurrency=2,
+            concurrency=RUN_CONCURRENCY,
             rubric=rubric,
         )
 

@@ -18,7 +18,7 @@ from workbench.core.errors import KnownError
 from workbench.gui.background_jobs import BackgroundJobs
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 _log = logging.getLogger(__name__)
 

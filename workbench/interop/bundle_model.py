@@ -55,36 +55,31 @@ class ApprovedBundle:
     @property
     def prompt_content(self) -> PromptContent:
         """The prompt version's content."""
-        assert isinstance(self.prompt.content, PromptContent)
-        return self.prompt.content
+        return self.prompt.content_as(PromptContent)
 
     @property
     def persona_content(self) -> PersonaContent | None:
         """The persona version's content, if the bundle has a persona."""
         if self.persona is None:
             return None
-        assert isinstance(self.persona.content, PersonaContent)
-        return self.persona.content
+        return self.persona.content_as(PersonaContent)
 
     @property
     def model_content(self) -> ModelConfigContent:
         """The model config's content."""
-        assert isinstance(self.model.content, ModelConfigContent)
-        return self.model.content
+        return self.model.content_as(ModelConfigContent)
 
     @property
     def rubric_content(self) -> RubricContent:
         """The rubric's content."""
-        assert isinstance(self.rubric.content, RubricContent)
-        return self.rubric.content
+        return self.rubric.content_as(RubricContent)
 
     @property
     def dataset_content(self) -> DatasetContent | None:
         """The evidence dataset's content, if the approval has one."""
         if self.dataset is None:
             return None
-        assert isinstance(self.dataset.content, DatasetContent)
-        return self.dataset.content
+        return self.dataset.content_as(DatasetContent)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -124,8 +119,7 @@ def load_bundle(store: Store, ref: str, *, allow_revoked: bool = False) -> Appro
     )
     section = None
     if persona is not None:
-        assert isinstance(persona.content, PersonaContent)
-        section = render_persona(persona.content, name=persona.ref)
+        section = render_persona(persona.content_as(PersonaContent), name=persona.ref)
     dataset = store.get_version(approval.dataset_id) if approval.dataset_id else None
     if dataset is not None and dataset.kind is not Kind.DATASET:
         raise ValidationError(f"{approval.ref}: evidence version {dataset.ref} is not a dataset")

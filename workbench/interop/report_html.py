@@ -91,11 +91,9 @@ def _views(store: Store, cells: RunCells) -> list[ColumnView]:
         items = grouped[column.index]
         prompt = store.get_version(column.prompt_id)
         persona = store.get_version(column.persona_id) if column.persona_id else None
-        assert isinstance(prompt.content, PromptContent)
         section = None
         if persona is not None:
-            assert isinstance(persona.content, PersonaContent)
-            section = render_persona(persona.content, name=persona.ref)
+            section = render_persona(persona.content_as(PersonaContent), name=persona.ref)
         latencies = tuple(
             item.cell.latency_ms
             for item in items
@@ -113,7 +111,9 @@ def _views(store: Store, cells: RunCells) -> list[ColumnView]:
                 model=store.get_version(column.model_id),
                 templates=tuple(
                     (name.rsplit(":", 1)[-1], source)
-                    for name, _role, source in prompt_templates(prompt.content, prompt.ref)
+                    for name, _role, source in prompt_templates(
+                        prompt.content_as(PromptContent), prompt.ref
+                    )
                 ),
                 persona_section=section,
             )

@@ -240,8 +240,8 @@ def export_workspace(
                 continue
             if info.kind is Kind.DATASET:
                 version = store.get_version(info.head_id, family=info.name)
-                assert isinstance(version.content, DatasetContent)
-                rendered.append(_render_dataset(out_dir, info.name, version.content))
+                content = version.content_as(DatasetContent)
+                rendered.append(_render_dataset(out_dir, info.name, content))
             else:
                 text = render_family_file(
                     kind=info.kind,

@@ -15,6 +15,9 @@ Two ways to run it::
 
     python -m workbench.testing.fake_llm --latency-ms 200 --port 0   # prints "PORT <n>"
 
+The application itself (responders, `Reply`, `Faults`, the routes) is in
+`workbench.testing.fake_llm_app`; its public names are re-exported here.
+
 The second runs in its own process, so a benchmark's client does not share the server's GIL;
 `FakeLLMProcess` starts it and reads the port. In process mode, ``POST /_admin/faults`` (JSON
 with `Faults` field names) changes faults and ``GET /_admin/stats`` returns counters.
@@ -25,463 +28,41 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
-import json
 import random
-import re
 import signal
 import subprocess
 import sys
 import threading
-import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-Responder = Callable[[dict[str, Any]], str]
-"""Makes the answer text from the parsed JSON request body."""
+from workbench.testing.fake_llm_app import (
+    AUTH_HEADERS,
+    Faults,
+    Reply,
+    RequestRecord,
+    Responder,
+    _App,
+    _State,
+    count_input_tokens,
+    default_responder,
+    last_user_text,
+)
 
-AUTH_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
-_WORD_CHUNKS = re.compile(r"\S+\s*|\s+")
-
-
-def default_responder(body: dict[str, Any]) -> str:
-    """Answer ``Réponse à: <first 40 characters of the last user message>``."""
-    return f"Réponse à: {last_user_text(body)[:40]}"
-
-
-def last_user_text(body: dict[str, Any]) -> str:
-    """The text of the last user message of an OpenAI or Anthropic request body."""
-    for message in reversed(body.get("messages") or []):
-        if message.get("role") == "user":
-            return _content_text(message.get("content"))
-    return ""
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # content blocks: [{"type": "text", "text": ...}, ...]
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
-
-
-def count_input_tokens(body: dict[str, Any]) -> int:
-    """A deterministic stand-in for a tokenizer: about four characters per token."""
-    chars = sum(len(_content_text(m.get("content"))) for m in body.get("messages") or [])
-    system = body.get("system")
-    chars += len(_content_text(system)) if system else 0
-    return chars // 4 + 1
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One scripted reply, taken from the queue by the next request.
-
-    `kind` is one of ``ok`` (with `text`, or the responder's), ``rate_limited`` (429),
-    ``error`` (`status`, 500 by default, with an optional `message`),
-    ``malformed`` (a broken body with status 200), ``no_choices`` (valid JSON without choices),
-    ``hang`` (no answer until the server stops), ``disconnect`` (the connection is closed before
-    any answer), ``cut`` (a stream that stops after its first chunks) or ``empty_stream`` (an
-    OpenAI stream that ends with ``[DONE]`` and no answer at all).
-    """
-
-    kind: str = "ok"
-    status: int = 500
-    retry_after: str | None = "1"
-    text: str | None = None
-    message: str | None = None
-
-    @classmethod
-    def ok(cls, text: str | None = None) -> Reply:
-        return cls("ok", text=text)
-
-    @classmethod
-    def rate_limited(cls, retry_after: str | None = "1") -> Reply:
-        return cls("rate_limited", status=429, retry_after=retry_after)
-
-    @classmethod
-    def error(cls, status: int = 500, message: str | None = None) -> Reply:
-        return cls("error", status=status, message=message)
-
-
-@dataclass
-class Faults:
-    """Fault settings; change fields at any time (they are read per request)."""
-
-    latency_ms: float = 0.0
-    rate_limit_fraction: float = 0.0
-    retry_after: str = "1"
-    server_error_fraction: float = 0.0
-    malformed_fraction: float = 0.0
-    chunk_delay_ms: float = 0.0
-    hang: bool = False
-    require_api_key: str | None = None
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request as the server saw it. Auth header values are never kept."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    auth_present: bool
-    body: dict[str, Any] | None
-    time: float
-    outcome: str = "ok"
-
-
-@dataclass
-class _State:
-    faults: Faults
-    responder: Responder
-    rng: random.Random
-    log_requests: bool
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    script: list[Reply] = field(default_factory=list)
-    log: list[RequestRecord] = field(default_factory=list)
-    stats: Counter[str] = field(default_factory=Counter)
-    counter: int = 0
-
-
-class _App:
-    """The aiohttp handlers over a shared `_State` (guarded by a lock for the request log)."""
-
-    def __init__(self, state: _State) -> None:
-        self.state = state
-        self.stopping: asyncio.Event | None = None
-
-    def build(self) -> web.Application:
-        app = web.Application(client_max_size=32 * 1024 * 1024)
-        app.router.add_post("/v1/chat/completions", self.chat_completions)
-        app.router.add_get("/v1/models", self.models)
-        app.router.add_post("/v1/messages", self.messages)
-        app.router.add_post("/v1/messages/count_tokens", self.count_tokens)
-        app.router.add_post("/_admin/faults", self.admin_faults)
-        app.router.add_get("/_admin/stats", self.admin_stats)
-        return app
-
-    # -- bookkeeping -------------------------------------------------------------------------
-
-    async def _admit(self, request: web.Request) -> tuple[dict[str, Any] | None, Reply]:
-        """Parse the body, record the request and decide what this request gets."""
-        try:
-            body = await request.json() if request.can_read_body else None
-        except json.JSONDecodeError:
-            body = None
-        headers = {
-            k.lower(): ("<present>" if k.lower() in AUTH_HEADERS else v)
-            for k, v in request.headers.items()
-        }
-        auth_present = any(h in headers for h in AUTH_HEADERS)
-        state = self.state
-        with state.lock:
-            state.counter += 1
-            reply = self._choose(request)
-            state.stats[reply.kind] += 1
-            state.stats["requests"] += 1
-            if state.log_requests:
-                state.log.append(
-                    RequestRecord(
-                        request.method,
-                        request.path,
-                        headers,
-                        auth_present,
-                        body,
-                        time.time(),
-                        reply.kind,
-                    )
-                )
-        return body, reply
-
-    def _choose(self, request: web.Request) -> Reply:
-        state, faults = self.state, self.state.faults
-        if faults.require_api_key is not None and _presented_key(request) != faults.require_api_key:
-            return Reply("auth", status=401)
-        if state.script:
-            return state.script.pop(0)
-        if faults.hang:
-            return Reply("hang")
-        draw = state.rng.random()
-        if draw < faults.rate_limit_fraction:
-            return Reply.rate_limited(faults.retry_after)
-        draw -= faults.rate_limit_fraction
-        if draw < faults.server_error_fraction:
-            return Reply.error(500)
-        draw -= faults.server_error_fraction
-        if draw < faults.malformed_fraction:
-            return Reply("malformed")
-        return Reply.ok()
-
-    async def _delay(self, reply: Reply) -> None:
-        latency = self.state.faults.latency_ms
-        if latency > 0:
-            await asyncio.sleep(latency / 1000)
-        if reply.kind == "hang":
-            assert self.stopping is not None
-            await self.stopping.wait()
-
-    # -- OpenAI ------------------------------------------------------------------------------
-
-    async def chat_completions(self, request: web.Request) -> web.StreamResponse:
-        body, reply = await self._admit(request)
-        await self._delay(reply)
-        if body is None:
-            return _openai_error(400, "invalid_request_error", "Request body is not JSON.")
-        if failure := await self._failure(request, body, reply, openai=True):
-            return failure
-        model = str(body.get("model", "fake-model"))
-        text = reply.text if reply.text is not None else self.state.responder(body)
-        chunks, finish = _limit(
-            _WORD_CHUNKS.findall(text), body.get("max_completion_tokens") or body.get("max_tokens")
-        )
-        usage = {
-            "prompt_tokens": count_input_tokens(body),
-            "completion_tokens": len(chunks),
-            "total_tokens": count_input_tokens(body) + len(chunks),
-        }
-        ident = f"chatcmpl-fake-{self.state.counter}"
-        if reply.kind == "no_choices":
-            return web.json_response({"id": ident, "object": "chat.completion", "usage": usage})
-        if reply.kind == "empty_stream":
-            # What an interrupted llama.cpp server sends: a stream closed at once with [DONE].
-            return await self._stream(request, ["data: [DONE]\n\n"], reply)
-        if not body.get("stream"):
-            return web.json_response(
-                {
-                    "id": ident,
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": model,
-                    "usage": usage,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "finish_reason": finish,
-                            "logprobs": None,
-                            "message": {"role": "assistant", "content": "".join(chunks)},
-                        }
-                    ],
-                }
-            )
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-
-        def chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
-            return {
-                "id": ident,
-                "object": "chat.completion.chunk",
-                "created": int(time.time()),
-                "model": model,
-                "choices": [
-                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-                ],
-            }
-
-        events = [chunk({"role": "assistant", "content": ""}, None)]
-        events += [chunk({"content": piece}, None) for piece in chunks]
-        events.append(chunk({}, finish))
-        if include_usage:
-            events.append({**chunk({}, None), "choices": [], "usage": usage})
-        lines = [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events]
-        lines.append("data: [DONE]\n\n")
-        return await self._stream(request, lines, reply)
-
-    async def models(self, request: web.Request) -> web.StreamResponse:
-        body, reply = await self._admit(request)
-        if failure := await self._failure(request, body, reply, openai=True):
-            return failure
-        return web.json_response(
-            {
-                "object": "list",
-                "data": [
-                    {"id": name, "object": "model", "created": 0, "owned_by": "fake"}
-                    for name in ("fake-small", "fake-large")
-                ],
-            }
-        )
-
-    # -- Anthropic ---------------------------------------------------------------------------
-
-    async def messages(self, request: web.Request) -> web.StreamResponse:
-        body, reply = await self._admit(request)
-        await self._delay(reply)
-        if body is None:
-            return _anthropic_error(400, "invalid_request_error", "Request body is not JSON.")
-        if failure := await self._failure(request, body, reply, openai=False):
-            return failure
-        if "max_tokens" not in body:
-            return _anthropic_error(400, "invalid_request_error", "max_tokens: Field required")
-        model = str(body.get("model", "fake-model"))
-        text = reply.text if reply.text is not None else self.state.responder(body)
-        chunks, finish = _limit(_WORD_CHUNKS.findall(text), body.get("max_tokens"))
-        stop_reason = "max_tokens" if finish == "length" else "end_turn"
-        input_tokens = count_input_tokens(body)
-        ident = f"msg_fake_{self.state.counter}"
-        message: dict[str, Any] = {
-            "id": ident,
-            "type": "message",
-            "role": "assistant",
-            "model": model,
-            "content": [],
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": 1},
-        }
-        if not body.get("stream"):
-            return web.json_response(
-                {
-                    **message,
-                    "content": [{"type": "text", "text": "".join(chunks)}],
-                    "stop_reason": stop_reason,
-                    "usage": {"input_tokens": input_tokens, "output_tokens": len(chunks)},
-                }
-            )
-        events: list[tuple[str, dict[str, Any]]] = [
-            ("message_start", {"type": "message_start", "message": message}),
-            (
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": 0,
-                    "content_block": {"type": "text", "text": ""},
-                },
-            ),
-            ("ping", {"type": "ping"}),
-        ]
-        events += [
-            (
-                "content_block_delta",
-                {
-                    "type": "content_block_delta",
-                    "index": 0,
-                    "delta": {"type": "text_delta", "text": piece},
-                },
-            )
-            for piece in chunks
-        ]
-        events += [
-            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            (
-                "message_delta",
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                    "usage": {"output_tokens": len(chunks)},
-                },
-            ),
-            ("message_stop", {"type": "message_stop"}),
-        ]
-        lines = [
-            f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-            for name, data in events
-        ]
-        return await self._stream(request, lines, reply)
-
-    async def count_tokens(self, request: web.Request) -> web.StreamResponse:
-        body, reply = await self._admit(request)
-        if failure := await self._failure(request, body, reply, openai=False):
-            return failure
-        return web.json_response({"input_tokens": count_input_tokens(body or {})})
-
-    # -- admin (process mode) ----------------------------------------------------------------
-
-    async def admin_faults(self, request: web.Request) -> web.Response:
-        changes = await request.json()
-        with self.state.lock:
-            self.state.faults = dataclasses.replace(self.state.faults, **changes)
-        return web.json_response(dataclasses.asdict(self.state.faults))
-
-    async def admin_stats(self, request: web.Request) -> web.Response:
-        with self.state.lock:
-            return web.json_response(dict(self.state.stats))
-
-    # -- shared pieces -----------------------------------------------------------------------
-
-    async def _failure(
-        self, request: web.Request, body: dict[str, Any] | None, reply: Reply, *, openai: bool
-    ) -> web.StreamResponse | None:
-        error = _openai_error if openai else _anthropic_error
-        if reply.kind == "auth":
-            return error(401, "authentication_error", "Incorrect API key provided.")
-        if reply.kind == "rate_limited":
-            response = error(429, "rate_limit_error", "Rate limit reached, slow down.")
-            if reply.retry_after is not None:
-                response.headers["Retry-After"] = reply.retry_after
-            return response
-        if reply.kind == "error":
-            text = reply.message or f"Fake server error {reply.status}."
-            return error(reply.status, "api_error", text)
-        if reply.kind == "malformed" and not (body or {}).get("stream"):
-            return web.Response(
-                status=200,
-                text='{"id": "broken", "choices": [{"mess',
-                content_type="application/json",
-            )
-        if reply.kind == "disconnect":
-            await _drop(request)
-            return web.Response(status=200)
-        return None
-
-    async def _stream(
-        self, request: web.Request, lines: list[str], reply: Reply
-    ) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        await response.prepare(request)
-        delay = self.state.faults.chunk_delay_ms / 1000
-        if delay <= 0 and reply.kind not in ("malformed", "cut"):
-            # One write for the whole stream: much less server CPU when benchmarking clients.
-            await response.write("".join(lines).encode())
-            await response.write_eof()
-            return response
-        for index, line in enumerate(lines):
-            if reply.kind == "malformed" and index == 1:
-                event = line.split("\n", 1)[0] + "\n" if line.startswith("event:") else ""
-                line = event + 'data: {"choices": [{"delta": {"cont\n\n'
-            if reply.kind == "cut" and index == 2:
-                await _drop(request)  # the server died mid-answer
-                return response
-            await response.write(line.encode())
-            if delay > 0 and index < len(lines) - 1:
-                await asyncio.sleep(delay)
-        await response.write_eof()
-        return response
-
-
-def _presented_key(request: web.Request) -> str | None:
-    if key := request.headers.get("x-api-key"):
-        return key
-    auth = request.headers.get("Authorization", "")
-    return auth.removeprefix("Bearer ").strip() or None
-
-
-async def _drop(request: web.Request) -> None:
-    transport = request.transport
-    if transport is not None:
-        transport.close()
-
-
-def _limit(chunks: list[str], max_tokens: Any) -> tuple[list[str], str]:
-    if isinstance(max_tokens, int) and 0 < max_tokens < len(chunks):
-        return chunks[:max_tokens], "length"
-    return chunks, "stop"
-
-
-def _openai_error(status: int, kind: str, message: str) -> web.Response:
-    return web.json_response(
-        {"error": {"message": message, "type": kind, "param": None, "code": kind}}, status=status
-    )
-
-
-def _anthropic_error(status: int, kind: str, message: str) -> web.Response:
-    return web.json_response(
-        {"type": "error", "error": {"type": kind, "message": message}}, status=status
-    )
+__all__ = [
+    "AUTH_HEADERS",
+    "FakeLLMProcess",
+    "FakeLLMServer",
+    "Faults",
+    "Reply",
+    "RequestRecord",
+    "Responder",
+    "count_input_tokens",
+    "default_responder",
+    "last_user_text",
+    "main",
+]
 
 
 class FakeLLMServer:

@@ -21,7 +21,7 @@ from workbench.gui.models.run_loading import run_rubric_id
 from workbench.scoring.stats import wilson_interval
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 RUNS_SCANNED = 200
 COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -37,7 +37,7 @@ from workbench.gui.models.dataset_edits import (
 )
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 PAGE_ROWS = 256
 MAX_PAGES = 64

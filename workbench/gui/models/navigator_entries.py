@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from workbench.core.models import Kind
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 RUNS_LISTED = 200
 NO_APPROVALS_HINT = (

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.app.run_execution import CellDelta, CellFinished, CellStarted
 from workbench.core.runs import CellKey, CellResult, CellStatus, Column
-from workbench.engine.events import CellDelta, CellFinished, CellStarted
 
 GridPosition = tuple[int, int]
 RATINGS = ("1", "2", "3", "4", "5", "pass", "fail")

@@ -16,7 +16,7 @@ from workbench.gui.models.prompt_form import format_messages
 from workbench.gui.models.result_frame import ResultFrame
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 T = TypeVar("T")
 
@@ -103,15 +103,13 @@ def cell_prompt_text(store: Store, run: RunInfo, key: CellKey) -> str:
         return f"Column {key.column} is not part of run #{run.id}."
     try:
         prompt = store.get_version(column.prompt_id)
-        assert isinstance(prompt.content, PromptContent)
         section = None
         if column.persona_id is not None:
             persona = store.get_version(column.persona_id)
-            assert isinstance(persona.content, PersonaContent)
-            section = render_persona(persona.content, name=persona.ref)
+            section = render_persona(persona.content_as(PersonaContent), name=persona.ref)
         row = store.dataset_rows(run.spec.dataset_id, ids=[key.row_id])[0]
         messages = render_messages(
-            prompt.content,
+            prompt.content_as(PromptContent),
             row.vars,
             prompt_name=prompt.ref,
             persona_section=section,

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.run_execution import Estimate, estimate_only
 from workbench.app.runs import RowSelection, build_spec
 from workbench.core.errors import KnownError
 from workbench.core.models import (
@@ -21,12 +23,10 @@ from workbench.core.models import (
     Version,
 )
 from workbench.core.runs import RunSpec
-from workbench.engine.budget import Estimate
-from workbench.engine.runner import RunEngine
 from workbench.scoring.rubric import needs_judge
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 RowMode = Literal["all", "tag", "sample"]
 FIELDS = ("prompts", "personas", "models", "dataset", "rows", "rubric", "judge", "name", "general")
@@ -57,7 +57,7 @@ class RunChoices:
     rubric: str | None = None
     judge_model: str | None = None
     repeats: int = 1
-    concurrency: int = 4
+    concurrency: int = RUN_CONCURRENCY
     budget_usd: float | None = None
     use_cache: bool = True
     name: str = ""
@@ -149,7 +149,7 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
             use_cache=choices.use_cache,
             rubric=choices.rubric,
         )
-        estimate = RunEngine(store, _no_provider).estimate(spec)
+        estimate = estimate_only(store, spec)
     except KnownError as error:
         return SetupCheck(problems={"general": str(error)}, rows=rows)
     if choices.budget_usd is not None and estimate.cost_usd > choices.budget_usd:
@@ -161,16 +161,17 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
 
 
 def _check_rows(dataset: object, choices: RunChoices, problems: dict[str, str]) -> int:
-    assert isinstance(dataset, Version) and isinstance(dataset.content, DatasetContent)
+    assert isinstance(dataset, Version)
+    content = dataset.content_as(DatasetContent)
     if choices.row_mode == "tag" and not (choices.tag or "").strip():
         problems["rows"] = "Choose a tag."
         return 0
     try:
-        ids = choices.row_selection().apply(dataset.content, dataset.ref)
+        ids = choices.row_selection().apply(content, dataset.ref)
     except KnownError as error:
         problems["rows"] = str(error)
         return 0
-    return len(dataset.content.rows) if ids is None else len(ids)
+    return len(content.rows) if ids is None else len(ids)
 
 
 def _check_rubric(
@@ -183,8 +184,7 @@ def _check_rubric(
     except KnownError as error:
         problems["rubric"] = str(error)
         return None
-    assert isinstance(rubric.content, RubricContent)
-    if not needs_judge(rubric.content):
+    if not needs_judge(rubric.content_as(RubricContent)):
         return None
     if choices.judge_model is None:
         problems["judge"] = f"{rubric.ref} has an LLM judge: choose the model that judges."
@@ -194,16 +194,14 @@ def _check_rubric(
     except KnownError as error:
         problems["judge"] = str(error)
         return None
-    assert isinstance(judge.content, ModelConfigContent)
-    return judge.content
+    return judge.content_as(ModelConfigContent)
 
 
 def dataset_tags(store: Store, dataset: str) -> list[str]:
     """The tags used in a dataset's rows, most frequent first."""
     counts: dict[str, int] = {}
     version = store.resolve(Kind.DATASET, dataset)
-    assert isinstance(version.content, DatasetContent)
-    for row in version.content.rows:
+    for row in version.content_as(DatasetContent).rows:
         for tag in row.tags:
             counts[tag] = counts.get(tag, 0) + 1
     return sorted(counts, key=lambda t: (-counts[t], t))
@@ -235,7 +233,3 @@ def describe_estimate(check: SetupCheck) -> str:
     if extras:
         text += "<br/>" + "; ".join(extras)
     return text
-
-
-def _no_provider(_config: ModelConfigContent) -> object:
-    raise AssertionError("estimating a run never calls a model")

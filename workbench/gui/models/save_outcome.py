@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult
+    from workbench.app.records import SaveResult
 
 
 def describe_save(result: SaveResult, previous_head_id: str | None) -> str:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.app.bundle_refs import version_refs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.views.bundle_export_panel import BundleExportPanel
 
 if TYPE_CHECKING:
+    from workbench.app.records import Approval, Store
     from workbench.gui.background_jobs import BackgroundJobs
-    from workbench.store import Store
-    from workbench.store.approvals import Approval
 
 
 def approval_html(approval: Approval, refs: Mapping[str, str] | None = None) -> str:
@@ -69,7 +69,7 @@ def approval_html(approval: Approval, refs: Mapping[str, str] | None = None) -> 
     return "\n".join(parts)
 
 
-class ApprovalViewer(QWidget):
+class ApprovalViewer(DocumentView):
     """Read-only view of one approval, opened from the navigator's Approved section.
 
     With `jobs`, export buttons (files, promptfoo, Langfuse, code) sit above the report.

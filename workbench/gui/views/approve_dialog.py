@@ -33,12 +33,12 @@ from workbench.app.approvals import (
     gather_evidence,
     resolve_bundle,
 )
+from workbench.app.records import ApprovalEvidence
 from workbench.core.errors import NotFoundError, ValidationError
-from workbench.store.approvals import ApprovalEvidence
 
 if TYPE_CHECKING:
+    from workbench.app.records import Store
     from workbench.gui.background_jobs import BackgroundJobs
-    from workbench.store import Store
 
 
 @dataclass(frozen=True)

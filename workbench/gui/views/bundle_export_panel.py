@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.interop.bundle_export import FORMATS, ExportResult, export_bundle
-from workbench.interop.bundle_model import load_bundle
+from workbench.app.interchange import BUNDLE_FORMATS as FORMATS
+from workbench.app.interchange import ExportResult, export_bundle_ref
 
 if TYPE_CHECKING:
+    from workbench.app.records import Store
     from workbench.gui.background_jobs import BackgroundJobs
-    from workbench.store import Store
 
 FORMAT_TITLES = {"files": "Files", "promptfoo": "promptfoo", "langfuse": "Langfuse", "code": "Code"}
 
@@ -116,7 +116,7 @@ class BundleExportPanel(QWidget):
         ref = self._ref
 
         def work(store: Store, _progress: Any) -> ExportResult:
-            return export_bundle(load_bundle(store, ref), fmt, folder)
+            return export_bundle_ref(store, ref, fmt, folder)
 
         job = self._jobs.submit(work)
         self._pending[job] = fmt

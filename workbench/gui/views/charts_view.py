@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.chart_data import RunChartData, TrendPoint, prompt_trend, run_chart_data
 from workbench.gui.widgets.prompt_trend_chart import PromptTrendChart
 from workbench.gui.widgets.run_charts import RunCharts
 
 
-class ChartsView(QWidget):
+class ChartsView(DocumentView):
     """Charts of one run plus a prompt family's trend.
 
     Signals:

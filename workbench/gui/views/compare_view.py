@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from workbench.core.reviews import PairwisePreference, Winner
 from workbench.core.runs import Column
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.compare_data import (
     CompareData,
     PairRow,
@@ -47,7 +48,7 @@ from workbench.gui.serial_writes import SerialWrites
 Side = str  # "left" | "right" | "tie"
 
 
-class CompareView(QWidget):
+class CompareView(DocumentView):
     """Compare two columns of one run.
 
     Args:
@@ -66,7 +67,6 @@ class CompareView(QWidget):
 
     loaded = Signal(object)
     preference_saved = Signal(object)
-    message_posted = Signal(str)
 
     def __init__(
         self,

@@ -9,14 +9,15 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from workbench.core.models import Kind
+from workbench.gui.document_view import DocumentView
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 ROWS_SHOWN = 500
 
 
-class ContentViewer(QWidget):
+class ContentViewer(DocumentView):
     """Shows the head (or a given ref) of a family as YAML; datasets show their first rows."""
 
     def __init__(

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.versions import save_version
 from workbench.core.errors import KnownError
 from workbench.core.models import DatasetContent, Kind
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.dataset_edits import DatasetEdits, apply_edits
 from workbench.gui.models.dataset_table_model import DatasetTableModel, stored_tags
 from workbench.gui.models.run_setup_form import dataset_tags
@@ -36,7 +38,7 @@ from workbench.gui.views.dataset_import_dialog import DatasetImportDialog
 from workbench.gui.widgets.field_errors import ERROR_STYLE
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import SaveResult, Store
 
 ALL_ROWS = "All rows"
 _ROWS_IN_MESSAGE = re.compile(r"Rows (\d+) and (\d+)")
@@ -48,16 +50,14 @@ def save_dataset(
     """Apply the edits to the stored rows and save a new version (a worker-thread job)."""
     base: DatasetContent | None = None
     if version_id is not None:
-        content = store.get_version(version_id).content
-        assert isinstance(content, DatasetContent)
-        base = content
+        base = store.get_version(version_id).content_as(DatasetContent)
     rows = base.rows if base is not None else ()
     description = base.description if base is not None else ""
     content = apply_edits(rows, DatasetEdits(edits.slots, edits.rows, description))
-    return store.save_version(Kind.DATASET, name, content, author=author, note="Edited in the app")
+    return save_version(store, Kind.DATASET, name, content, author=author, note="Edited in the app")
 
 
-class DatasetEditor(QWidget):
+class DatasetEditor(DocumentView):
     """Edit one dataset family's head version.
 
     Signals:
@@ -67,9 +67,6 @@ class DatasetEditor(QWidget):
         tags_loaded(list): the tags offered by the filter were read.
     """
 
-    version_saved = Signal(object)
-    dirty_changed = Signal(bool)
-    message_posted = Signal(str)
     tags_loaded = Signal(list)
 
     def __init__(
@@ -212,6 +209,9 @@ class DatasetEditor(QWidget):
         dialog.imported.connect(self._on_dialog_imported)
         dialog.open()
         return dialog
+
+    def can_save(self) -> bool:
+        return True
 
     def save(self) -> None:
         """Save the edits as a new version, on a worker thread."""

@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.interchange import read_dataset_text, read_text
+from workbench.app.versions import save_version
 from workbench.core.errors import FileFormatError, KnownError
 from workbench.core.models import DatasetContent, Kind, validate_name
 from workbench.gui.background_jobs import BackgroundJobs, Progress
 from workbench.gui.widgets.field_errors import ERROR_STYLE
-from workbench.interop.datasets import read_dataset_text
-from workbench.interop.text import read_text
 
 PREVIEW_ROWS = 50
 FILE_FILTER = "Datasets (*.csv *.tsv *.jsonl *.json *.yaml *.yml);;All files (*)"
@@ -213,7 +213,7 @@ class DatasetImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self._save_job = self._jobs.submit(
             lambda store, _p: (
-                store.save_version(Kind.DATASET, family, content, author=author, note=note).version
+                save_version(store, Kind.DATASET, family, content, author=author, note=note).version
             )
         )
 

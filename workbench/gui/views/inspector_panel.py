@@ -14,7 +14,7 @@ from workbench.gui.models.navigator_entries import NavEntry
 from workbench.gui.views.approval_viewer import approval_html
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 _HISTORY_SHOWN = 8
 

@@ -29,24 +29,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.services import ProviderHub
+from workbench.app.versions import save_version
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.llm import ChatRequest, ChatResult, Message, ProviderError
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.save_outcome import describe_save
-from workbench.gui.provider_hub import ProviderHub
 from workbench.gui.widgets.model_config_form import ModelConfigForm
 
 if TYPE_CHECKING:
-    from workbench.providers.secrets import SecretStore
-    from workbench.store import Store
+    from workbench.app.models import SecretStore
+    from workbench.app.records import Store
 
 TEST_PROMPT = "Reply with the single word: ok"
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class ModelsView(QWidget):
+class ModelsView(DocumentView):
     """Model configs on the left, the selected one's form, key and status on the right.
 
     Signals:
@@ -56,8 +58,6 @@ class ModelsView(QWidget):
         key_status_shown(str): the key's status line was updated.
     """
 
-    version_saved = Signal(object)
-    message_posted = Signal(str)
     connection_tested = Signal(str)
     key_status_shown = Signal(str)
 
@@ -132,9 +132,9 @@ class ModelsView(QWidget):
         self.list.clear()
         for family in self._store.list_families(Kind.MODEL):
             head = self._store.resolve(Kind.MODEL, family.name)
-            assert isinstance(head.content, ModelConfigContent)
+            config = head.content_as(ModelConfigContent)
             item = QListWidgetItem(
-                f"{family.name}\n{head.content.provider} · {head.content.model}  (v{head.number})"
+                f"{family.name}\n{config.provider} · {config.model}  (v{head.number})"
             )
             item.setData(_NAME_ROLE, family.name)
             item.setToolTip(family.description)
@@ -156,6 +156,9 @@ class ModelsView(QWidget):
         item = self.list.currentItem()
         return None if item is None else str(item.data(_NAME_ROLE))
 
+    def can_save(self) -> bool:
+        return True
+
     def save(self) -> None:
         """Save the form as a new version of its config (nothing when unchanged)."""
         typed = self.form.content()
@@ -168,7 +171,7 @@ class ModelsView(QWidget):
         except NotFoundError:
             previous = None
         try:
-            saved = self._store.save_version(Kind.MODEL, name, content, author=self._author)
+            saved = save_version(self._store, Kind.MODEL, name, content, author=self._author)
         except KnownError as error:
             self.form.show_problems({"general": str(error)})
             return
@@ -309,8 +312,7 @@ class ModelsView(QWidget):
         if current is None:
             return
         version = self._store.resolve(Kind.MODEL, str(current.data(_NAME_ROLE)))
-        assert isinstance(version.content, ModelConfigContent)
-        self.form.set_content(version.family, version.content)
+        self.form.set_content(version.family, version.content_as(ModelConfigContent))
         self.test_result.clear()
         self.key_message.clear()
         self._show_key_status()

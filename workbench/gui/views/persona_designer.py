@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -30,19 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.app.persona_checks import register_contradictions
-from workbench.core.errors import KnownError, NotFoundError
+from workbench.core.errors import KnownError
 from workbench.core.llm import ChatRequest, ChatResult, Message, Provider, ProviderError
 from workbench.core.models import Kind, ModelConfigContent, PersonaContent, Version
 from workbench.core.personas import render_persona
 from workbench.gui.bridge import EngineBridge, EventSink
+from workbench.gui.document_view import VersionEditor
 from workbench.gui.drafts import DraftStore
-from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
 from workbench.gui.views.version_history_panel import VersionHistoryPanel
 from workbench.gui.widgets.persona_form import PersonaForm, state_of
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import Store
 
 PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700
@@ -57,8 +54,8 @@ class TryReplyDelta:
     text: str
 
 
-class PersonaDesigner(QWidget):
-    """Designer for one persona family.
+class PersonaDesigner(VersionEditor):
+    """Designer for one persona family (a `VersionEditor`).
 
     Args:
         store: the workspace store (GUI thread's connection).
@@ -75,10 +72,10 @@ class PersonaDesigner(QWidget):
         reply_finished(str): a "Try it" reply completed (its text, or the error shown).
     """
 
-    version_saved = Signal(object)
-    dirty_changed = Signal(bool)
-    message_posted = Signal(str)
     reply_finished = Signal(str)
+
+    KIND = Kind.PERSONA
+    DRAFT_PREFIX = "persona"
 
     def __init__(
         self,
@@ -93,23 +90,11 @@ class PersonaDesigner(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store, self._name, self._author, self._drafts = store, name, author, drafts
+        self._init_editor(store, name, author, drafts)
         self._bridge, self._provider_factory = bridge, provider_factory
-        self._head: Version | None = None
-        self._baseline: dict[str, Any] | None = None
-        self._dirty = False
-        self._loading = False
         self._try_task: int | None = None
 
-        self.title = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton("Save")
-        self.save_button.setToolTip("Save as a new version (Ctrl+S)")
-        self.draft_banner = QLabel()
-        self.discard_draft_button = QPushButton("Discard draft")
         self.form = PersonaForm(dark=dark)
-        self.note = QLineEdit(placeholderText="What changed and why (saved with the version)")
         self.contradictions = QLabel()
         self.contradictions.setWordWrap(True)
         self.contradictions.setObjectName("persona-contradictions")
@@ -131,8 +116,6 @@ class PersonaDesigner(QWidget):
         self._draft_timer = debounce_timer(self, DRAFT_DELAY_MS, self.write_draft)
 
         self._build_layout()
-        self.save_button.clicked.connect(self.save)
-        self.discard_draft_button.clicked.connect(self.discard_draft)
         self.form.changed.connect(self._on_form_changed)
         self.note.textChanged.connect(lambda _text: self._draft_timer.start())
         self.history.version_opened.connect(self._on_history_version_opened)
@@ -146,68 +129,6 @@ class PersonaDesigner(QWidget):
         self._load_head()
         self._restore_draft()
         self.reload_models()
-        self.refresh_preview()
-
-    @property
-    def name(self) -> str:
-        """The persona family edited."""
-        return self._name
-
-    def is_dirty(self) -> bool:
-        """Whether the form differs from the stored version."""
-        return self._dirty
-
-    def save(self) -> SaveResult | None:
-        """Store the form as a new version; returns what the store did, None on error."""
-        self.form.commit_pending_edits()
-        try:
-            content = self.form.content()
-            previous = self._head
-            result = self._store.save_version(
-                Kind.PERSONA,
-                self._name,
-                content,
-                author=self._author,
-                note=self.note.text().strip(),
-            )
-        except KnownError as error:
-            self._show_problem(f"Not saved: {error}")
-            return None
-        version = result.version
-        message = describe_save(result, previous.id if previous else None)
-        self._head = version
-        self._baseline = self.form.raw_state()
-        self.note.clear()
-        self._drafts.discard(self._draft_key())
-        self._banner.hide()
-        self._set_dirty(False)
-        self.history.reload()
-        self.status.setText(message)
-        self.message_posted.emit(message)
-        self.version_saved.emit(version)
-        return result
-
-    def write_draft(self) -> None:
-        """Keep the unsaved form in the draft file (or drop the draft once clean)."""
-        if not self._dirty:
-            self._drafts.discard(self._draft_key())
-            return
-        self._drafts.save(
-            self._draft_key(),
-            {
-                "kind": Kind.PERSONA.value,
-                "name": self._name,
-                "base_number": self._head.number if self._head else None,
-                "saved_at": datetime.now().isoformat(timespec="seconds"),
-                "fields": self.form.raw_state(),
-                "note": self.note.text(),
-            },
-        )
-
-    def discard_draft(self) -> None:
-        """Throw away unsaved changes and show the stored version again."""
-        self._drafts.discard(self._draft_key())
-        self._load_head()
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
@@ -246,8 +167,7 @@ class PersonaDesigner(QWidget):
         except KnownError as error:
             self._show_problem(f"Cannot try: {error}")
             return None
-        config = model.content
-        assert isinstance(config, ModelConfigContent)
+        config = model.content_as(ModelConfigContent)
         request = ChatRequest(
             model=config.model,
             messages=(Message("system", system), Message("user", message)),
@@ -269,10 +189,22 @@ class PersonaDesigner(QWidget):
         self._try_task = self._bridge.submit(ask)
         return self._try_task
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Write the draft before the designer goes away."""
-        self.write_draft()
-        super().closeEvent(event)
+    # -- the VersionEditor hooks ---------------------------------------------------------------
+
+    def _snapshot(self) -> dict[str, Any]:
+        return self.form.raw_state()
+
+    def _content_for_save(self) -> PersonaContent:
+        self.form.commit_pending_edits()
+        return self.form.content()
+
+    def _fill_from(self, content: Any) -> None:
+        self._loading = True
+        self.form.set_content(content)
+        self._loading = False
+
+    def _draft_fields(self) -> dict[str, Any]:
+        return {"fields": self.form.raw_state()}
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -288,13 +220,6 @@ class PersonaDesigner(QWidget):
         header.addWidget(self.title)
         header.addWidget(self.status, 1)
         header.addWidget(self.save_button)
-        banner = QHBoxLayout()
-        banner.addWidget(self.draft_banner, 1)
-        banner.addWidget(self.discard_draft_button)
-        self._banner = QWidget()
-        self._banner.setLayout(banner)
-        self._banner.hide()
-
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
         form_layout.addWidget(self.contradictions)
@@ -337,22 +262,6 @@ class PersonaDesigner(QWidget):
         layout.addWidget(self._banner)
         layout.addWidget(self.splitter, 1)
 
-    def _load_head(self) -> None:
-        try:
-            self._head = self._store.resolve(Kind.PERSONA, self._name)
-        except NotFoundError:
-            self._head = None
-        content = self._head.content if self._head else None
-        assert content is None or isinstance(content, PersonaContent)
-        self._loading = True
-        self.form.set_content(content)
-        self.note.clear()
-        self._loading = False
-        self._baseline = self.form.raw_state()
-        self._banner.hide()
-        self._set_dirty(False)
-        self._update_title()
-
     def _restore_draft(self) -> None:
         draft = self._drafts.load(self._draft_key())
         fields = draft.get("fields") if draft else None
@@ -366,27 +275,7 @@ class PersonaDesigner(QWidget):
         self._set_dirty(self.form.raw_state() != self._baseline)
         if not self._dirty:
             return
-        when = str(draft.get("saved_at", "")).replace("T", " ")
-        based = draft.get("base_number")
-        self.draft_banner.setText(
-            f"Restored unsaved changes from {when}"
-            + (f" (based on v{based})." if based else ".")
-            + " Save to keep them as a version."
-        )
-        self._banner.show()
-
-    def _set_dirty(self, dirty: bool) -> None:
-        if dirty != self._dirty:
-            self._dirty = dirty
-            self._update_title()
-            self.dirty_changed.emit(dirty)
-
-    def _update_title(self) -> None:
-        ref = f"v{self._head.number}" if self._head else "new"
-        self.title.setText(f"<b>{self._name}</b>  ·  {ref}{'  •  unsaved' if self._dirty else ''}")
-
-    def _draft_key(self) -> str:
-        return f"persona-{self._name}"
+        self._show_draft_banner(draft)
 
     def _show_contradictions(self) -> None:
         try:
@@ -400,10 +289,6 @@ class PersonaDesigner(QWidget):
         )
         self.contradictions.setVisible(bool(found))
 
-    def _show_problem(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#d04040'>{message}</span>")
-        self.message_posted.emit(message)
-
     def _on_form_changed(self) -> None:
         if self._loading:
             return
@@ -412,8 +297,7 @@ class PersonaDesigner(QWidget):
         self._draft_timer.start()
 
     def _on_history_version_opened(self, version: Version) -> None:
-        assert isinstance(version.content, PersonaContent)
-        self.form.set_raw_state(state_of(version.content))
+        self.form.set_raw_state(state_of(version.content_as(PersonaContent)))
         self._on_form_changed()
         self.note.setText(f"Back to v{version.number}.")
 

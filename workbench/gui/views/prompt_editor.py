@@ -8,11 +8,9 @@ nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,9 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.app.prompt_checks import save_prompt
+from workbench.app.versions import save_version
 from workbench.core.compose import prompt_variables
 from workbench.core.errors import KnownError, NotFoundError, TemplateError
 from workbench.core.models import Kind, PromptContent, Version, validate_name
+from workbench.gui.document_view import VersionEditor
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.prompt_form import (
     TemplateSlot,
@@ -51,15 +51,15 @@ from workbench.gui.widgets.template_edit import TemplateEdit
 from workbench.gui.widgets.variables_panel import VariablesPanel
 
 if TYPE_CHECKING:
-    from workbench.store import SaveResult, Store
+    from workbench.app.records import SaveResult, Store
 
 PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700
 Snapshot = tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]
 
 
-class PromptEditor(QWidget):
-    """Editor for one prompt family.
+class PromptEditor(VersionEditor):
+    """Editor for one prompt family (a `VersionEditor`).
 
     Args:
         store: the workspace store (GUI thread's connection).
@@ -74,9 +74,8 @@ class PromptEditor(QWidget):
         message_posted(str): a short message for the status bar.
     """
 
-    version_saved = Signal(object)
-    dirty_changed = Signal(bool)
-    message_posted = Signal(str)
+    KIND = Kind.PROMPT
+    DRAFT_PREFIX = "prompt"
 
     def __init__(
         self,
@@ -89,26 +88,14 @@ class PromptEditor(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store, self._name, self._author, self._drafts = store, name, author, drafts
+        self._init_editor(store, name, author, drafts)
         self._dark = dark
-        self._head: Version | None = None
-        self._baseline: Snapshot | None = None
-        self._dirty = False
-        self._loading = False
         self._slots: tuple[TemplateSlot, ...] = ()
         self.editors: list[TemplateEdit] = []
 
-        self.title = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         self.fork_button = QPushButton("Fork…")
         self.fork_button.setToolTip("Save the current text as a new prompt family")
-        self.save_button = QPushButton("Save")
-        self.save_button.setToolTip("Save as a new version (Ctrl+S)")
-        self.draft_banner = QLabel()
-        self.discard_draft_button = QPushButton("Discard draft")
         self.params = QLineEdit(placeholderText='{"temperature": 0.3, "max_tokens": 300}')
-        self.note = QLineEdit(placeholderText="What changed and why (saved with the version)")
         self.editor_area = QSplitter(Qt.Orientation.Vertical)
         self.picker = PreviewSourcePicker(store)
         self.preview_error = QLabel()
@@ -124,9 +111,7 @@ class PromptEditor(QWidget):
         self._draft_timer = debounce_timer(self, DRAFT_DELAY_MS, self.write_draft)
 
         self._build_layout()
-        self.save_button.clicked.connect(self.save)
         self.fork_button.clicked.connect(self._on_fork_button_clicked)
-        self.discard_draft_button.clicked.connect(self.discard_draft)
         self.params.textChanged.connect(self._on_field_changed)
         self.note.textChanged.connect(self._on_note_changed)
         self.variables.declarations_changed.connect(self._on_field_changed)
@@ -138,20 +123,6 @@ class PromptEditor(QWidget):
         self._load_head()
         self._restore_draft()
         self.refresh_preview()
-
-    @property
-    def name(self) -> str:
-        """The prompt family edited."""
-        return self._name
-
-    @property
-    def head(self) -> Version | None:
-        """The stored version the editor started from (None for a new family)."""
-        return self._head
-
-    def is_dirty(self) -> bool:
-        """Whether the fields differ from the stored version."""
-        return self._dirty
 
     def current_content(self) -> PromptContent:
         """The content the fields describe.
@@ -173,7 +144,7 @@ class PromptEditor(QWidget):
         variables no dataset provides are saved with a warning.
         """
         try:
-            content = self.current_content()
+            content = self._content_for_save()
             previous = self._head
             outcome = save_prompt(
                 self._store, self._name, content, author=self._author, note=self.note.text().strip()
@@ -210,7 +181,8 @@ class PromptEditor(QWidget):
                 raise KnownError(f"A prompt named '{new_name}' already exists; choose another.")
             content = self.current_content()
             origin = self._head.ref if self._head else self._name
-            result = self._store.save_version(
+            result = save_version(
+                self._store,
                 Kind.PROMPT,
                 new_name,
                 content,
@@ -227,38 +199,9 @@ class PromptEditor(QWidget):
         self._after_store(result.version, f"Forked into {result.version.ref}.")
         return result.version
 
-    def write_draft(self) -> None:
-        """Keep the unsaved fields in the draft file (or drop the draft once clean)."""
-        if not self._dirty:
-            self._drafts.discard(self._draft_key())
-            return
-        self._drafts.save(
-            self._draft_key(),
-            {
-                "kind": Kind.PROMPT.value,
-                "name": self._name,
-                "base_version": self._head.id if self._head else None,
-                "base_number": self._head.number if self._head else None,
-                "saved_at": datetime.now().isoformat(timespec="seconds"),
-                "slots": [slot.key for slot in self._slots],
-                "texts": [editor.toPlainText() for editor in self.editors],
-                "params": self.params.text(),
-                "note": self.note.text(),
-                "variables": self.variables.declared(),
-            },
-        )
-
-    def discard_draft(self) -> None:
-        """Throw away unsaved changes and show the stored version again."""
-        self._drafts.discard(self._draft_key())
-        self._load_head()
-        self.refresh_preview()
-        self.message_posted.emit("Draft discarded.")
-
     def load_version(self, version: Version) -> None:
         """Put a stored version's content in the fields (undoable); saving it moves the head."""
-        assert isinstance(version.content, PromptContent)
-        self._fill(version.content, keep_undo=True)
+        self._fill(version.content_as(PromptContent), keep_undo=True)
         self.note.setText(f"Back to v{version.number}.")
         self.message_posted.emit(f"Loaded v{version.number} into the editor; save to use it.")
 
@@ -299,10 +242,32 @@ class PromptEditor(QWidget):
         self.preview_error.hide()
         self.preview.setPlainText(text)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Write the draft before the editor goes away."""
-        self.write_draft()
-        super().closeEvent(event)
+    # -- the VersionEditor hooks ---------------------------------------------------------------
+
+    def _snapshot(self) -> Snapshot:
+        return (
+            tuple(editor.toPlainText() for editor in self.editors),
+            self.params.text().strip(),
+            tuple(sorted(self.variables.declared().items())),
+        )
+
+    def _content_for_save(self) -> PromptContent:
+        return self.current_content()
+
+    def _fill_from(self, content: Any) -> None:
+        self._fill(content, keep_undo=False)
+
+    def _draft_fields(self) -> dict[str, Any]:
+        return {
+            "slots": [slot.key for slot in self._slots],
+            "texts": [editor.toPlainText() for editor in self.editors],
+            "params": self.params.text(),
+            "variables": self.variables.declared(),
+        }
+
+    def _after_store(self, version: Version, message: str) -> None:
+        super()._after_store(version, message)
+        self.refresh_preview()
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -312,13 +277,6 @@ class PromptEditor(QWidget):
         header.addWidget(self.status, 1)
         header.addWidget(self.fork_button)
         header.addWidget(self.save_button)
-        banner = QHBoxLayout()
-        banner.addWidget(self.draft_banner, 1)
-        banner.addWidget(self.discard_draft_button)
-        self._banner = QWidget()
-        self._banner.setLayout(banner)
-        self._banner.hide()
-
         fields = QFormLayout()
         fields.addRow("Parameters", self.params)
         fields.addRow("Note", self.note)
@@ -369,20 +327,6 @@ class PromptEditor(QWidget):
             self.editor_area.addWidget(box)
             self.editors.append(editor)
 
-    def _load_head(self) -> None:
-        try:
-            self._head = self._store.resolve(Kind.PROMPT, self._name)
-        except NotFoundError:
-            self._head = None
-        content = self._head.content if self._head else None
-        assert content is None or isinstance(content, PromptContent)
-        self._fill(content, keep_undo=False)
-        self.note.clear()
-        self._baseline = self._snapshot()
-        self._banner.hide()
-        self._set_dirty(False)
-        self._update_title()
-
     def _fill(self, content: PromptContent | None, *, keep_undo: bool) -> None:
         self._loading = True
         try:
@@ -418,55 +362,7 @@ class PromptEditor(QWidget):
         if not self._dirty:
             self._drafts.discard(self._draft_key())
             return
-        based = draft.get("base_number")
-        when = str(draft.get("saved_at", "")).replace("T", " ")
-        self.draft_banner.setText(
-            f"Restored unsaved changes from {when}"
-            + (f" (based on v{based})." if based else ".")
-            + " Save to keep them as a version."
-        )
-        self._banner.show()
-
-    def _after_store(self, version: Version, message: str) -> None:
-        self._head = version
-        self._baseline = self._snapshot()
-        self.note.clear()
-        self._drafts.discard(self._draft_key())
-        self._banner.hide()
-        self._set_dirty(False)
-        self._update_title()
-        self.history.reload()
-        self.status.setText(message)
-        self.message_posted.emit(message)
-        self.version_saved.emit(version)
-        self.refresh_preview()
-
-    def _snapshot(self) -> Snapshot:
-        return (
-            tuple(editor.toPlainText() for editor in self.editors),
-            self.params.text().strip(),
-            tuple(sorted(self.variables.declared().items())),
-        )
-
-    def _set_dirty(self, dirty: bool) -> None:
-        if dirty != self._dirty:
-            self._dirty = dirty
-            self._update_title()
-            self.dirty_changed.emit(dirty)
-
-    def _update_title(self) -> None:
-        ref = self._display_ref()
-        self.title.setText(f"<b>{self._name}</b>  ·  {ref}{'  •  unsaved' if self._dirty else ''}")
-
-    def _display_ref(self) -> str:
-        return f"v{self._head.number}" if self._head else "new"
-
-    def _draft_key(self) -> str:
-        return f"prompt-{self._name}"
-
-    def _show_problem(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#d04040'>{message}</span>")
-        self.message_posted.emit(message)
+        self._show_draft_banner(draft)
 
     def _show_preview_error(self, message: str) -> None:
         self.preview_error.setText(f"⚠ {message}")

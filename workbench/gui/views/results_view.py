@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.run_execution import RunSummary
 from workbench.core.diff import unified_diff
 from workbench.core.runs import CellKey
-from workbench.engine.runner import RunSummary
 from workbench.gui.delegates.cell_delegate import CellDelegate, row_height
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.compare_pairing import default_partner
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel
@@ -41,7 +42,7 @@ PromptSource = Callable[[CellKey], str | None]
 RATING_KEYS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "P": "pass", "F": "fail"}
 
 
-class ResultsView(QWidget):
+class ResultsView(DocumentView):
     """The results screen of one run.
 
     Args:
@@ -227,10 +228,11 @@ class ResultsView(QWidget):
         self._message.setText(text)
         self._message.setVisible(bool(text))
 
-    def focus_search(self) -> None:
+    def focus_search(self) -> bool:
         """Put the cursor in the row filter (the main window's Ctrl+F calls this)."""
         self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._search.selectAll()
+        return True
 
     def current_key(self) -> CellKey | None:
         """The key of the current cell, if any."""

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.prompt_checks import version_warnings
 from workbench.core.models import Kind
 from workbench.gui.background_jobs import BackgroundJobs
@@ -49,7 +50,7 @@ from workbench.gui.widgets.field_errors import error_label, with_error
 from workbench.gui.widgets.version_picker import VersionChoice, VersionPicker
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 NO_CHOICE = "(none)"
 
@@ -93,7 +94,7 @@ class RunSetupDialog(QDialog):
         self.rubric = QComboBox()
         self.judge = QComboBox()
         self.repeats = QSpinBox(minimum=1, maximum=100, value=1)
-        self.concurrency = QSpinBox(minimum=1, maximum=512, value=4)
+        self.concurrency = QSpinBox(minimum=1, maximum=512, value=RUN_CONCURRENCY)
         self.budget = QDoubleSpinBox(minimum=0.0, maximum=100_000.0, decimals=2, prefix="$ ")
         self.budget.setSpecialValueText("no budget")
         self.use_cache = QCheckBox("Reuse cached answers")

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.versions import set_label
 from workbench.core.diff import FieldChange, diff_contents
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.models import Kind, Version
 from workbench.gui.widgets.side_by_side_diff import SideBySideDiff
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 STANDARD_LABELS = ("production", "staging")
 _VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -251,7 +252,7 @@ class VersionHistoryPanel(QWidget):
         if len(chosen) != 1 or not label:
             return
         try:
-            self._store.set_label(self._kind, self._name, label, chosen[0].id, actor=self._actor)
+            set_label(self._store, self._kind, self._name, label, chosen[0].id, actor=self._actor)
         except KnownError as error:
             self.failed.emit(str(error))
             return

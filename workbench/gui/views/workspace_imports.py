@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench.interop.bundle_files import import_bundle_files
-from workbench.interop.langfuse import import_langfuse
-from workbench.interop.promptfoo_import import import_promptfoo
+from workbench.app.interchange import import_bundle_files, import_langfuse, import_promptfoo
 
 if TYPE_CHECKING:
+    from workbench.app.records import Store
     from workbench.gui.background_jobs import BackgroundJobs
-    from workbench.store import Store
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.models import DEFAULT_KEY_ENV, PRESETS
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent, validate_name
 from workbench.gui.models.prompt_form import params_text, parse_params
 from workbench.gui.widgets.field_errors import error_label, with_error
-from workbench.providers.compat import PRESETS
-from workbench.providers.secrets import DEFAULT_KEY_ENV
 
 PROVIDERS = ("openai", "anthropic", "openai-compatible", "local")
 PRESET_NAMES = {

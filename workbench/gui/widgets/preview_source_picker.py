@@ -13,7 +13,7 @@ from workbench.core.personas import render_persona
 from workbench.gui.models.prompt_form import PLACEHOLDER_ROW
 
 if TYPE_CHECKING:
-    from workbench.store import Store
+    from workbench.app.records import Store
 
 ROWS_LISTED = 500
 NO_PERSONA = "(no persona)"
@@ -85,8 +85,7 @@ class PreviewSourcePicker(QWidget):
         if not name or name == NO_PERSONA:
             return None, None
         version = self._store.resolve(Kind.PERSONA, name)
-        assert isinstance(version.content, PersonaContent)
-        return version.ref, render_persona(version.content, name=version.ref)
+        return version.ref, render_persona(version.content_as(PersonaContent), name=version.ref)
 
     def _load_rows(self) -> None:
         self.row.blockSignals(True)

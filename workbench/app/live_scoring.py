@@ -1,24 +1,27 @@
-"""`LiveScoring`: scores a run's cells on the engine thread as they finish (no Qt).
+"""`LiveScoring`: scores a run's cells as they finish, for the GUI and the CLI alike (no Qt).
 
 Cells are gathered for a moment and scored in small batches, each stored in one transaction and
 announced with one `CellsScored` event, so hundreds of cells a second cost a few writes a second.
-Rubrics with an LLM judge go through the judge's provider; the rest are plain function calls.
+Rubrics with an LLM judge call it through an `EngineJudge` (the engine's endpoint limits,
+retries honouring Retry-After, per-call timeout and response cache, so a 429 from the judge is
+retried, never turned into an error at once); the rest are plain function calls.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbench.app.scoring import make_cell_scorer, to_cell_score
+from workbench.app.scoring import judge_call_from_config, make_cell_scorer, to_cell_score
 from workbench.core.errors import KnownError
-from workbench.core.llm import ChatRequest, ChatResult, ProviderError
 from workbench.core.models import ModelConfigContent
+from workbench.core.reviews import CellScore
 from workbench.core.runs import CellResult, CellStatus
-from workbench.gui.provider_hub import ProviderFactory
-from workbench.gui.run_events import CellsScored, ScoringFailed
+from workbench.engine.execution import ProviderFactoryFn
+from workbench.engine.judge import EngineJudge
+from workbench.engine.runner import EngineOptions
 
 if TYPE_CHECKING:
     from workbench.app.scoring import CellScorer
@@ -28,6 +31,22 @@ SCORE_BATCH_WAIT_S = 0.05
 """How long the first finished cell waits for others, so they are scored in one transaction."""
 
 Sink = Callable[[Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CellsScored:
+    """Rubric results of finished cells, stored already."""
+
+    run_id: int
+    scores: tuple[CellScore, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringFailed:
+    """Scoring could not run for this run (a bad rubric, a judge without model)."""
+
+    run_id: int
+    message: str
 
 
 class LiveScoring:
@@ -46,29 +65,34 @@ class LiveScoring:
         self._wake = asyncio.Event()
         self._done = False
         self._task: asyncio.Task[None] | None = None
+        self.judge: EngineJudge | None = None
 
     async def prepare(
         self,
         store: Store,
         judge: ModelConfigContent | None,
-        factory: ProviderFactory,
-    ) -> Any:
-        """Build the scorer for the run's rubric; returns the judge provider to close, if any."""
+        factory: ProviderFactoryFn,
+        *,
+        options: EngineOptions | None = None,
+    ) -> None:
+        """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`
+        (closed by `aclose`)."""
         run = store.get_run(self._run_id)
         if run.spec.rubric_id is None:
-            return None
-        provider = None
-        judge_call = None
+            return
         if judge is not None:
-            provider = factory(judge)
-            judge_call = _judge_call(provider, judge)
+            self.judge = judge_call_from_config(store, judge, factory, options=options)
         try:
             self._scorer = make_cell_scorer(
-                store, self._run_id, store.get_version(run.spec.rubric_id), judge_call=judge_call
+                store, self._run_id, store.get_version(run.spec.rubric_id), judge_call=self.judge
             )
         except KnownError as error:
             self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
-        return provider
+
+    async def aclose(self) -> None:
+        """Close the judge's provider, if one was built."""
+        if self.judge is not None:
+            await self.judge.aclose()
 
     def start(self) -> None:
         if self._scorer is not None:
@@ -120,13 +144,3 @@ class LiveScoring:
             CellsScored(self._run_id, tuple(to_cell_score(key, rubric_id, r) for key, r in pairs))
         )
 
-
-def _judge_call(provider: Any, config: ModelConfigContent) -> Any:
-    async def call(request: ChatRequest) -> ChatResult | ProviderError:
-        params = {**config.params, **request.params}
-        outcome: ChatResult | ProviderError = await provider.complete(
-            dataclasses.replace(request, model=config.model, params=params, stream=False)
-        )
-        return outcome
-
-    return call
