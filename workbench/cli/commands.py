@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import click
 import typer
+from typer import _click as click  # typer >= 0.29 vendors click: use its types
 
 Builder = Callable[[typer.Typer], None]
 

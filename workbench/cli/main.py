@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+from typer import _click as click  # typer >= 0.29 vendors click: use its types
 from typer.core import TyperGroup
 
 from workbench.cli.commands import COMMANDS, build_commands
