@@ -148,7 +148,8 @@ def measure_case(case: Case, repeat: int, promptfoo: Any) -> dict[str, list[Time
                 timed(run, env=env, log=log)
             found["workbench"].append(timed(run, env=env, log=log))
             if promptfoo is not None:
-                found["promptfoo"].append(promptfoo(work, case, document, Path(tmp) / f"pf-{attempt}"))
+                folder = Path(tmp) / f"pf-{attempt}"
+                found["promptfoo"].append(promptfoo(work, case, document, folder))
             print(f"{case.name} #{attempt + 1} done", file=sys.stderr)
     return found
 
