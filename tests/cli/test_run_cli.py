@@ -160,3 +160,17 @@ def test_models_list_says_what_can_run_and_what_a_server_offers(
     assert "WORKBENCH_TEST_MISSING_KEY" in listing["hosted"]["detail"]
     offered = cli("models", "list", "--endpoint", server.openai_base_url, "--json").json()
     assert offered["models"]
+
+
+def test_progress_off_a_terminal_is_a_plain_line_not_a_redrawn_bar(
+    cli: Cli, workspace: Path
+) -> None:
+    args = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs", "--repeat", "3")
+    result = cli(*args)
+    assert result.code == 0, result.err
+    progress = [line for line in result.err.splitlines() if line.startswith("run ")]
+    assert len(progress) == 1 and progress[0].startswith("run 1: 12/12 cells"), result.err
+    assert "━" not in result.err  # no bar characters in a log
+    quiet = cli(*args, "--quiet")
+    assert quiet.code == 0, quiet.err
+    assert not [line for line in quiet.err.splitlines() if line.startswith("run ")], quiet.err
