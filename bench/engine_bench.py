@@ -56,6 +56,7 @@ WORKLOADS = {
     "W2": Workload("W2", 1, 1, 5000, 20, 32),
     "W3": Workload("W3", 2, 2, 250, 200, 16, rate_limit_fraction=0.10, server_error_fraction=0.02),
     "W1w": Workload("W1w", 2, 2, 250, 200, 16, warm=True),
+    "S": Workload("S", 1, 1, 50, 20, 8),  # a seconds-long smoke check of the benchmarks
 }
 
 

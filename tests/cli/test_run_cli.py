@@ -198,3 +198,17 @@ def test_retry_errors_rescores_the_fixed_cells_as_they_land(
         [rubric_id] = store.rubric_ids_scored(run_id)
         scores = store.scores(run_id, rubric_id)
     assert len(scores) == 4 and all(s.passed and s.error is None for s in scores)
+
+
+def test_progress_off_a_terminal_is_a_plain_line_not_a_redrawn_bar(
+    cli: Cli, workspace: Path
+) -> None:
+    args = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs", "--repeat", "3")
+    result = cli(*args)
+    assert result.code == 0, result.err
+    progress = [line for line in result.err.splitlines() if line.startswith("run ")]
+    assert len(progress) == 1 and progress[0].startswith("run 1: 12/12 cells"), result.err
+    assert "━" not in result.err  # no bar characters in a log
+    quiet = cli(*args, "--quiet")
+    assert quiet.code == 0, quiet.err
+    assert not [line for line in quiet.err.splitlines() if line.startswith("run ")], quiet.err

@@ -7,7 +7,6 @@ is called; the judge test talks to the fake OpenAI-compatible server over HTTP.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,6 @@ import pytest
 
 from tests.cli.conftest import Cli
 from workbench.app.paths import STORE_FILENAME
-from workbench.cli import main as cli_main
-from workbench.cli import scoring as scoring_cli
 from workbench.core.models import (
     CriterionSpec,
     DatasetContent,
@@ -36,29 +33,6 @@ TU = PersonaContent(display_name="Léo", role="conseiller", address_form="tu")
 GOOD_VOUS = "Bonjour, votre commande a été expédiée hier. Vous la recevrez jeudi."
 GOOD_TU = "Salut, ta commande a été expédiée hier, tu la recevras jeudi."
 BAD = "Votre commande est en préparation."
-
-
-@pytest.fixture(autouse=True)
-def scoring_commands() -> Iterator[None]:
-    """Make sure the scoring commands are on the root command (until main.py registers them).
-
-    The registration lists are restored afterwards, so other tests see the root as it is.
-    """
-    app = cli_main.app
-    if any(c.name == "score" for c in app.registered_commands):
-        yield
-        return
-    commands, groups = list(app.registered_commands), list(app.registered_groups)
-    rubric_group = next(g.typer_instance for g in groups if g.name == "rubric")
-    assert rubric_group is not None
-    rubric_commands = list(rubric_group.registered_commands)
-    scoring_cli.register(app)
-    try:
-        yield
-    finally:
-        app.registered_commands[:] = commands
-        app.registered_groups[:] = groups
-        rubric_group.registered_commands[:] = rubric_commands
 
 
 def open_store(home: Path) -> Store:

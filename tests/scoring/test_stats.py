@@ -276,3 +276,41 @@ def test_a_significant_exact_test_is_never_overridden_by_the_discordant_floor(
     assert f"p={p_value:.3g}" in comparison.verdict and "on few rows" in comparison.verdict
     assert "No detectable difference in pass rate" not in comparison.verdict
     assert "too few to tell" not in comparison.verdict
+
+
+@pytest.mark.parametrize("shape", ["uniform", "binary", "quarters", "one-outlier"])
+def test_bootstrap_interval_equals_scipy_bootstrap(shape: str) -> None:
+    """The numpy BCa interval is scipy.stats.bootstrap's, resample for resample."""
+    import math
+    import warnings
+
+    import numpy as np
+    from scipy import stats
+
+    generator = np.random.default_rng(11)
+    for trial in range(40):
+        n = int(generator.integers(3, 50))
+        values = {
+            "uniform": generator.random(n),
+            "binary": generator.integers(0, 2, n).astype(float),
+            "quarters": np.round(generator.random(n) * 4) / 4,
+            "one-outlier": np.r_[np.zeros(n - 1), [1.0]],
+        }[shape]
+        if np.ptp(values) == 0:
+            continue
+        expected = None
+        for method in ("BCa", "percentile"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = stats.bootstrap(
+                    (values,), np.mean, n_resamples=500, method=method,
+                    rng=np.random.default_rng(trial),
+                )  # fmt: skip
+            low, high = result.confidence_interval.low, result.confidence_interval.high
+            if math.isfinite(low) and math.isfinite(high):
+                expected = (low, high)
+                break
+        found = bootstrap_mean_interval(list(values), seed=trial, n_resamples=500)
+        assert found is not None and expected is not None
+        assert found.low == pytest.approx(expected[0], abs=1e-12)
+        assert found.high == pytest.approx(expected[1], abs=1e-12)

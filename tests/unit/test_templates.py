@@ -245,3 +245,17 @@ def test_other_runtime_failures_become_template_errors() -> None:
     error = render_error("x\ny\n{{ total / count }}", {"total": 10, "count": 0}, row="r3")
     assert "ZeroDivisionError" in str(error)
     assert (error.line, error.row) == (3, "r3")
+
+
+def test_one_source_compiles_once_whatever_name_each_row_gives_it() -> None:
+    """Per-row names (a promptfoo assertion value per test) must not recompile the template."""
+    from workbench.core import templates
+
+    source = "contains {{ who }} (compile-once check)"
+    templates._compiled.cache_clear()
+    for number in range(300):
+        text = templates.render_template(
+            source, {"who": f"client {number}"}, name=f"test {number} value", row=f"r{number}"
+        )
+        assert text == f"contains client {number} (compile-once check)"
+    assert templates._compiled.cache_info().misses == 1

@@ -1,21 +1,52 @@
 """The ``workbench`` command: a root with ``--home`` and one sub-command group per concept.
 
 Exit codes: 0 success, 1 a user error (a clear message on stderr), 2 a usage error.
+
+Sub-commands load lazily: the root knows every command's name and one-line help from
+`commands.COMMANDS`, and imports a command's module only when that command is invoked. So
+``workbench --help`` or ``workbench prompt list`` does not pay for the engine, the providers'
+SDKs or the statistics libraries (start-up was over a second when everything loaded eagerly).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer import _click as click  # typer >= 0.29 vendors click: use its types
+from typer.core import TyperGroup
 
-from workbench.app.services import Services
-from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
-from workbench.cli.families import family_app
+from workbench.cli.commands import COMMANDS, build_commands
 from workbench.core.errors import KnownError
-from workbench.core.models import Kind
+
+
+class LazyRootGroup(TyperGroup):
+    """The root group: commands are built from their module on first use.
+
+    Help lists every command from the static table, without importing any of them.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [entry.name for entry in COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        built = build_commands(cmd_name)
+        if built is None:
+            return None
+        for name, command in built.items():
+            self.add_command(command, name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(entry.name, entry.help) for entry in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
     help="Prompt Workbench: version, run, score and approve prompts and personas.",
@@ -23,6 +54,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=LazyRootGroup,
 )
 
 
@@ -37,39 +69,11 @@ def root(
     ] = None,
 ) -> None:
     """Prompt Workbench."""
+    from workbench.app.services import Services
+
     svc = Services(home)
     ctx.obj = svc
     ctx.call_on_close(svc.close)
-
-
-app.command("init")(workspace.init)
-app.command("import")(workspace.import_)
-app.command("export")(workspace.export)
-
-prompt_app = family_app(Kind.PROMPT, plural="prompts")
-prompt_app.command("render")(render.render_prompt_command)
-app.add_typer(prompt_app, name="prompt")
-
-persona_app = family_app(Kind.PERSONA, plural="personas")
-persona_app.command("render")(render.render_persona_command)
-app.add_typer(persona_app, name="persona")
-
-dataset_app = family_app(Kind.DATASET, plural="datasets", with_show=False)
-dataset_app.command("show")(datasets.show_dataset)
-dataset_app.command("import")(datasets.import_dataset)
-dataset_app.command("export")(datasets.export_dataset)
-app.add_typer(dataset_app, name="dataset")
-
-app.command("run")(runs.run)
-runs.runs_app.command("export")(exports.export_run_command)
-app.add_typer(runs.runs_app, name="runs")
-
-app.add_typer(family_app(Kind.MODEL, plural="model configs"), name="model")
-app.add_typer(models.models_app, name="models")
-app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
-scoring.register(app)  # score, compare, review, rubric import (after the rubric group)
-approvals.register(app)  # approve, approvals list|show|revoke, bundle-label
-exports.register(app)  # export-bundle, import-bundle, import-promptfoo, import-langfuse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,11 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="workbench", standalone_mode=True)
     except SystemExit as done:
-        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        return _exit_code(done.code)
     except KnownError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _exit_code(code: Any) -> int:
+    if isinstance(code, int):
+        return code
+    return 0 if code is None else 1
 
 
 def entry_point() -> None:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from workbench.app import runs as run_service
@@ -34,6 +33,7 @@ from workbench.app.services import Services
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
+from workbench.cli.progress import RunProgress
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.runs import CellResult, CellStatus, RunInfo
@@ -89,6 +89,9 @@ def run(
     demo: Annotated[
         bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress on stderr while the run goes.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run prompt versions × personas × models over a dataset, side by side."""
@@ -131,7 +134,9 @@ def run(
     estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
     run_id = executor.create_run(spec, name or "run")
-    summary = _execute(executor, run_id, "missing", quiet=as_json, judge_model=judge_model)
+    summary = _execute(
+        executor, run_id, "missing", quiet=as_json or quiet, judge_model=judge_model
+    )
     if rubric is None:
         _report(svc, run_id, summary, as_json=as_json)
         return
@@ -219,38 +224,22 @@ def _execute(
         cancel = asyncio.Event()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, cancel.set)
-        progress = Progress(
-            TextColumn(f"run {run_id}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"),
-            TimeElapsedColumn(),
-            disable=quiet,
-            transient=False,
-        )
-        task = progress.add_task("cells", total=None, status="")
-        errors = 0
+        with RunProgress(run_id, quiet=quiet) as progress:
 
-        def sink(event: Event) -> None:
-            nonlocal errors
-            if isinstance(event, RunStarted):
-                progress.update(task, total=event.total)
-            elif isinstance(event, CellFinished):
-                if on_cell is not None:
-                    on_cell(event.result)
-                if event.result.status is CellStatus.ERROR:
-                    errors += 1
-                status = f"{errors} errors" if errors else ""
-                if cancel.is_set():
-                    status = "cancelling…"
-                progress.update(task, advance=1, status=status)
+            def sink(event: Event) -> None:
+                if isinstance(event, RunStarted):
+                    progress.started(event.total)
+                elif isinstance(event, CellFinished):
+                    if on_cell is not None:
+                        on_cell(event.result)
+                    progress.cancelling = cancel.is_set()
+                    progress.cell_settled(error=event.result.status is CellStatus.ERROR)
 
-        def scoring(event: CellsScored | ScoringFailed) -> None:
-            if isinstance(event, ScoringFailed):
-                note(event.message)
+            def scoring(event: CellsScored | ScoringFailed) -> None:
+                if isinstance(event, ScoringFailed):
+                    note(event.message)
 
-        try:
-            with progress:
+            try:
                 return await executor.execute(
                     run_id,
                     mode=mode,
@@ -259,8 +248,8 @@ def _execute(
                     judge_model=judge_model,
                     on_scoring=scoring,
                 )
-        finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            finally:
+                loop.remove_signal_handler(signal.SIGINT)
 
     return asyncio.run(go())
 

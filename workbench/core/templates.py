@@ -37,9 +37,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from workbench.core import template_limits as limits
 from workbench.core.errors import TemplateError
 
-# Compiled templates are cached by (source, name): the engine renders the same few templates for
-# thousands of rows, and compiling costs far more than rendering.
+# Compiled templates are cached by source alone: the engine renders the same few templates for
+# thousands of rows, and compiling costs far more than rendering. The name a caller gives (often
+# per row, such as a promptfoo assertion value) only labels errors, so it is not part of the key.
 _CACHE_SIZE = 512
+# The file name compiled code carries, so that Jinja's rewritten traceback frames can be told
+# from the sandbox's own frames when an error is traced back to its template line.
+_COMPILED_FILENAME = "<workbench template>"
 
 _UNDEFINED_NAME = re.compile(r"^'(?P<name>[^']+)' is undefined$")
 _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[^']+)' has no attribute '(?P<attribute>[^']+)'$")
@@ -124,9 +128,9 @@ def _environment() -> PromptEnvironment:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _compiled(source: str, name: str) -> jinja2.Template:
+def _compiled(source: str) -> jinja2.Template:
     env = _environment()
-    tree = env.parse(source, name=name, filename=name)
+    tree = env.parse(source, filename=_COMPILED_FILENAME)
     for loop in tree.find_all(nodes.For):
         # Every loop iterates through the render's budget: no template loops for an hour.
         loop.iter = nodes.Call(
@@ -137,9 +141,7 @@ def _compiled(source: str, name: str) -> jinja2.Template:
             None,
             lineno=loop.iter.lineno,
         )
-    # The filename is the template's name so that Jinja's rewritten traceback frames carry it;
-    # that is how a runtime error is traced back to its template line.
-    code = env.compile(tree, name=name, filename=name)
+    code = env.compile(tree, filename=_COMPILED_FILENAME)
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
@@ -177,7 +179,7 @@ def render_template(
             sandbox, or any other failure while rendering; names template, line, variable, row.
     """
     try:
-        template = _compiled(source, name)
+        template = _compiled(source)
     except jinja2.TemplateSyntaxError as error:
         raise _syntax_error(error, name, row=row) from error
     budget = limits.CURRENT_BUDGET.set(limits.LoopBudget())
@@ -189,7 +191,7 @@ def render_template(
         raise TemplateError(
             f"too large: {error}",
             template=name,
-            line=_template_line(error.__traceback__, name),
+            line=_template_line(error.__traceback__),
             row=row,
         ) from error
     except SecurityError as error:
@@ -197,7 +199,7 @@ def render_template(
             f"not allowed in a template: {error}"
             " Templates run in a sandbox that blocks private attributes and changes to data.",
             template=name,
-            line=_template_line(error.__traceback__, name),
+            line=_template_line(error.__traceback__),
             row=row,
         ) from error
     except jinja2.UndefinedError as error:
@@ -206,14 +208,14 @@ def render_template(
         raise TemplateError(
             str(error.message or error),
             template=name,
-            line=_template_line(error.__traceback__, name),
+            line=_template_line(error.__traceback__),
             row=row,
         ) from error
     except Exception as error:  # any failure inside a user's template is bad input
         raise TemplateError(
             f"{type(error).__name__}: {error}",
             template=name,
-            line=_template_line(error.__traceback__, name),
+            line=_template_line(error.__traceback__),
             row=row,
         ) from error
     finally:
@@ -249,11 +251,11 @@ def _render_bounded(
     return "".join(chunks)
 
 
-def _template_line(traceback: TracebackType | None, name: str) -> int | None:
+def _template_line(traceback: TracebackType | None) -> int | None:
     """The innermost template line in a traceback Jinja has rewritten to template positions."""
     line: int | None = None
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == name:
+        if traceback.tb_frame.f_code.co_filename == _COMPILED_FILENAME:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
@@ -284,7 +286,7 @@ def _undefined_error(
     row: str | None,
 ) -> TemplateError:
     message = str(error.message or error)
-    line = _template_line(error.__traceback__, name)
+    line = _template_line(error.__traceback__)
     undefined = _UNDEFINED_NAME.match(message)
     if undefined:
         variable = undefined.group("name")

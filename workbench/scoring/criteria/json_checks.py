@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-import jsonschema
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.models import CriterionSpec
 from workbench.scoring.config import check_known_keys, config_error, get_bool
 from workbench.scoring.criteria.base import CriterionKind
 from workbench.scoring.results import CriterionResult, ScoringContext, passed_result
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 _FENCE = re.compile(r"```(?:json|JSON)?[ \t]*\n(?P<body>.*?)\n?```", re.DOTALL)
 _NOT_FOUND = object()
@@ -52,6 +52,8 @@ def build_validator(spec: CriterionSpec, schema: Any) -> Validator:
     """A validator for `schema`; a schema that is itself invalid is a configuration error."""
     if not isinstance(schema, dict | bool):
         raise config_error(spec, f"'schema' must be a JSON schema object, not {schema!r}")
+    import jsonschema  # here, not at module level: it adds ~0.1 s to every scored command
+
     validator_class = jsonschema.validators.validator_for(
         schema, default=jsonschema.Draft202012Validator
     )
