@@ -209,3 +209,20 @@ def test_a_run_that_cannot_be_created_says_why(
     assert failures and "budget" in failures[0].lower()
     assert "budget" in window.statusBar().currentMessage().lower()
     assert store.list_runs() == []
+
+
+def test_first_launch_loads_the_demo_after_the_window_is_up(
+    qtbot: QtBot, services: Services
+) -> None:
+    from workbench.app.services import demo_wanted
+
+    assert demo_wanted(services.store)
+    window = open_live_window(qtbot, services)
+    assert window.welcome.demo_button.isHidden()  # the window is up before the demo is there
+    loader = window.load_demo()
+    assert loader.loading and "Loading the demo" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(loader.loaded, timeout=60_000):
+        pass
+    assert not loader.loading and not demo_wanted(services.store)
+    assert window.welcome.demo_button.isVisible()  # the window read the store again
+    assert "order-tracking" in {f.name for f in services.store.list_families(Kind.PROMPT)}

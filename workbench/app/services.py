@@ -195,13 +195,7 @@ class Services:
 
     def ensure_demo_loaded(self) -> ImportReport | None:
         """Load the bundled demo workspace into an empty store; None when nothing was done."""
-        demo = demo_workspace_dir()
-        if demo is None or self.store.list_families(Kind.PROMPT):
-            return None
-        from workbench.interop.workspace import import_paths
-
-        folders = [demo / name for name in DEMO_FOLDERS if (demo / name).is_dir()]
-        return import_paths(self.store, folders, author=self.current_author())
+        return load_demo_workspace(self.store, author=self.current_author())
 
     def close(self) -> None:
         """Close the store opened by `store` and stop the embedded-model servers started."""
@@ -210,3 +204,23 @@ class Services:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def demo_wanted(store: Store) -> bool:
+    """Whether the bundled demo workspace exists and `store` is still empty of prompts."""
+    return demo_workspace_dir() is not None and not store.list_families(Kind.PROMPT)
+
+
+def load_demo_workspace(store: Store, *, author: str) -> ImportReport | None:
+    """Load the bundled demo workspace into `store` if it has no prompt yet (else None).
+
+    Takes the store to write to, so the GUI can run it on a worker thread with that thread's
+    own connection after its window is up.
+    """
+    demo = demo_workspace_dir()
+    if demo is None or store.list_families(Kind.PROMPT):
+        return None
+    from workbench.interop.workspace import import_paths
+
+    folders = [demo / name for name in DEMO_FOLDERS if (demo / name).is_dir()]
+    return import_paths(store, folders, author=author)

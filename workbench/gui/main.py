@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench.app.desktop_libraries import describe_missing, missing_xcb_libraries, uses_xcb
-from workbench.app.services import Services
+from workbench.app.services import Services, demo_wanted
 from workbench.core.errors import KnownError
 from workbench.gui.garbage_collection import collect_on_gui_thread_only
 from workbench.gui.main_window import MainWindow
@@ -58,15 +58,6 @@ def create_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
-def load_demo(services: Services) -> str | None:
-    """Load the demo workspace into an empty store; returns a problem to show, if any."""
-    try:
-        services.ensure_demo_loaded()
-    except KnownError as error:
-        return str(error)
-    return None
-
-
 def check_desktop_libraries(environ: Mapping[str, str] = os.environ) -> str | None:
     """The message to print instead of Qt's misleading abort when X11 libraries are missing."""
     if not uses_xcb(environ):
@@ -90,12 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as error:
         QMessageBox.critical(None, "Prompt Workbench", f"Cannot open the workspace:\n\n{error}")
         return 1
-    problem = None if args.no_demo else load_demo(services)
     try:
         window = MainWindow(services)
         window.show()
-        if problem is not None:
-            window.statusBar().showMessage(f"Demo workspace not loaded: {problem}", 15_000)
+        if not args.no_demo and demo_wanted(services.store):
+            # After the window is up: the import takes seconds, the window must not wait for it.
+            window.load_demo()
         return app.exec()
     finally:
         services.close()

@@ -33,6 +33,7 @@ from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.demo_loader import DemoLoader
 from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
@@ -153,6 +154,13 @@ class MainWindow(WindowMenus, QMainWindow):
         self._show_welcome_if_empty()
 
     # -- public operations ---------------------------------------------------------------------
+
+    def load_demo(self) -> DemoLoader:
+        """Load the demo workspace in the background; the window reads it again when it lands."""
+        loader = DemoLoader(self.jobs, self._author, self.statusBar(), self)
+        loader.loaded.connect(self.refresh)
+        loader.start()
+        return loader
 
     def refresh(self) -> None:
         """Read the navigator, the inspector and the current view again (F5)."""
