@@ -68,13 +68,15 @@ def dump_yaml(data: Any) -> str:
     return text
 
 
-def load_yaml(text: str, *, path: str | Path) -> tuple[Any, yaml.Node | None]:
+def load_yaml(
+    text: str, *, path: str | Path, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader
+) -> tuple[Any, yaml.Node | None]:
     """Parse `text` safely; return the data and its node tree (None for an empty document).
 
     Raises:
         FileFormatError: naming the file, line and column of a YAML syntax error.
     """
-    loader = yaml.SafeLoader(text)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 
 from workbench.core.models import CriterionSpec
 from workbench.scoring import register
-from workbench.scoring.criteria import fuzzy, json_checks, measures, refusal, text_match
+from workbench.scoring.criteria import (
+    fuzzy,
+    json_checks,
+    measures,
+    refusal,
+    scripts,
+    text_match,
+)
 from workbench.scoring.criteria.base import CriterionKind, negated
 from workbench.scoring.results import CriterionConfigError, CriterionResult, ScoringContext
 
@@ -51,6 +58,7 @@ class CriterionRegistry:
             *fuzzy.KINDS,
             *refusal.KINDS,
             *register.KINDS,
+            *scripts.KINDS,
         ]
         by_name = {kind.kind: kind for kind in base}
         return cls([*base, *(negated(by_name[name]) for name in _NEGATABLE)])

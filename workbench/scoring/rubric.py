@@ -10,7 +10,9 @@ than pass and fail:
 * any criterion could not be evaluated (a judge failure) → the whole result is an ERROR
   (``passed`` and ``score`` None, ``error`` naming the criterion), because a score computed
   without it would not be the rubric's score; the other criteria's results are still listed;
-* no criterion applies → ``passed`` and ``score`` None with no error (nothing to judge).
+* no criterion applies → ``passed`` and ``score`` None with no error (nothing to judge);
+* a rubric with no criteria at all passes with score 1.0, as promptfoo passes a test without
+  assertions.
 
 A badly configured rubric (unknown kind, missing value, bad regex) raises
 `CriterionConfigError`: that is the rubric author's problem, not the cell's.
@@ -74,6 +76,8 @@ def combine(rubric: RubricContent, results: list[CriterionResult]) -> ScoreResul
     if errors:
         message = "; ".join(f"criterion '{r.name}': {r.error}" for r in errors)
         return ScoreResult(passed=None, score=None, criteria=results, error=message)
+    if not rubric.criteria:
+        return ScoreResult(passed=True, score=1.0, criteria=results)
     weighted = [
         (spec.weight, result.score)
         for spec, result in zip(rubric.criteria, results, strict=True)

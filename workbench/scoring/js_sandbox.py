@@ -1,0 +1,195 @@
+"""Run promptfoo-style JavaScript (assertions and transforms) in an embedded V8 sandbox.
+
+The code runs in V8 through ``mini-racer``: no Node.js, no ``require``, no file system, no
+network — only the JavaScript language and its built-ins. Each call has a wall-clock limit and
+the isolate a hard memory limit; an infinite loop or a huge allocation raises `ScriptLimitError`
+(an error for that cell, never a hang). Each worker thread has its own isolate, created on first
+use and replaced after a limit was hit.
+
+Function bodies follow promptfoo: a multi-line value is a function body used as written (it
+returns with ``return``); a one-line value is an expression (``output.length > 10``), trailing
+``;`` ignored, and a one-liner starting with ``const``/``let``/``var`` returns its last
+statement (``const n = output.length; n > 3``). The body sees ``output`` and ``context``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+from typing import Any
+
+from workbench.core.errors import KnownError
+
+TIMEOUT_S = 2.0
+"""Wall-clock limit of one call."""
+MEMORY_LIMIT_BYTES = 128 * 1024 * 1024
+"""Hard heap limit of one isolate."""
+
+_local = threading.local()
+_UNDEFINED_MARK = "__workbench_undefined__"
+
+
+class ScriptError(KnownError):
+    """The script ran and threw, or could not be parsed (promptfoo fails the assertion)."""
+
+
+class ScriptLimitError(KnownError):
+    """The script was stopped: it ran too long or used too much memory."""
+
+
+class SandboxUnavailableError(KnownError):
+    """The embedded JavaScript engine is not installed."""
+
+
+def _isolate() -> Any:
+    racer = getattr(_local, "racer", None)
+    if racer is None:
+        try:
+            from py_mini_racer import MiniRacer
+        except ImportError as error:  # pragma: no cover - the dependency is declared
+            raise SandboxUnavailableError(
+                "javascript needs the 'mini-racer' package (pip install mini-racer)"
+            ) from error
+        racer = MiniRacer()
+        racer.set_hard_memory_limit(MEMORY_LIMIT_BYTES)
+        _local.racer = racer
+    return racer
+
+
+def _drop_isolate() -> None:
+    racer = getattr(_local, "racer", None)
+    _local.racer = None
+    if racer is not None:
+        with contextlib.suppress(Exception):  # a broken isolate must not mask the cause
+            racer.close()
+
+
+def _last_statement_semicolon(code: str) -> int:
+    """Index of the last ``;`` outside strings, comments and brackets, or -1."""
+    depth = 0
+    last = -1
+    index = 0
+    quote: str | None = None
+    while index < len(code):
+        char = code[index]
+        if quote is not None:
+            if char == "\\":
+                index += 2
+                continue
+            if char == quote:
+                quote = None
+        elif char in "'\"`":
+            quote = char
+        elif code.startswith("//", index):
+            end = code.find("\n", index)
+            index = len(code) if end < 0 else end
+            continue
+        elif code.startswith("/*", index):
+            end = code.find("*/", index + 2)
+            index = len(code) if end < 0 else end + 2
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == ";" and depth == 0:
+            last = index
+        index += 1
+    return last
+
+
+def function_body(code: str) -> str:
+    """The function body promptfoo builds from an assertion or transform value."""
+    code = code.rstrip()
+    if "\n" in code:
+        return code
+    trimmed = re.sub(r";+\s*$", "", code.strip())
+    if re.match(r"^(const|let|var)\s", trimmed):
+        semicolon = _last_statement_semicolon(trimmed)
+        if semicolon >= 0 and trimmed[semicolon + 1 :].strip():
+            return f"{trimmed[: semicolon + 1]} return {trimmed[semicolon + 1 :].strip()}"
+        return trimmed
+    return f"return {trimmed}"
+
+
+def _program(code: str, output: Any, context: Any) -> str:
+    arguments = json.dumps({"output": output, "context": context}, ensure_ascii=True)
+    return (
+        "(function () {\n"
+        f"  const __args = {arguments};\n"
+        "  const __fn = new Function('output', 'context', __args.__body);\n"
+        "  const __result = __fn(__args.output, __args.context);\n"
+        f"  if (__result === undefined) return JSON.stringify({{t: '{_UNDEFINED_MARK}'}});\n"
+        "  if (typeof __result === 'function') return JSON.stringify({t: 'function'});\n"
+        "  if (typeof __result === 'number' && !Number.isFinite(__result))\n"
+        "    return JSON.stringify({t: 'number', v: String(__result)});\n"
+        "  if (__result !== null && typeof __result === 'object' && typeof __result.then ==="
+        " 'function') return JSON.stringify({t: 'promise'});\n"
+        "  return JSON.stringify({t: typeof __result, v: __result});\n"
+        "})()"
+    ).replace("__args.__body", json.dumps(function_body(code), ensure_ascii=True))
+
+
+def run_javascript(
+    code: str,
+    output: Any,
+    context: Any,
+    *,
+    timeout_s: float = TIMEOUT_S,
+) -> tuple[str, Any]:
+    """Run `code` as promptfoo does; returns (JavaScript type name, JSON value of the result).
+
+    The type is ``boolean``, ``number``, ``string``, ``object`` (null, arrays, objects),
+    ``undefined``, ``function`` or ``promise``; a non-finite number comes back as its text.
+
+    Raises:
+        ScriptError: the code does not parse or throws (the message is V8's).
+        ScriptLimitError: the call ran longer than `timeout_s` or exhausted the memory limit.
+    """
+    from py_mini_racer import (
+        JSEvalException,
+        JSOOMException,
+        JSParseException,
+        JSTimeoutException,
+    )
+
+    racer = _isolate()
+    program = _program(code, output, context)
+    try:
+        raw = racer.eval(program, timeout_sec=timeout_s)
+    except JSTimeoutException:
+        _drop_isolate()
+        raise ScriptLimitError(
+            f"javascript stopped after {timeout_s:g} s (time limit; an endless loop?)"
+        ) from None
+    except JSOOMException:
+        _drop_isolate()
+        raise ScriptLimitError(
+            f"javascript stopped: memory limit of {MEMORY_LIMIT_BYTES // (1024 * 1024)} MB reached"
+        ) from None
+    except (JSParseException, JSEvalException) as error:
+        raise ScriptError(_first_error_line(str(error))) from None
+    if racer.was_hard_memory_limit_reached():
+        _drop_isolate()
+    decoded = json.loads(str(raw))
+    kind = str(decoded.get("t"))
+    if kind == _UNDEFINED_MARK:
+        return "undefined", None
+    return kind, decoded.get("v")
+
+
+def _first_error_line(message: str) -> str:
+    for line in reversed(message.strip().splitlines()):
+        line = line.strip()
+        if re.match(r"^[A-Za-z]*Error\b", line):
+            return line
+    return message.strip().splitlines()[0] if message.strip() else "the script failed"
+
+
+def to_output_text(value: Any) -> str:
+    """How promptfoo hands a non-text (transformed) output to text assertions: as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
