@@ -4,7 +4,7 @@ The code runs in V8 through ``mini-racer``: no Node.js, no ``require``, no file 
 network — only the JavaScript language and its built-ins. Each call has a wall-clock limit and
 the isolate a hard memory limit; an infinite loop or a huge allocation raises `ScriptLimitError`
 (an error for that cell, never a hang). Each worker thread has its own isolate, created on first
-use and replaced after a limit was hit.
+use and kept: V8 stops the script at the limit and the isolate stays usable.
 
 Function bodies follow promptfoo: a multi-line value is a function body used as written (it
 returns with ``return``); a one-line value is an expression (``output.length > 10``), trailing
@@ -14,7 +14,6 @@ statement (``const n = output.length; n > 3``). The body sees ``output`` and ``c
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import threading
@@ -56,14 +55,6 @@ def _isolate() -> Any:
         racer.set_hard_memory_limit(MEMORY_LIMIT_BYTES)
         _local.racer = racer
     return racer
-
-
-def _drop_isolate() -> None:
-    racer = getattr(_local, "racer", None)
-    _local.racer = None
-    if racer is not None:
-        with contextlib.suppress(Exception):  # a broken isolate must not mask the cause
-            racer.close()
 
 
 def _last_statement_semicolon(code: str) -> int:
@@ -114,8 +105,11 @@ def function_body(code: str) -> str:
     return f"return {trimmed}"
 
 
-def _program(code: str, output: Any, context: Any) -> str:
+def _program(code: str, output: Any, context: Any, expression: bool) -> str:
     arguments = json.dumps({"output": output, "context": context}, ensure_ascii=True)
+    # A transform: promptfoo uses a multi-line body as is, else `return code`.
+    transform_body = code if "\n" in code else f"return {code}"
+    body = transform_body if expression else function_body(code)
     return (
         "(function () {\n"
         f"  const __args = {arguments};\n"
@@ -129,7 +123,7 @@ def _program(code: str, output: Any, context: Any) -> str:
         " 'function') return JSON.stringify({t: 'promise'});\n"
         "  return JSON.stringify({t: typeof __result, v: __result});\n"
         "})()"
-    ).replace("__args.__body", json.dumps(function_body(code), ensure_ascii=True))
+    ).replace("__args.__body", json.dumps(body, ensure_ascii=True))
 
 
 def run_javascript(
@@ -138,11 +132,14 @@ def run_javascript(
     context: Any,
     *,
     timeout_s: float = TIMEOUT_S,
+    expression: bool = False,
 ) -> tuple[str, Any]:
     """Run `code` as promptfoo does; returns (JavaScript type name, JSON value of the result).
 
     The type is ``boolean``, ``number``, ``string``, ``object`` (null, arrays, objects),
     ``undefined``, ``function`` or ``promise``; a non-finite number comes back as its text.
+
+    `expression` reads `code` as a promptfoo transform (``return code`` for one line).
 
     Raises:
         ScriptError: the code does not parse or throws (the message is V8's).
@@ -156,23 +153,22 @@ def run_javascript(
     )
 
     racer = _isolate()
-    program = _program(code, output, context)
+    program = _program(code, output, context, expression)
     try:
         raw = racer.eval(program, timeout_sec=timeout_s)
     except JSTimeoutException:
-        _drop_isolate()
         raise ScriptLimitError(
             f"javascript stopped after {timeout_s:g} s (time limit; an endless loop?)"
         ) from None
     except JSOOMException:
-        _drop_isolate()
+        # The heap is left at its limit: later scripts get a fresh isolate.
+        _local.racer = None
+        racer.close()
         raise ScriptLimitError(
             f"javascript stopped: memory limit of {MEMORY_LIMIT_BYTES // (1024 * 1024)} MB reached"
         ) from None
     except (JSParseException, JSEvalException) as error:
         raise ScriptError(_first_error_line(str(error))) from None
-    if racer.was_hard_memory_limit_reached():
-        _drop_isolate()
     decoded = json.loads(str(raw))
     kind = str(decoded.get("t"))
     if kind == _UNDEFINED_MARK:

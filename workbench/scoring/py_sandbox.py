@@ -34,10 +34,20 @@ import math, re, collections, itertools, functools, string, statistics, datetime
 _allowed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
 _blocked = ("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.fork",
             "os.spawn", "ctypes.", "os.remove", "os.rename", "os.rmdir", "os.mkdir",
-            "shutil.", "os.chdir", "os.listdir", "os.scandir", "sys.addaudithook",
-            "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "os.kill")
+            "shutil.", "os.chdir", "sys.addaudithook", "urllib.", "http.", "ftplib.",
+            "smtplib.", "webbrowser.", "os.kill")
+_no_import = ("socket", "ssl", "http", "urllib", "ftplib", "smtplib", "ctypes", "subprocess",
+              "multiprocessing", "asyncio", "requests", "httpx", "shutil", "webbrowser")
 def _hook(event, args):
-    if event == "open":
+    if event == "import":
+        if str(args[0]).split(".")[0] in _no_import:
+            raise PermissionError(f"python assertions cannot import {args[0]} (no network,"
+                                  " processes or files)")
+    elif event in ("os.listdir", "os.scandir"):
+        import os.path as _p
+        if not _p.realpath(str(args[0] if args[0] is not None else ".")).startswith(_allowed):
+            raise PermissionError(f"python assertions cannot list folders ({args[0]})")
+    elif event == "open":
         path = args[0]
         if isinstance(path, int):
             return

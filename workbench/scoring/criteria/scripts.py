@@ -94,9 +94,9 @@ def apply_transforms(spec: CriterionSpec, ctx: ScoringContext) -> Any:
     value: Any = ctx.output
     context = _context(ctx, spec)
     for code in spec.config.get("transforms", []):
-        kind, value = run_javascript(code, value, context)
-        if kind == "undefined":
-            raise ScriptError("the transform returned no value (undefined)")
+        kind, value = run_javascript(code, value, context, expression=True)
+        if kind == "undefined" or value is None:
+            raise ScriptError("the transform returned no value (null or undefined)")
     return value
 
 
@@ -126,12 +126,13 @@ def _grading(
     if not isinstance(result, dict):
         return None
     passed = result.get("pass", result.get("pass_"))
-    if not isinstance(passed, bool):
+    score = result.get("score")
+    reason = result.get("reason")
+    # promptfoo's isGradingResult: pass boolean, score number and reason text are all required.
+    if not isinstance(passed, bool) or not isinstance(reason, str):
         return None
-    score = result.get("score", 1.0 if passed else 0.0)
     if isinstance(score, bool) or not isinstance(score, int | float):
         return None
-    reason = str(result.get("reason") or "")
     threshold = spec.config.get("threshold")
     if check_threshold and threshold is not None and score < threshold:
         passed = False
