@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
-from workbench.core.llm import Provider
+from workbench.core.llm import ChatRequest, ChatResult, ErrorKind, Provider, ProviderError
 from workbench.core.models import (
     DatasetRow,
     Kind,
@@ -328,6 +328,15 @@ def make_cell_scorer(
         rubric_version,
         judge_call=judge_call,
         token_counter=token_counter,
+    )
+
+
+async def no_judge_call(request: ChatRequest) -> ChatResult | ProviderError:
+    """A judge that is not there: every llm-judge criterion becomes an error, never a fail,
+    so the deterministic criteria are still scored."""
+    return ProviderError(
+        kind=ErrorKind.CONFIG,
+        message="no judge model was chosen (--judge NAME); this criterion is not scored",
     )
 
 

@@ -20,6 +20,7 @@ from workbench.app.scoring import (
     RunScores,
     column_report,
     judge_needed,
+    no_judge_call,
     resolve_column,
     score_run,
 )
@@ -101,10 +102,12 @@ def apply_rubric(svc: Any, run_id: int, rubric: Version, judge: str | None) -> R
     wanted = judge_needed(store, run_id, rubric)
     if judge is None:
         if wanted is not None:
-            raise ValidationError(
-                f"{wanted} has an llm-judge criterion: choose the judge model with"
-                " --judge NAME (a model config)"
+            note(
+                f"{wanted} has an llm-judge criterion and no --judge was given: the other"
+                " criteria are scored, cells that need the judge are reported as errors"
+                " (choose the judge model with --judge NAME)."
             )
+            return score_run(store, run_id, rubric, judge_call=no_judge_call)
         return score_run(store, run_id, rubric)
     if wanted is None:
         note(

@@ -77,6 +77,20 @@ RUN_SETTINGS = (
     "env",
     "tags",
     "metadata",
+    "outputs",
+)
+# OpenAI request options promptfoo sends as given: kept as request parameters.
+_PASSTHROUGH_KEYS = (
+    "max_completion_tokens",
+    "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "user",
+    "verbosity",
 )
 _TEXT_FILES = (".txt", ".md", ".j2", ".html", ".xml", ".csv", ".tsv")
 _PARAM_KEYS = (
@@ -291,9 +305,18 @@ def _chat_messages(text: str, where: str) -> list[ChatMessage] | None:
             )
         return None
     try:
-        return [ChatMessage(role=m["role"], content=m["content"]) for m in data]
+        return [ChatMessage(role=m["role"], content=_text_content(m["content"])) for m in data]
     except pydantic.ValidationError as error:
         raise FileFormatError(describe_validation_error(error), path=where) from None
+
+
+def _text_content(content: Any) -> Any:
+    """A message's content: text, or the text of its ``{type: text, text}`` parts joined."""
+    if isinstance(content, list) and all(
+        isinstance(part, dict) and part.get("type") == "text" for part in content
+    ):
+        return "".join(str(part.get("text", "")) for part in content)
+    return content
 
 
 def _read_providers(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
@@ -354,7 +377,7 @@ def _model_config(
     if vendor == "ollama":
         fields.update(provider="openai-compatible", base_url="ollama")
     for key, value in config.items():
-        if key in _PARAM_KEYS:
+        if key in _PARAM_KEYS or key in _PASSTHROUGH_KEYS:
             params[key] = value
         elif key == "passthrough" and isinstance(value, dict):
             params.update(value)
@@ -396,7 +419,7 @@ def _compatible_model(
     model, url, key_env = found
     params: dict[str, Any] = {}
     for key, value in config.items():
-        if key in _PARAM_KEYS:
+        if key in _PARAM_KEYS or key in _PASSTHROUGH_KEYS:
             params[key] = value
         elif key == "passthrough" and isinstance(value, dict):
             params.update(value)
