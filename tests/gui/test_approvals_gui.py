@@ -200,7 +200,7 @@ def test_export_an_approved_bundle_in_all_four_formats_from_the_viewer(
     _close_message_boxes(window)
 
 
-def test_an_export_the_format_cannot_hold_is_explained_in_the_viewer(
+def test_an_export_with_jinja_logic_warns_in_the_viewer(
     qtbot: QtBot, services: Services, server: FakeLLMServer, tmp_path: Path
 ) -> None:
     store = services.store
@@ -213,11 +213,11 @@ def test_an_export_the_format_cannot_hold_is_explained_in_the_viewer(
     [entry] = window.navigator.entries("Approved")
     viewer = window.open_entry(entry)
     assert isinstance(viewer, ApprovalViewer) and viewer.export_panel is not None
-    with qtbot.waitSignal(viewer.export_panel.failed, timeout=15_000) as blocker:
+    with qtbot.waitSignal(viewer.export_panel.exported, timeout=15_000):
         viewer.export_panel.export_to("langfuse", tmp_path / "lf")
-    assert "line 3" in blocker.args[0] and "Langfuse has no template logic" in blocker.args[0]
-    assert "export failed" in viewer.export_panel.report.toPlainText()
-    assert not (tmp_path / "lf").exists()
+    report = viewer.export_panel.report.toPlainText()
+    assert "line 3" in report and "jinja2" in report
+    assert (tmp_path / "lf" / "langfuse-prompt.json").exists()
 
 
 def test_an_unscored_run_is_not_offered_for_approval(

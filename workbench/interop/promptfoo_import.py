@@ -390,6 +390,11 @@ def _model_config(
             fields["api_key_env"] = value
         elif key == "apiKeyRequired":
             continue
+        elif key == "cache_control":
+            plan.notes.append(
+                f"provider '{provider_id}': cache_control (prompt caching) is not sent; it"
+                " changes cost, not answers"
+            )
         elif key == "apiKey":
             plan.unsupported.append(
                 f"provider '{provider_id}': apiKey (keys are never stored; set apiKeyEnvar)"

@@ -4,7 +4,9 @@ The code runs in V8 through ``mini-racer``: no Node.js, no ``require``, no file 
 network — only the JavaScript language and its built-ins. Each call has a wall-clock limit and
 the isolate a hard memory limit; an infinite loop or a huge allocation raises `ScriptLimitError`
 (an error for that cell, never a hang). Each worker thread has its own isolate, created on first
-use and kept: V8 stops the script at the limit and the isolate stays usable.
+use and kept: V8 stops the script at the limit and the isolate stays usable. Calls always run
+on the sandbox's own worker threads (never on a thread with a running asyncio loop, which
+mini-racer would bind the isolate to), so scoring from async code is safe.
 
 Function bodies follow promptfoo: a multi-line value is a function body used as written (it
 returns with ``return``); a one-line value is an expression (``output.length > 10``), trailing
@@ -14,6 +16,7 @@ statement (``const n = output.length; n > 3``). The body sees ``output`` and ``c
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 import threading
@@ -27,6 +30,9 @@ MEMORY_LIMIT_BYTES = 128 * 1024 * 1024
 """Hard heap limit of one isolate."""
 
 _local = threading.local()
+_WORKERS = 2
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 _UNDEFINED_MARK = "__workbench_undefined__"
 
 
@@ -145,6 +151,17 @@ def run_javascript(
         ScriptError: the code does not parse or throws (the message is V8's).
         ScriptLimitError: the call ran longer than `timeout_s` or exhausted the memory limit.
     """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=_WORKERS, thread_name_prefix="js-sandbox"
+            )
+    program = _program(code, output, context, expression)
+    return _pool.submit(_run_in_worker, program, timeout_s).result()
+
+
+def _run_in_worker(program: str, timeout_s: float) -> tuple[str, Any]:
     from py_mini_racer import (
         JSEvalException,
         JSOOMException,
@@ -153,7 +170,6 @@ def run_javascript(
     )
 
     racer = _isolate()
-    program = _program(code, output, context, expression)
     try:
         raw = racer.eval(program, timeout_sec=timeout_s)
     except JSTimeoutException:
