@@ -15,7 +15,6 @@ from workbench.core.errors import FileFormatError
 from workbench.core.models import Kind, PromptContent
 from workbench.interop.bundle_export import export_bundle
 from workbench.interop.bundle_model import load_bundle
-from workbench.interop.bundle_templates import TemplateExportError
 from workbench.interop.langfuse import import_langfuse, langfuse_template
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.interop.test_promptfoo_parity import promptfoo, run_promptfoo  # noqa: F401
+from tests.interop.test_promptfoo_parity import find_promptfoo, run_promptfoo
 from workbench.app.scoring import no_judge_call, score_run
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.runs import RunSpec
@@ -68,27 +68,66 @@ REPLIES: list[tuple[tuple[str, ...], str, str]] = [
     (("quantum entanglement",), "", "Two particles keep a correlation over any distance."),
     (("transformer architecture",), "", "It reads all the words of a sentence at once."),
     (("black hole",), "", "Information may escape through Hawking radiation."),
-    (("john smith",), "", '{"name": "John Smith", "age": 35, "occupation": "software engineer",'
-     ' "location": "San Francisco"}'),
-    (("maria garcia",), "", '{"name": "Maria Garcia", "age": "28", "occupation": "data scientist",'
-     ' "location": "New York City"}'),
-    (("ahmed hassan",), "", '{"name": "Ahmed Hassan", "age": 42, "occupation": "cardiologist",'
-     ' "location": "London"}'),
-    (("factorial",), "", 'def factorial(n: int) -> int:\n    """Factorial by recursion."""\n'
-     "    return 1 if n < 2 else n * factorial(n - 1)"),
-    (("email address",), "", "function validate(email) { return /^[^@]+@[^@]+$/.test(email); }"
-     " // a regex for email"),
+    (
+        ("john smith",),
+        "",
+        '{"name": "John Smith", "age": 35, "occupation": "software engineer",'
+        ' "location": "San Francisco"}',
+    ),
+    (
+        ("maria garcia",),
+        "",
+        '{"name": "Maria Garcia", "age": "28", "occupation": "data scientist",'
+        ' "location": "New York City"}',
+    ),
+    (
+        ("ahmed hassan",),
+        "",
+        '{"name": "Ahmed Hassan", "age": 42, "occupation": "cardiologist", "location": "London"}',
+    ),
+    (
+        ("factorial",),
+        "",
+        'def factorial(n: int) -> int:\n    """Factorial by recursion."""\n'
+        "    return 1 if n < 2 else n * factorial(n - 1)",
+    ),
+    (
+        ("email address",),
+        "",
+        "function validate(email) { return /^[^@]+@[^@]+$/.test(email); } // a regex for email",
+    ),
     (("fastapi",), "", "from fastapi import FastAPI\napp = FastAPI()"),
     (("react component",), "", "export default function Card() { return null; }"),
     (("baker",), "grok-3-fast", "33 cookies."),
-    (("baker",), "", "He starts with 3 boxes of 15 cookies, that is 45 cookies. After selling 12"
-     " cookies, 45 - 12 = 33 cookies are left."),
+    (("baker",), "grok-4.3", "33 cookies."),
+    (
+        ("baker",),
+        "",
+        "He starts with 3 boxes of 15 cookies, that is 45 cookies. After selling 12"
+        " cookies, 45 - 12 = 33 cookies are left.",
+    ),
+    (("chickens and rabbits",), "magistral-small", "16 chickens and 14 rabbits."),
+    (("chickens and rabbits",), "", "Step 1: 30 heads. Step 2: 16 chickens, 14 rabbits."),
+    (("split a restaurant bill",), "", "Let Bob pay x; the equation 4x + 15 = 105 gives $22.50."),
+    (("water tank",), "", "The net rate is 17 gallons/minute, so about 20 min."),
+    (("machine learning and deep learning",), "grok-4.20", "Deep learning uses deep networks."),
+    (
+        ("machine learning and deep learning",),
+        "",
+        "Machine learning learns patterns from data"
+        " with many methods; deep learning is the part of it that trains neural networks with many"
+        " layers.",
+    ),
     (("tweet", "bananas"), "", "Bananas: the best snack! #bananas"),
     (("tweet", "potatoes"), "", "Potatoes are great."),
     (("15 * 7",), "", '{"answer": 105, "explanation": "15 times 7 is 105"}'),
     (("23 + 19",), "", '{"answer": 41, "explanation": "adding"}'),
-    (("apples and oranges",), "", '{"item1": "apples", "item2": "oranges", "winner": "tie",'
-     ' "reasoning": "Both are healthy fruits with different tastes."}'),
+    (
+        ("apples and oranges",),
+        "",
+        '{"item1": "apples", "item2": "oranges", "winner": "tie",'
+        ' "reasoning": "Both are healthy fruits with different tastes."}',
+    ),
     (("cats and dogs",), "", '{"winner": "cats", "reasoning": "quiet"}'),
     (("mouth and hear",), "", "An echo."),
     (("boat filled",), "", "They are all married."),
@@ -122,6 +161,14 @@ def reply(body: dict[str, Any]) -> str:
         if all(word in text for word in words) and model.startswith(model_prefix):
             return answer
     return "I do not know."
+
+
+@pytest.fixture(scope="module")
+def promptfoo_cli() -> tuple[list[str], dict[str, str]]:
+    found = find_promptfoo()
+    if isinstance(found, str):
+        pytest.skip(found)
+    return found
 
 
 @pytest.fixture
@@ -219,19 +266,25 @@ def test_example_verdicts_match_promptfoo(
     store: Store,
     server: FakeLLMServer,
     tmp_path: Path,
-    promptfoo: tuple[list[str], dict[str, str]],
+    promptfoo_cli: tuple[list[str], dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # `similar` assertions embed through the OpenAI SDK's default endpoint on both sides.
+    monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     config = copy_example(name, tmp_path / "configs", server)
     ours = our_verdicts(store, config)
-    command, env = promptfoo
+    command, env = promptfoo_cli
     env = {**env, **KEYS, "OPENAI_BASE_URL": server.openai_base_url}
     results_file = run_promptfoo((command, env), config, tmp_path, raw=True)
     theirs = their_verdicts(results_file)
     assert set(ours) == set(theirs)
     compared = {key: value for key, value in ours.items() if value is not None}
-    mismatches = {key: (value, theirs[key]) for key, value in compared.items()
-                  if value != theirs[key]}
+    mismatches = {
+        key: (value, theirs[key]) for key, value in compared.items() if value != theirs[key]
+    }
     assert not mismatches, f"{name}: (model, prompt, test) → (ours, promptfoo): {mismatches}"
-    print(f"PARITY {name}: cells={len(theirs)} compared={len(compared)}"
-          f" promptfoo-pass={sum(theirs.values())} mismatches=0")
-
+    print(
+        f"PARITY {name}: cells={len(theirs)} compared={len(compared)}"
+        f" promptfoo-pass={sum(theirs.values())} mismatches=0"
+    )

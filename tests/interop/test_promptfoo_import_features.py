@@ -232,8 +232,8 @@ providers:
     prompts: [p1]
 defaultTest:
   assert:
-    - type: similar
-      value: hello
+    - type: select-best
+      value: pick the best
 tests:
   - vars: {q: a}
     providers: [openai:gpt-4.1]
@@ -246,5 +246,39 @@ tests:
     assert plan.rubric is not None and plan.dataset is not None
     assert any("'prompts' filter" in line for line in plan.unsupported)
     assert any("'providers' filter" in line for line in plan.unsupported)
-    assert any("type 'similar'" in line for line in plan.unsupported)
+    assert any("type 'select-best'" in line for line in plan.unsupported)
     assert [a["type"] for a in plan.dataset.rows[0].asserts] == ["javascript"]
+
+
+def test_similar_uses_the_embedding_provider_promptfoo_would(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.testing.fake_llm import FakeLLMServer
+
+    config = write(
+        "c/promptfooconfig.yaml",
+        """\
+prompts: ['{{q}}']
+providers: [openai:gpt-4.1]
+defaultTest:
+  options:
+    provider:
+      embedding: {id: openai:embedding:text-embedding-3-small, config: {apiBaseUrl: BASE}}
+tests:
+  - vars: {q: a}
+    assert:
+      - {type: similar, value: the cat sat on the mat, threshold: 0.8}
+      - {type: not-similar, value: stock prices fell sharply}
+""",
+    )
+    with FakeLLMServer() as server:
+        config.write_text(config.read_text().replace("BASE", server.openai_base_url))
+        plan = read_promptfoo_config(config)
+        assert not plan.unsupported and plan.rubric is not None and plan.dataset is not None
+        [row] = plan.dataset.rows
+        assert verdict(plan.rubric, row, "The cat sat on the mat") is True
+        assert verdict(plan.rubric, row, "A dog ran in the park") is False
+        requests = [r for r in server.requests if r.path == "/v1/embeddings"]
+        assert requests and all(
+            r.body is not None and r.body["model"] == "text-embedding-3-small" for r in requests
+        )

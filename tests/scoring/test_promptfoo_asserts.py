@@ -190,9 +190,13 @@ def test_unsupported_assertions_are_listed_by_name() -> None:
         ],
         where="tests.yaml, test 4",
     )
-    assert [c.kind for c in converted.criteria] == ["contains", "javascript", "transformed"]
+    assert [c.kind for c in converted.criteria] == [
+        "contains",
+        "javascript",
+        "similar",
+        "transformed",
+    ]
     assert converted.unsupported == (
-        "tests.yaml, test 4 #3: type 'similar'",
         "tests.yaml, test 4 #4: promptfoo ignores 'not-' for levenshtein",
         "tests.yaml, test 4 #5: 'cost' without a threshold only records a metric",
         "tests.yaml, test 4 #7: type 'contains' with a file:// value",

@@ -492,12 +492,25 @@ def _options_transform(owner: Mapping[str, Any], where: str, plan: PromptfooPlan
     return code
 
 
-def _with_test_transform(asserts: list[Any], code: str | None) -> list[Any]:
-    if code is None:
-        return list(asserts)
-    return [
-        {**entry, TEST_TRANSFORM: code} if isinstance(entry, dict) else entry for entry in asserts
-    ]
+def _with_test_transform(asserts: list[Any], code: str | None, embedding: Any = None) -> list[Any]:
+    """The assertions with the test's transform, and the grader's embedding provider on
+    ``similar`` assertions that name none (promptfoo's ``options.provider.embedding``)."""
+    out = []
+    for entry in asserts:
+        if isinstance(entry, dict):
+            if code is not None:
+                entry = {**entry, TEST_TRANSFORM: code}
+            similar = str(entry.get("type", "")).removeprefix("not-") == "similar"
+            if embedding is not None and similar and "provider" not in entry:
+                entry = {**entry, "provider": embedding}
+        out.append(entry)
+    return out
+
+
+def _embedding_provider(owner: Mapping[str, Any]) -> Any:
+    options = owner.get("options")
+    provider = options.get("provider") if isinstance(options, dict) else None
+    return provider.get("embedding") if isinstance(provider, dict) else None
 
 
 def _read_rubric(
@@ -526,7 +539,7 @@ def _read_rubric(
         shared: list[Any] = []
         templated = list(asserts)
     else:
-        asserts = _with_test_transform(asserts, transform)
+        asserts = _with_test_transform(asserts, transform, _embedding_provider(default))
         shared = [a for a in asserts if not _templated(a)]
         templated = [a for a in asserts if _templated(a)]
     threshold = default.get("threshold")
@@ -582,7 +595,15 @@ def _read_tests(
         if isinstance(default.get("options"), dict)
         else None
     )
-    plan.dataset = _inline_tests(tests, reader, plan, default_vars, templated, default_transform)
+    plan.dataset = _inline_tests(
+        tests,
+        reader,
+        plan,
+        default_vars,
+        templated,
+        default_transform,
+        _embedding_provider(default),
+    )
     assert plan.dataset is not None and plan.rubric is not None
     for row in plan.dataset.rows:
         converted = criteria_from_promptfoo(
@@ -643,6 +664,7 @@ def _inline_tests(
     default_vars: dict[str, Any],
     templated: list[dict[str, Any]],
     default_transform: Any,
+    default_embedding: Any = None,
 ) -> DatasetContent:
     collector = RowCollector(str(reader.path))
     assert plan.rubric is not None
@@ -682,8 +704,9 @@ def _inline_tests(
         own_asserts = test.get("assert") or []
         if not isinstance(own_asserts, list):
             raise reader.fail("a test's assert must be a list", (*keys, "assert"))
+        embedding = _embedding_provider(test) or default_embedding
         fields: dict[str, Any] = {
-            "asserts": tuple(_with_test_transform([*templated, *own_asserts], transform))
+            "asserts": tuple(_with_test_transform([*templated, *own_asserts], transform, embedding))
         }
         metadata = test.get("metadata") or {}
         for key, item in metadata.items():

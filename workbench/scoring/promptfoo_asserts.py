@@ -73,9 +73,11 @@ _NEGATABLE = {
     "contains-json",
     "cost",
     "latency",
+    "similar",
 }
 _HANDLED_KEYS = {"type", "value", "weight", "metric", "threshold", "transform", TEST_TRANSFORM}
 _SCRIPTS = {"javascript", "python"}
+_EXTRA_KEYS = {"javascript": {"config"}, "python": {"config"}, "similar": {"provider"}}
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,16 @@ def _convert(
             )
             return "llm-judge", {"criterion": criterion, "scale": "1-5", "pass_min": pass_min}
         return "llm-judge", {"criterion": criterion, "scale": "pass-fail"}
+    if base == "similar":
+        texts = value if isinstance(value, list) else [_text(value, where, base)]
+        config = {
+            "value": [_text(v, where, base) for v in texts],
+            "threshold": threshold if isinstance(threshold, int | float) else 0.75,
+            "embedding": embedding_target(entry.get("provider"), where),
+        }
+        if inverse:
+            config["inverse"] = True
+        return "similar", config
     if base in _SCRIPTS:
         code = _text(value, where, base)
         config: dict[str, Any] = {"code": code}
@@ -199,6 +211,30 @@ def _convert(
             config["assert_config"] = entry["config"]
         return base, config
     raise _Unsupported(f"type '{prefix}{base}'")
+
+
+def embedding_target(provider: Any, where: str) -> dict[str, Any]:
+    """The embeddings endpoint of a promptfoo provider (``openai:embedding:M``, or
+    ``{id, config: {apiBaseUrl, apiKeyEnvar}}``, or ``{embedding: ...}``); {} = defaults."""
+    if provider is None:
+        return {}
+    if isinstance(provider, dict) and "embedding" in provider:
+        provider = provider["embedding"]
+    config: dict[str, Any] = {}
+    if isinstance(provider, dict):
+        config = provider.get("config") or {}
+        provider = provider.get("id")
+    if not isinstance(provider, str) or not isinstance(config, dict):
+        raise _Unsupported("an embedding provider given in an unknown form")
+    parts = provider.split(":")
+    if parts[0] != "openai" or len(parts) < 2:
+        raise _Unsupported(f"embedding provider '{provider}' (only openai:embedding:MODEL)")
+    target: dict[str, Any] = {"model": parts[-1]}
+    if isinstance(config.get("apiBaseUrl"), str):
+        target["base_url"] = config["apiBaseUrl"]
+    if isinstance(config.get("apiKeyEnvar"), str):
+        target["api_key_env"] = config["apiKeyEnvar"]
+    return target
 
 
 def _transforms(entry: Mapping[str, Any], label: str) -> list[str]:
@@ -255,7 +291,7 @@ def criteria_from_promptfoo(
         if not isinstance(entry, Mapping) or not isinstance(entry.get("type"), str):
             raise ValidationError(f"{label}: an assertion needs a 'type', got {entry!r}")
         type_ = entry["type"]
-        handled = _HANDLED_KEYS | ({"config"} if type_.removeprefix("not-") in _SCRIPTS else set())
+        handled = _HANDLED_KEYS | _EXTRA_KEYS.get(type_.removeprefix("not-"), set())
         extra = sorted(set(entry) - handled)
         if extra:
             unsupported.append(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from workbench.core.models import CriterionSpec
 from workbench.scoring import register
 from workbench.scoring.criteria import (
+    embedding,
     fuzzy,
     json_checks,
     measures,
@@ -59,6 +60,7 @@ class CriterionRegistry:
             *refusal.KINDS,
             *register.KINDS,
             *scripts.KINDS,
+            *embedding.KINDS,
         ]
         by_name = {kind.kind: kind for kind in base}
         return cls([*base, *(negated(by_name[name]) for name in _NEGATABLE)])

@@ -1,6 +1,7 @@
 """A fake OpenAI + Anthropic HTTP API for tests and benchmarks (aiohttp + stdlib only).
 
 Serves ``POST /v1/chat/completions`` (JSON and SSE, with the ``include_usage`` final chunk),
+``POST /v1/embeddings`` (deterministic word-hash vectors, `fake_embedding`),
 ``GET /v1/models``, ``POST /v1/messages`` (JSON and the Anthropic SSE event stream) and
 ``POST /v1/messages/count_tokens`` on 127.0.0.1 with a random port. Answers are deterministic
 functions of the request. Faults are injected per server and can be changed while it runs:
@@ -26,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -51,6 +53,20 @@ _WORD_CHUNKS = re.compile(r"\S+\s*|\s+")
 def default_responder(body: dict[str, Any]) -> str:
     """Answer ``Réponse à: <first 40 characters of the last user message>``."""
     return f"Réponse à: {last_user_text(body)[:40]}"
+
+
+EMBEDDING_SIZE = 64
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A unit vector from the text's words (each word hashed to a dimension): texts that share
+    words are similar, and the same text always gives the same vector."""
+    vector = [0.0] * EMBEDDING_SIZE
+    for word in re.findall(r"\w+", text.lower()):
+        digest = hashlib.sha256(word.encode("utf-8")).digest()
+        vector[digest[0] % EMBEDDING_SIZE] += 1.0
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [round(x / norm, 6) for x in vector]
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -159,6 +175,7 @@ class _App:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self.chat_completions)
         app.router.add_get("/v1/models", self.models)
+        app.router.add_post("/v1/embeddings", self.embeddings)
         app.router.add_post("/v1/messages", self.messages)
         app.router.add_post("/v1/messages/count_tokens", self.count_tokens)
         app.router.add_post("/_admin/faults", self.admin_faults)
@@ -301,6 +318,28 @@ class _App:
                     {"id": name, "object": "model", "created": 0, "owned_by": "fake"}
                     for name in ("fake-small", "fake-large")
                 ],
+            }
+        )
+
+    async def embeddings(self, request: web.Request) -> web.StreamResponse:
+        """Deterministic embeddings: hashed bag of lower-cased words, unit length."""
+        body, reply = await self._admit(request)
+        if failure := await self._failure(request, body, reply, openai=True):
+            return failure
+        assert body is not None
+        texts = body.get("input")
+        items = [texts] if isinstance(texts, str) else list(texts or [])
+        data = [
+            {"object": "embedding", "index": index, "embedding": fake_embedding(str(text))}
+            for index, text in enumerate(items)
+        ]
+        tokens = sum(len(str(text).split()) for text in items)
+        return web.json_response(
+            {
+                "object": "list",
+                "data": data,
+                "model": str(body.get("model", "fake-embedding")),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         )
 
