@@ -4,7 +4,8 @@ The configs in ``promptfoo_examples/`` are promptfoo's own examples (MIT, see th
 there); only their providers are changed, to point at the fake server. Both sides get the same
 deterministic replies (`reply`), chosen so that about half of the assertions pass. For every
 cell both evaluate, the verdict must be the same. A cell whose rubric needs an LLM judge is not
-compared: without ``--judge`` the workbench reports it as an error, by design.
+given the same fake judge: the workbench's judge and promptfoo's grader both call the fake
+server, which grades by the rubric's wording (`grade`), so llm-rubric cells are compared too.
 
 `test_example_configs_import_whole` runs without promptfoo; the parity test needs it (see
 `test_promptfoo_parity.find_promptfoo`).
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.interop.test_promptfoo_parity import find_promptfoo, run_promptfoo
-from workbench.app.scoring import no_judge_call, score_run
+from workbench.app.scoring import score_run
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.runs import RunSpec
 from workbench.engine.retry import RetryPolicy
@@ -46,7 +47,24 @@ KEYS = {
         "GROQ_API_KEY",
     )
 }
-GRADER = '{"reason": "graded by the fake server", "pass": true, "score": 1}'
+# A grading request (promptfoo's llm-rubric grader or the workbench's judge) gets an answer
+# both read: promptfoo takes `pass` / `score`, the workbench `verdict`. Rubrics that mention
+# these words fail, the others pass.
+FAILING_RUBRICS = ("apologize", "accurately", "rabbits", "remaining apples")
+
+
+def grade(request_text: str) -> str:
+    passed = not any(word in request_text for word in FAILING_RUBRICS)
+    return json.dumps(
+        {
+            "reasoning": "graded by the fake server",
+            "reason": "graded by the fake server",
+            "verdict": "pass" if passed else "fail",
+            "pass": passed,
+            "score": 1 if passed else 0,
+        }
+    )
+
 
 # (words that must all be in the last user message, model prefix or "", reply); first match.
 REPLIES: list[tuple[tuple[str, ...], str, str]] = [
@@ -153,8 +171,9 @@ REPLIES: list[tuple[tuple[str, ...], str, str]] = [
 def reply(body: dict[str, Any]) -> str:
     """The fake server's deterministic answer for both promptfoo and the workbench."""
     every = json.dumps(body.get("messages") or [], ensure_ascii=False) + str(body.get("system"))
-    if "rubric" in every.lower() and "grad" in every.lower():
-        return GRADER
+    lowered = every.lower()
+    if ("rubric" in lowered and "grad" in lowered) or "## reply to grade" in lowered:
+        return grade(lowered)
     text = last_user_text(body).lower()
     model = str(body.get("model", ""))
     for words, model_prefix, answer in REPLIES:
@@ -189,7 +208,9 @@ def copy_example(name: str, folder: Path, server: FakeLLMServer) -> Path:
     return target / "promptfooconfig.yaml"
 
 
-def our_verdicts(store: Store, config: Path) -> dict[tuple[int, int, int], bool | None]:
+def our_verdicts(
+    store: Store, config: Path, base_url: str
+) -> dict[tuple[int, int, int], bool | None]:
     """(model index, prompt index, test index) → verdict, from importing and running here."""
     import_promptfoo(store, config, author="parity")
     prompts = sorted(store.list_families(Kind.PROMPT), key=lambda f: f.created_at)
@@ -221,7 +242,10 @@ def our_verdicts(store: Store, config: Path) -> dict[tuple[int, int, int], bool 
         for column in run.columns
     }
     rubric = store.resolve(Kind.RUBRIC, dataset.name)
-    scored = score_run(store, run_id, rubric, judge_call=no_judge_call)
+    judge = ModelConfigContent(
+        provider="openai-compatible", model="judge", base_url=base_url, params={"temperature": 0}
+    )
+    scored = score_run(store, run_id, rubric, judge_model=judge, provider_factory=factory)
     return {
         (*columns[key.column], rows[key.row_id]): result.passed
         for key, result in scored.results.items()
@@ -273,7 +297,7 @@ def test_example_verdicts_match_promptfoo(
     monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     config = copy_example(name, tmp_path / "configs", server)
-    ours = our_verdicts(store, config)
+    ours = our_verdicts(store, config, server.openai_base_url)
     command, env = promptfoo_cli
     env = {**env, **KEYS, "OPENAI_BASE_URL": server.openai_base_url}
     results_file = run_promptfoo((command, env), config, tmp_path, raw=True)

@@ -13,6 +13,8 @@ from workbench.interop.promptfoo_compat import assertion_from_string, csv_test_f
 from workbench.interop.promptfoo_import import read_promptfoo_config, row_rubric
 from workbench.scoring.results import ScoringContext
 from workbench.scoring.rubric import score_output_sync
+from workbench.store import Store
+from workbench.testing.fake_llm import last_user_text
 
 Write = Callable[[str, str], Path]
 
@@ -282,3 +284,37 @@ tests:
         assert requests and all(
             r.body is not None and r.body["model"] == "text-embedding-3-small" for r in requests
         )
+
+
+def test_the_benchmark_config_contains_plus_javascript_imports_and_runs(
+    write: Write, store: Store
+) -> None:
+    # The peer benchmark's config: its only default assertions are contains + javascript.
+    from tests.interop.test_promptfoo_examples_parity import our_verdicts
+    from workbench.testing.fake_llm import FakeLLMServer
+
+    with FakeLLMServer(responder=lambda body: f"Answer: {last_user_text(body)}") as server:
+        config = write(
+            "bench/promptfooconfig.yaml",
+            f"""\
+prompts: ['Summarise {{{{topic}}}}', 'Explain {{{{topic}}}} briefly']
+providers:
+  - id: openai:chat:fake-small
+    config: {{apiBaseUrl: {server.openai_base_url}}}
+defaultTest:
+  assert:
+    - type: contains
+      value: Answer
+    - type: javascript
+      value: output.length > 25
+tests:
+  - vars: {{topic: tides}}
+  - vars: {{topic: the history of printing}}
+""",
+        )
+        plan = read_promptfoo_config(config)
+        assert not plan.unsupported and plan.rubric is not None
+        assert [c.kind for c in plan.rubric.criteria] == ["contains", "javascript"]
+        verdicts = our_verdicts(store, config, server.openai_base_url)
+    # "Answer: Summarise tides" is 23 characters: only that cell fails the javascript check.
+    assert verdicts == {(0, 0, 0): False, (0, 1, 0): True, (0, 0, 1): True, (0, 1, 1): True}

@@ -192,14 +192,14 @@ def _convert(
         return "llm-judge", {"criterion": criterion, "scale": "pass-fail"}
     if base == "similar":
         texts = value if isinstance(value, list) else [_text(value, where, base)]
-        config = {
+        similar: dict[str, Any] = {
             "value": [_text(v, where, base) for v in texts],
             "threshold": threshold if isinstance(threshold, int | float) else 0.75,
             "embedding": embedding_target(entry.get("provider"), where),
         }
         if inverse:
-            config["inverse"] = True
-        return "similar", config
+            similar["inverse"] = True
+        return "similar", similar
     if base in _SCRIPTS:
         code = _text(value, where, base)
         config: dict[str, Any] = {"code": code}
