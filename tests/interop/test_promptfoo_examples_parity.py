@@ -252,7 +252,7 @@ def our_verdicts(
     }
 
 
-def their_verdicts(output: dict[str, Any]) -> dict[tuple[int, int, int], bool]:
+def their_verdicts(output: dict[str, Any]) -> dict[tuple[int, int, int], bool | None]:
     """The same keys from promptfoo's results: columns are (provider, prompt) pairs."""
     providers: list[str] = []
     column_of: dict[int, tuple[int, int]] = {}
@@ -263,11 +263,12 @@ def their_verdicts(output: dict[str, Any]) -> dict[tuple[int, int, int], bool]:
             providers.append(provider)
         column_of[index] = (providers.index(provider), seen.get(provider, 0))
         seen[provider] = seen.get(provider, 0) + 1
-    verdicts = {}
+    verdicts: dict[tuple[int, int, int], bool | None] = {}
     for result in output["results"]["results"]:
-        assert not (result.get("response") or {}).get("error"), result["response"]["error"]
         key = (*column_of[result["promptIdx"]], result["testIdx"])
-        verdicts[key] = bool(result["success"])
+        # A request promptfoo itself got wrong (the API refused it) has no verdict to compare.
+        failed_call = (result.get("response") or {}).get("error")
+        verdicts[key] = None if failed_call else bool(result["success"])
     return verdicts
 
 
@@ -303,12 +304,16 @@ def test_example_verdicts_match_promptfoo(
     results_file = run_promptfoo((command, env), config, tmp_path, raw=True)
     theirs = their_verdicts(results_file)
     assert set(ours) == set(theirs)
-    compared = {key: value for key, value in ours.items() if value is not None}
+    compared = {k: v for k, v in ours.items() if v is not None and theirs[k] is not None}
+    # Only claude-vs-gpt has cells promptfoo cannot send: 0.123.1 passes a prompt file's
+    # {messages: [...]} object to OpenAI as is, which the API refuses.
+    assert len(compared) == len(ours) or name == "claude-vs-gpt", (name, ours, theirs)
+    assert all(v is not None for v in ours.values()), name
     mismatches = {
         key: (value, theirs[key]) for key, value in compared.items() if value != theirs[key]
     }
     assert not mismatches, f"{name}: (model, prompt, test) → (ours, promptfoo): {mismatches}"
     print(
         f"PARITY {name}: cells={len(theirs)} compared={len(compared)}"
-        f" promptfoo-pass={sum(theirs.values())} mismatches=0"
+        f" promptfoo-pass={sum(1 for v in theirs.values() if v)} mismatches=0"
     )

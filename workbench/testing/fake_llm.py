@@ -249,6 +249,12 @@ class _App:
         await self._delay(reply)
         if body is None:
             return _openai_error(400, "invalid_request_error", "Request body is not JSON.")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            # As OpenAI answers a malformed request: 400, never a crash of the fake.
+            return _openai_error(
+                400, "invalid_request_error", "'messages' must be an array of message objects."
+            )
         if failure := await self._failure(request, body, reply, openai=True):
             return failure
         model = str(body.get("model", "fake-model"))
