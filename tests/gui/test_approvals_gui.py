@@ -249,8 +249,8 @@ def test_import_a_promptfoo_config_names_what_it_left_out(
         "    assert:\n"
         "      - type: icontains\n"
         "        value: commande\n"
-        "      - type: javascript\n"
-        "        value: output.length < 500\n",
+        "      - type: select-best\n"
+        "        value: the clearest answer\n",
         encoding="utf-8",
     )
     window = open_live_window(qtbot, services)
@@ -259,8 +259,8 @@ def test_import_a_promptfoo_config_names_what_it_left_out(
     summary = blocker.args[0]
     kinds = {line.split()[0] for line in summary.saved}
     assert {"prompt", "model", "dataset", "rubric"} <= kinds
-    assert any("javascript" in item for item in summary.unsupported)
-    assert "javascript" in summary.text()
+    assert any("select-best" in item for item in summary.unsupported)
+    assert "select-best" in summary.text()
     prompts = [e.name for e in window.navigator.entries("Prompts")]
     assert any(name.startswith("shop") for name in prompts), prompts
     _close_message_boxes(window)

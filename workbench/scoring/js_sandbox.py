@@ -119,7 +119,12 @@ def _program(code: str, output: Any, context: Any, expression: bool) -> str:
     return (
         "(function () {\n"
         f"  const __args = {arguments};\n"
-        "  const __fn = new Function('output', 'context', __args.__body);\n"
+        "  const __cache = globalThis.__workbench_fns || (globalThis.__workbench_fns = new Map());\n"
+        "  let __fn = __cache.get(__args.__body);\n"
+        "  if (!__fn) {\n"
+        "    __fn = new Function('output', 'context', __args.__body);\n"
+        "    if (__cache.size < 1000) __cache.set(__args.__body, __fn);\n"
+        "  }\n"
         "  const __result = __fn(__args.output, __args.context);\n"
         f"  if (__result === undefined) return JSON.stringify({{t: '{_UNDEFINED_MARK}'}});\n"
         "  if (typeof __result === 'function') return JSON.stringify({t: 'function'});\n"
