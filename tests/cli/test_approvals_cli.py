@@ -136,3 +136,18 @@ def test_imports_and_run_exports_from_the_command_line(
         assert out.stat().st_size > 500
     bad = cli("runs", "export", str(scored_run), "--out", str(tmp_path / "run.xlsx"))
     assert bad.code == 1 and "use csv, jsonl, html" in bad.err
+
+
+def test_import_promptfoo_notes_keep_square_brackets(cli: Run, tmp_path: Path) -> None:
+    # Rich must not read "[language=French]" in a note as markup and swallow it.
+    config = tmp_path / "brackets" / "promptfooconfig.yaml"
+    config.parent.mkdir()
+    config.write_text(
+        "prompts: ['Hello in {{ language }}']\nproviders: [openai:chat:gpt-4o-mini]\n"
+        "tests:\n  - description: greet\n    vars: {language: [French, German]}\n"
+        "    assert: [{type: select-best, value: best}]\n",
+        encoding="utf-8",
+    )
+    result = cli("import-promptfoo", str(config))
+    assert result.code == 0, result.err
+    assert "test 'greet [language=French]' assert #1: type 'select-best'" in result.err
