@@ -126,7 +126,8 @@ def test_imports_and_run_exports_from_the_command_line(
     result = cli("import-promptfoo", str(config), "--prefix", "demo")
     assert result.code == 0, result.err
     assert "prompt   demo@v1  (new)" in result.out
-    assert "provider 'echo' (not an OpenAI-compatible, OpenAI, Anthropic or Ollama id)" in result.err
+    unsupported = "provider 'echo' (not an OpenAI-compatible, OpenAI, Anthropic or Ollama id)"
+    assert unsupported in result.err
     langfuse = tmp_path / "lf.json"
     langfuse.write_text(json.dumps({"name": "Greeting", "prompt": "Salut {{name}}"}), "utf-8")
     assert "greeting@v1" in cli("import-langfuse", str(langfuse)).out

@@ -119,7 +119,8 @@ def _program(code: str, output: Any, context: Any, expression: bool) -> str:
     return (
         "(function () {\n"
         f"  const __args = {arguments};\n"
-        "  const __cache = globalThis.__workbench_fns || (globalThis.__workbench_fns = new Map());\n"
+        "  globalThis.__workbench_fns = globalThis.__workbench_fns || new Map();\n"
+        "  const __cache = globalThis.__workbench_fns;\n"
         "  let __fn = __cache.get(__args.__body);\n"
         "  if (!__fn) {\n"
         "    __fn = new Function('output', 'context', __args.__body);\n"
