@@ -313,7 +313,13 @@ def test_example_verdicts_match_promptfoo(
         key: (value, theirs[key]) for key, value in compared.items() if value != theirs[key]
     }
     assert not mismatches, f"{name}: (model, prompt, test) → (ours, promptfoo): {mismatches}"
+    checks = [
+        bool(part.get("pass"))
+        for result in results_file["results"]["results"]
+        for part in (result.get("gradingResult") or {}).get("componentResults") or []
+    ]
     print(
         f"PARITY {name}: cells={len(theirs)} compared={len(compared)}"
         f" promptfoo-pass={sum(1 for v in theirs.values() if v)} mismatches=0"
+        f" assertions={len(checks)} assertions-passed={sum(checks)}"
     )
