@@ -131,7 +131,7 @@ async def test_a_rows_llm_rubric_needs_a_judge(store: Store) -> None:
 
 
 def test_nothing_needs_a_judge_without_judge_criteria(store: Store) -> None:
-    stored = build_run(store, [row("r1", {"type": "javascript", "value": "true"})], (None,))
+    stored = build_run(store, [row("r1", {"type": "select-best", "value": "x"})], (None,))
     store.upsert_cells(stored.id, [ok("r1", 0, "Votre commande.")])
     version = rubric(store, MENTIONS_ORDER)
     assert judge_needed(store, stored.id, version) is None

@@ -110,11 +110,10 @@ def test_promptfoo_default_and_shared_asserts_become_a_rubric(store: Store, tmp_
     assert imported.source == "promptfoo" and imported.version.ref == "tracking-checks@v1"
     content = imported.version.content
     assert isinstance(content, RubricContent)
-    assert [c.kind for c in content.criteria] == ["not-icontains", "latency"]
+    assert [c.kind for c in content.criteria] == ["not-icontains", "javascript", "latency"]
     assert content.threshold == 0.75 and content.description == "Order tracking replies"
     unsupported = " | ".join(imported.unsupported)
     assert "type 'contains' uses test variables" in unsupported
-    assert "type 'javascript'" in unsupported
     notes = " | ".join(imported.notes)
     assert "test 1 ('shipped'): 1 assertion(s) of its own (icontains)" in notes
     assert "test 2 ('lost'): 1 assertion(s) of its own (llm-rubric)" in notes

@@ -213,7 +213,7 @@ def test_export_an_approved_bundle_in_all_four_formats_from_the_viewer(
     _close_message_boxes(window)
 
 
-def test_an_export_the_format_cannot_hold_is_explained_in_the_viewer(
+def test_an_export_with_jinja_logic_warns_in_the_viewer(
     qtbot: QtBot, services: Services, server: FakeLLMServer, tmp_path: Path
 ) -> None:
     store = services.store
@@ -226,11 +226,11 @@ def test_an_export_the_format_cannot_hold_is_explained_in_the_viewer(
     [entry] = window.navigator.entries("Approved")
     viewer = window.open_entry(entry)
     assert isinstance(viewer, ApprovalViewer) and viewer.export_panel is not None
-    with qtbot.waitSignal(viewer.export_panel.failed, timeout=15_000) as blocker:
+    with qtbot.waitSignal(viewer.export_panel.exported, timeout=15_000):
         viewer.export_panel.export_to("langfuse", tmp_path / "lf")
-    assert "line 3" in blocker.args[0] and "Langfuse has no template logic" in blocker.args[0]
-    assert "export failed" in viewer.export_panel.report.toPlainText()
-    assert not (tmp_path / "lf").exists()
+    report = viewer.export_panel.report.toPlainText()
+    assert "line 3" in report and "jinja2" in report
+    assert (tmp_path / "lf" / "langfuse-prompt.json").exists()
 
 
 def test_an_unscored_run_is_not_offered_for_approval(
@@ -262,8 +262,8 @@ def test_import_a_promptfoo_config_names_what_it_left_out(
         "    assert:\n"
         "      - type: icontains\n"
         "        value: commande\n"
-        "      - type: javascript\n"
-        "        value: output.length < 500\n",
+        "      - type: select-best\n"
+        "        value: the clearest answer\n",
         encoding="utf-8",
     )
     window = open_live_window(qtbot, services)
@@ -272,8 +272,8 @@ def test_import_a_promptfoo_config_names_what_it_left_out(
     summary = blocker.args[0]
     kinds = {line.split()[0] for line in summary.saved}
     assert {"prompt", "model", "dataset", "rubric"} <= kinds
-    assert any("javascript" in item for item in summary.unsupported)
-    assert "javascript" in summary.text()
+    assert any("select-best" in item for item in summary.unsupported)
+    assert "select-best" in summary.text()
     prompts = [e.name for e in window.navigator.entries("Prompts")]
     assert any(name.startswith("shop") for name in prompts), prompts
     _close_message_boxes(window)

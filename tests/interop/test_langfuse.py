@@ -15,7 +15,6 @@ from workbench.core.errors import FileFormatError
 from workbench.core.models import Kind, PromptContent
 from workbench.interop.bundle_export import export_bundle
 from workbench.interop.bundle_model import load_bundle
-from workbench.interop.bundle_templates import TemplateExportError
 from workbench.interop.langfuse import import_langfuse, langfuse_template
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
@@ -65,18 +64,19 @@ def test_export_is_the_create_prompt_body_and_renders_like_the_workbench(
     assert compiled == [m.content for m in expected]
 
 
-def test_templates_with_logic_are_refused_naming_the_line(
+def test_templates_with_logic_are_exported_as_jinja_with_a_warning(
     store: Store, server: FakeLLMServer, tmp_path: Path
 ) -> None:
     versions = save_versions(store, server)  # its system template has {% if order_status %}
     run_id = run_and_score(store, versions)
     approve_bundle(store, bundle_request(versions, run_id), reviewer="camille")
-    with pytest.raises(TemplateExportError) as refused:
-        export_bundle(load_bundle(store, "order-support"), "langfuse", tmp_path / "out")
-    assert "order-tracking@v1:system, line 3: {% if %}: Langfuse has no template logic" in str(
-        refused.value
-    )
-    assert not (tmp_path / "out").exists()
+    result = export_bundle(load_bundle(store, "order-support"), "langfuse", tmp_path / "out")
+    assert any("order-tracking@v1:system, line 3: {% if %}" in w for w in result.warnings)
+    assert any("jinja2" in w for w in result.warnings)
+    body = json.loads((tmp_path / "out" / "langfuse-prompt.json").read_text(encoding="utf-8"))
+    assert body["config"]["template_format"] == "jinja2"
+    assert "order_status" in body["config"]["template_variables"]
+    assert "{% if order_status %}" in body["prompt"][0]["content"]
 
 
 def test_import_reads_chat_and_text_prompts_and_lists_what_it_leaves_out(

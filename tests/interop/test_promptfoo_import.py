@@ -137,7 +137,8 @@ def test_a_config_becomes_prompts_models_a_dataset_and_a_rubric(
     local = store.resolve(Kind.MODEL, "tracking-local-llama").content
     assert isinstance(local, ModelConfigContent)
     assert (local.provider, local.base_url) == ("openai-compatible", "http://127.0.0.1:8080/v1")
-    assert local.params == {"frequency_penalty": 0.5}  # unknown options pass through
+    # unknown options pass through; promptfoo's request defaults fill what is not set
+    assert local.params == {"frequency_penalty": 0.5, "temperature": 0, "max_tokens": 1024}
     stored = store.resolve(Kind.MODEL, "tracking-gpt-4o").content
     assert "sk-should-never" not in stored.model_dump_json()
 
@@ -167,13 +168,11 @@ def test_a_config_becomes_prompts_models_a_dataset_and_a_rubric(
     assert rubric.description == "Order tracking checks"
 
     assert report.unsupported == [
-        "top-level 'outputPath'",
         "provider 'openai:chat:gpt-4o': apiKey (keys are never stored; set apiKeyEnvar)",
-        "provider 'echo' (only openai, anthropic, ollama)",
-        "test '2': key 'options'",
-        "test 'languages': metadata 'owner'",
-        "test 'shipped' assert #3: type 'javascript'",
+        "provider 'echo' (not an OpenAI-compatible, OpenAI, Anthropic or Ollama id)",
     ]
+    assert "top-level 'outputPath' is a promptfoo run setting: not imported" in report.notes
+    assert "test 'languages': metadata 'owner' is not imported" in report.notes
 
 
 def test_row_rubric_scores_like_promptfoo_combines_default_and_test_asserts(
@@ -184,7 +183,7 @@ def test_row_rubric_scores_like_promptfoo_combines_default_and_test_asserts(
     shipped = plan.dataset.rows[0]
     rubric = row_rubric(plan.rubric, shipped)
     kinds = [c.kind for c in rubric.criteria]
-    assert kinds == ["icontains", "not-contains", "icontains", "regex"]
+    assert kinds == ["icontains", "not-contains", "icontains", "regex", "javascript"]
     assert rubric.criteria[2].config == {"value": "ML-104522"}  # rendered with the row's vars
 
     def verdict(output: str) -> bool | None:
@@ -193,6 +192,7 @@ def test_row_rubric_scores_like_promptfoo_combines_default_and_test_asserts(
     assert verdict("Votre commande ML-104522 est partie.") is True
     assert verdict("Votre commande ML-104522 : désolé du retard.") is False
     assert verdict("Votre commande ML-1045 est partie.") is False
+    assert verdict("Votre commande ML-104522 est partie." + "!" * 500) is False  # javascript
 
 
 def test_prompts_render_the_way_promptfoo_fills_them(store: Store, tmp_path: Path) -> None:

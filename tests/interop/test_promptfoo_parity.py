@@ -78,9 +78,10 @@ def promptfoo() -> tuple[list[str], dict[str, str]]:
 
 
 def run_promptfoo(
-    promptfoo: tuple[list[str], dict[str, str]], config: Path, workdir: Path
-) -> list[dict[str, Any]]:
-    """Evaluate `config` with the real CLI; returns promptfoo's result objects."""
+    promptfoo: tuple[list[str], dict[str, str]], config: Path, workdir: Path, *, raw: bool = False
+) -> Any:
+    """Evaluate `config` with the real CLI; returns promptfoo's result objects (with `raw`,
+    the whole output file)."""
     command, env = promptfoo
     env = {
         **env,
@@ -105,11 +106,10 @@ def run_promptfoo(
     )
     # promptfoo exits 100 when some test failed; anything else but 0 is a crash.
     assert completed.returncode in (0, 100), completed.stdout[-3000:] + completed.stderr[-3000:]
-    results: list[dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))["results"][
-        "results"
-    ]
+    whole = json.loads(output.read_text(encoding="utf-8"))
+    results: list[dict[str, Any]] = whole["results"]["results"]
     assert all(not r.get("error") or r.get("success") is False for r in results)
-    return results
+    return whole if raw else results
 
 
 def answer(body: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import DatasetRow, Kind, PersonaContent, RubricContent, Version
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey, CellResult, Column, RunInfo
+from workbench.providers.embeddings import embed_texts
 from workbench.scoring.judge import JudgeCall
 from workbench.scoring.promptfoo_asserts import row_rubric
 from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
@@ -163,6 +164,7 @@ class CellScorer:
             cell=cell,
             token_counter=self._token_counter,
             prompt_text=self._prompt_texts.get(cell.key.column, ""),
+            embed=embed_texts,
         )
 
     def _unscorable(self, ctx: ScoringContext) -> ScoreResult | None:

@@ -8,7 +8,7 @@ live in the GUI or live from ``workbench run`` calls the judge the same way.
 from __future__ import annotations
 
 from workbench.app.defaults import JUDGE_CONCURRENCY
-from workbench.core.llm import Provider
+from workbench.core.llm import ChatRequest, ChatResult, ErrorKind, Provider, ProviderError
 from workbench.core.models import ModelConfigContent
 from workbench.engine.execution import ProviderFactoryFn
 from workbench.engine.judge import EngineJudge, provider_as_factory
@@ -57,3 +57,10 @@ def judge_call_from_provider(
     return EngineJudge(config, provider_as_factory(provider), cache=store, options=options)
 
 
+async def no_judge_call(request: ChatRequest) -> ChatResult | ProviderError:
+    """A judge that is not there: every llm-judge criterion becomes an error, never a fail,
+    so the deterministic criteria are still scored."""
+    return ProviderError(
+        kind=ErrorKind.CONFIG,
+        message="no judge model was chosen (--judge NAME); this criterion is not scored",
+    )

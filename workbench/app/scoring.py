@@ -17,7 +17,11 @@ from __future__ import annotations
 
 from workbench.app.cell_scorer import CellScorer, from_cell_score, make_cell_scorer, to_cell_score
 from workbench.app.defaults import JUDGE_CONCURRENCY
-from workbench.app.judges import judge_call_from_config, judge_call_from_provider
+from workbench.app.judges import (
+    judge_call_from_config,
+    judge_call_from_provider,
+    no_judge_call,
+)
 from workbench.app.run_scoring import (
     BATCH_SIZE,
     Progress,
@@ -49,6 +53,7 @@ __all__ = [
     "judge_call_from_provider",
     "judge_needed",
     "make_cell_scorer",
+    "no_judge_call",
     "resolve_column",
     "score_run",
     "score_run_async",

@@ -63,4 +63,5 @@ def version_json(version: Version, *, with_content: bool = True) -> dict[str, An
 
 def note(message: str) -> None:
     """A human message on stderr (kept out of stdout so pipes stay clean)."""
-    stderr.print(message, highlight=False)
+    # Not markup: notes quote user text such as "[language=French]", which Rich would eat.
+    stderr.print(message, highlight=False, markup=False)

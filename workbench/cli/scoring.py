@@ -21,6 +21,7 @@ from workbench.app.scoring import (
     RunScores,
     column_report,
     judge_needed,
+    no_judge_call,
     resolve_column,
     score_run,
 )
@@ -124,9 +125,13 @@ def apply_rubric(
     wanted = judge_needed(store, run_id, rubric)
     if judge is None:
         if wanted is not None:
-            raise ValidationError(
-                f"{wanted} has an llm-judge criterion: choose the judge model with"
-                " --judge NAME (a model config)"
+            note(
+                f"{wanted} has an llm-judge criterion and no --judge was given: the other"
+                " criteria are scored, cells that need the judge are reported as errors"
+                " (choose the judge model with --judge NAME)."
+            )
+            return score_run(
+                store, run_id, rubric, judge_call=no_judge_call, keep_stored=keep_stored
             )
         return score_run(store, run_id, rubric, keep_stored=keep_stored)
     if wanted is None:

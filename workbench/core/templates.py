@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -112,13 +113,16 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
 
 def build_environment() -> PromptEnvironment:
     """A fresh environment configured the way every workbench template is rendered."""
-    return PromptEnvironment(
+    env = PromptEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=False,
         lstrip_blocks=False,
     )
+    # promptfoo adds ``load`` to Nunjucks: parse a JSON text (``{{ row | load }}``).
+    env.filters["load"] = json.loads
+    return env
 
 
 @functools.lru_cache(maxsize=1)

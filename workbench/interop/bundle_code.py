@@ -8,6 +8,10 @@ Jinja2 set up as the workbench renders them (the module then also needs ``jinja2
 
 The base URL can be overridden at run time with ``<NAME>_BASE_URL`` (tests point it at a local
 fake server); the key always comes from the environment.
+
+A bundle on the embedded model becomes code for the ``openai`` SDK against llama.cpp's
+OpenAI-compatible server on ``http://127.0.0.1:8080/v1``; the module's docstring (and the export's
+warnings) give the command that starts that server with the same GGUF file.
 """
 
 from __future__ import annotations
@@ -16,12 +20,25 @@ import pprint
 import re
 from typing import Any
 
-from workbench.core.errors import ValidationError
+from workbench.core.errors import KnownError
 from workbench.interop.bundle_model import ApprovedBundle, RenderedExport
 from workbench.interop.bundle_templates import PortableTemplate, Var
 from workbench.providers.compat import resolve_base_url
 
 _DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+LLAMA_PORT = 8080
+
+
+def _local_model_file(model: str) -> str:
+    """The GGUF file the embedded model config names (the bundled file for its short name)."""
+    try:
+        from workbench.providers.local_llama import resolve_model_path
+
+        return str(resolve_model_path(model))
+    except KnownError:
+        return model
 
 
 def module_name(bundle: ApprovedBundle) -> str:
@@ -144,18 +161,26 @@ if __name__ == "__main__":
 def render_code(bundle: ApprovedBundle) -> RenderedExport:
     """The standalone module of a bundle (see the module docstring)."""
     model = bundle.model_content
-    if model.provider == "local":
-        raise ValidationError(
-            f"{bundle.approval.ref}: the embedded model has no SDK to call; approve a bundle on an"
-            " OpenAI-compatible server (llama.cpp's own server) to export it as code"
-        )
     export = RenderedExport()
+    server_command: str | None = None
+    if model.provider == "local":
+        gguf = _local_model_file(model.model)
+        server_command = (
+            f'python -m llama_cpp.server --model "{gguf}" --host 127.0.0.1 --port {LLAMA_PORT}'
+        )
+        export.warnings.append(
+            "the bundle runs on the embedded model: the module calls llama.cpp's"
+            f" OpenAI-compatible server; start it first with: {server_command}"
+            f' (or: llama-server -m "{gguf}" --port {LLAMA_PORT})'
+        )
     templates = bundle.messages()
     simple = all(t.simple for t in templates)
     name = module_name(bundle)
     sdk = "anthropic" if model.provider == "anthropic" else "openai"
     key_env = model.api_key_env or _DEFAULT_KEY_ENV.get(model.provider)
     base_url = resolve_base_url(model.base_url) if model.base_url else None
+    if server_command is not None:
+        key_env, base_url = None, f"http://127.0.0.1:{LLAMA_PORT}/v1"
     if sdk == "anthropic" and "json_schema" in bundle.params:
         export.warnings.append(
             "the JSON schema parameter is not sent by the generated Anthropic call; add"
@@ -177,6 +202,15 @@ def render_code(bundle: ApprovedBundle) -> RenderedExport:
         f"model {ids.model_id}, rubric {ids.rubric_id}.",
         "",
         f"Usage: {key_env + '=... ' if key_env else ''}python {name}.py '<variables as JSON>'",
+        *(
+            [
+                "",
+                "The model runs in llama.cpp's OpenAI-compatible server; start it first:",
+                f"    {server_command}",
+            ]
+            if server_command
+            else []
+        ),
         '"""',
         "",
         "from __future__ import annotations",

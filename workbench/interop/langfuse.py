@@ -3,8 +3,10 @@
 The JSON is the body Langfuse's create-prompt API takes (``POST /api/public/v2/prompts``):
 ``{name, type: "chat", prompt: [{role, content}], config: {model, temperature, ...}, labels,
 tags, commitMessage}``. Langfuse fills ``{{variable}}`` by plain substitution, with no logic and
-no fields, so an export needs templates that are only text and variables once the persona is
-composed in; anything else is refused naming the template and line.
+no fields. Templates that are only text and variables (once the persona is composed in) are
+written in that form. A template with Jinja logic (``{% if %}``, loops, fields) is exported as
+it is, as Langfuse advises Jinja users (store it, render it client-side): the config then says
+``template_format: jinja2`` and lists the variables it needs, and the export warns.
 
 Import reads one such object or a list of them (``type`` ``chat`` or ``text``); each becomes a
 prompt family. Message placeholders, unknown roles, config keys other than model parameters, and
@@ -23,7 +25,7 @@ from workbench.core.errors import FileFormatError
 from workbench.core.models import ChatMessage, Kind, PromptContent
 from workbench.core.templates import template_variables
 from workbench.interop.bundle_model import ApprovedBundle, RenderedExport
-from workbench.interop.bundle_templates import mustache_text
+from workbench.interop.bundle_templates import TemplateExportError, mustache_text
 from workbench.interop.text import read_text
 from workbench.store import Store
 
@@ -36,15 +38,29 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def render_langfuse(bundle: ApprovedBundle) -> RenderedExport:
     """The Langfuse prompt JSON of a bundle.
 
-    Raises:
-        TemplateExportError: a template has logic, fields or literal braces Langfuse cannot hold.
+    Templates Langfuse cannot fill by substitution are kept as Jinja2 (see the module
+    docstring); the export then carries a warning instead of being refused.
     """
     export = RenderedExport()
-    messages = [
-        {"role": t.role, "content": mustache_text(t, target="Langfuse")} for t in bundle.messages()
-    ]
+    templates = bundle.messages()
+    jinja = False
+    try:
+        messages = [
+            {"role": t.role, "content": mustache_text(t, target="Langfuse")} for t in templates
+        ]
+    except TemplateExportError as error:
+        jinja = True
+        messages = [{"role": t.role, "content": t.source} for t in templates]
+        export.warnings.append(
+            "Langfuse fills {{variable}} by substitution only; these templates use Jinja"
+            f" ({error}). They are exported as Jinja2 source with config.template_format"
+            " 'jinja2': fetch the prompt and render it with jinja2 in your application"
+        )
     model = bundle.model_content
     config: dict[str, Any] = {"model": model.model, "provider": model.provider, **bundle.params}
+    if jinja:
+        config["template_format"] = "jinja2"
+        config["template_variables"] = sorted(set().union(*(t.variables for t in templates)))
     if model.base_url:
         config["base_url"] = model.base_url
     if model.api_key_env:

@@ -49,16 +49,50 @@ from workbench.core.templates import template_variables
 from workbench.interop.dataset_rows import RowCollector, describe_validation_error, row_id_from
 from workbench.interop.datasets import EXTENSIONS, read_dataset
 from workbench.interop.langfuse import family_name
+from workbench.interop.promptfoo_compat import (
+    Yaml12Loader,
+    compatible_provider,
+    csv_test_fields,
+    openai_defaults,
+    resolve_refs,
+)
 from workbench.interop.text import read_text
-from workbench.interop.yaml_io import line_of, load_yaml, safe_load
+from workbench.interop.yaml_io import line_of, load_yaml
 from workbench.scoring.promptfoo_asserts import (
+    TEST_TRANSFORM,
     criteria_from_promptfoo,
     row_rubric,
     rubric_from_promptfoo,
 )
 from workbench.store import Store
 
-KNOWN_TOP = ("description", "prompts", "providers", "tests", "defaultTest")
+KNOWN_TOP = ("description", "prompts", "providers", "tests", "defaultTest", "assertionTemplates")
+# Run settings of promptfoo's own CLI: they change nothing that is imported.
+RUN_SETTINGS = (
+    "outputPath",
+    "sharing",
+    "writeLatestResults",
+    "evaluateOptions",
+    "commandLineOptions",
+    "env",
+    "tags",
+    "metadata",
+    "outputs",
+)
+# OpenAI request options promptfoo sends as given: kept as request parameters.
+_PASSTHROUGH_KEYS = (
+    "max_completion_tokens",
+    "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "user",
+    "verbosity",
+)
+_TEXT_FILES = (".txt", ".md", ".j2", ".html", ".xml", ".csv", ".tsv")
 _PARAM_KEYS = (
     "temperature",
     "max_tokens",
@@ -109,14 +143,20 @@ def read_promptfoo_config(path: Path, *, prefix: str | None = None) -> Promptfoo
     Raises:
         FileFormatError: naming the file and line of the first problem.
     """
-    data, root = load_yaml(read_text(path), path=path)
+    data, root = load_yaml(read_text(path), path=path, loader_class=Yaml12Loader)
     reader = _Reader(path, root)
     if not isinstance(data, dict):
         raise reader.fail("a promptfoo config is a mapping with prompts, providers and tests")
+    try:
+        data = resolve_refs(data, data)
+    except ValidationError as error:
+        raise reader.fail(str(error)) from None
     stem = path.stem if path.stem not in ("promptfooconfig", "config") else path.parent.name
     plan = PromptfooPlan(prefix=family_name(prefix or stem))
     for key in data:
-        if key not in KNOWN_TOP:
+        if key in RUN_SETTINGS:
+            plan.notes.append(f"top-level '{key}' is a promptfoo run setting: not imported")
+        elif key not in KNOWN_TOP:
             plan.unsupported.append(f"top-level '{key}'")
     _read_prompts(data.get("prompts"), reader, plan)
     _read_providers(data.get("providers"), reader, plan)
@@ -124,7 +164,9 @@ def read_promptfoo_config(path: Path, *, prefix: str | None = None) -> Promptfoo
     if not isinstance(default, dict):
         plan.unsupported.append("defaultTest given as a file reference")
         default = {}
-    templated = _read_rubric(default, reader, plan, str(data.get("description") or ""))
+    templated = _read_rubric(
+        default, data.get("tests"), reader, plan, str(data.get("description") or "")
+    )
     _read_tests(data.get("tests"), default, templated, reader, plan)
     return plan
 
@@ -139,17 +181,22 @@ def _read_prompts(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
             ("prompts", index) if isinstance(value, list) else ("prompts",)
         )
         label = None
+        prompt_params: dict[str, Any] = {}
         if isinstance(item, dict):
             label = item.get("label")
-            extra = sorted(set(item) - {"id", "raw", "label"})
+            extra = sorted(set(item) - {"id", "raw", "label", "config"})
             if extra:
                 plan.unsupported.append(f"prompt {index + 1}: key(s) {', '.join(extra)}")
+            if isinstance(item.get("config"), dict):
+                prompt_params = _prompt_params(item["config"], f"prompt {index + 1}", plan)
             item = item.get("raw", item.get("id"))
         if not isinstance(item, str):
             raise reader.fail("a prompt is text, a file:// path or {raw|id, label}", keys)
         for text, where in _prompt_texts(item, reader, keys, plan):
             content = _prompt_content(text, where, reader, keys)
             if content is not None:
+                if prompt_params:
+                    content = content.model_copy(update={"params": prompt_params})
                 found.append((label, content, where))
     if not found:
         raise reader.fail("no prompt could be imported", ("prompts",))
@@ -161,6 +208,36 @@ def _read_prompts(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
             name = f"{name}-{number}"
         names.add(name)
         plan.prompts.append((name, content))
+
+
+def _prompt_params(config: Mapping[str, Any], where: str, plan: PromptfooPlan) -> dict[str, Any]:
+    """A prompt's ``config`` (request options promptfoo merges into the provider's)."""
+    params: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in _PARAM_KEYS:
+            params[key] = value
+        elif key in ("response_format", "output_format") and _schema_params(value, params):
+            continue
+        else:
+            plan.unsupported.append(f"{where}: config '{key}'")
+    return params
+
+
+def _schema_params(value: Any, params: dict[str, Any]) -> bool:
+    """``response_format`` / ``output_format`` with a JSON schema → the workbench's params."""
+    if not isinstance(value, dict):
+        return False
+    if value.get("type") == "json_object":
+        params["response_format"] = {"type": "json_object"}
+        return True
+    schema = value.get("json_schema", value.get("schema"))
+    if not isinstance(schema, dict):
+        return False
+    inner = schema.get("schema", schema) if "json_schema" in value else schema
+    params["json_schema"] = inner
+    if "json_schema" in value and schema.get("name"):
+        params["json_schema_name"] = schema["name"]
+    return True
 
 
 def _check_inside(relative: str, reader: _Reader, keys: tuple[str | int, ...]) -> Path:
@@ -230,19 +307,36 @@ def _chat_messages(text: str, where: str) -> list[ChatMessage] | None:
         except json.JSONDecodeError:
             return None
     elif where.endswith((".yaml", ".yml")):
-        data = safe_load(text, path=where)
+        data = load_yaml(text, path=where, loader_class=Yaml12Loader)[0]
+    elif where.endswith(".json") and stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return None
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        data = data["messages"]
     if not isinstance(data, list) or not all(
         isinstance(m, dict) and {"role", "content"} <= set(m) for m in data
     ):
         if where.endswith((".yaml", ".yml")):
             raise FileFormatError(
-                "a YAML prompt file must be a list of {role, content}", path=where
+                "a YAML prompt file must be a list of {role, content} or {messages: [...]}",
+                path=where,
             )
         return None
     try:
-        return [ChatMessage(role=m["role"], content=m["content"]) for m in data]
+        return [ChatMessage(role=m["role"], content=_text_content(m["content"])) for m in data]
     except pydantic.ValidationError as error:
         raise FileFormatError(describe_validation_error(error), path=where) from None
+
+
+def _text_content(content: Any) -> Any:
+    """A message's content: text, or the text of its ``{type: text, text}`` parts joined."""
+    if isinstance(content, list) and all(
+        isinstance(part, dict) and part.get("type") == "text" for part in content
+    ):
+        return "".join(str(part.get("text", "")) for part in content)
+    return content
 
 
 def _read_providers(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
@@ -260,9 +354,14 @@ def _read_providers(value: Any, reader: _Reader, plan: PromptfooPlan) -> None:
             provider_id = item.get("id")
             label = item.get("label")
             config = item.get("config") or {}
-            extra = sorted(set(item) - {"id", "label", "config"})
+            extra = sorted(set(item) - {"id", "label", "config", "prompts", "delay"})
             if extra:
                 plan.unsupported.append(f"provider {provider_id}: key(s) {', '.join(extra)}")
+            if item.get("prompts") is not None:
+                plan.unsupported.append(
+                    f"provider {provider_id}: 'prompts' filter (the workbench runs every prompt"
+                    " on every model)"
+                )
         else:
             provider_id = item
         if not isinstance(provider_id, str) or not isinstance(config, dict):
@@ -280,8 +379,13 @@ def _model_config(
 ) -> ModelConfigContent | None:
     parts = provider_id.split(":")
     vendor = parts[0]
+    compatible = compatible_provider(vendor, parts[1:], dict(config))
+    if compatible is not None:
+        return _compatible_model(provider_id, compatible, config, plan)
     if vendor not in ("openai", "anthropic", "ollama") or len(parts) < 2:
-        plan.unsupported.append(f"provider '{provider_id}' (only openai, anthropic, ollama)")
+        plan.unsupported.append(
+            f"provider '{provider_id}' (not an OpenAI-compatible, OpenAI, Anthropic or Ollama id)"
+        )
         return None
     kind = parts[1] if len(parts) > 2 else "chat" if vendor != "anthropic" else "messages"
     model = ":".join(parts[2:]) if len(parts) > 2 else parts[1]
@@ -293,7 +397,7 @@ def _model_config(
     if vendor == "ollama":
         fields.update(provider="openai-compatible", base_url="ollama")
     for key, value in config.items():
-        if key in _PARAM_KEYS:
+        if key in _PARAM_KEYS or key in _PASSTHROUGH_KEYS:
             params[key] = value
         elif key == "passthrough" and isinstance(value, dict):
             params.update(value)
@@ -306,17 +410,21 @@ def _model_config(
             fields["api_key_env"] = value
         elif key == "apiKeyRequired":
             continue
+        elif key == "cache_control":
+            plan.notes.append(
+                f"provider '{provider_id}': cache_control (prompt caching) is not sent; it"
+                " changes cost, not answers"
+            )
         elif key == "apiKey":
             plan.unsupported.append(
                 f"provider '{provider_id}': apiKey (keys are never stored; set apiKeyEnvar)"
             )
-        elif key == "response_format" and isinstance(value, dict) and "json_schema" in value:
-            schema = value["json_schema"]
-            params["json_schema"] = schema.get("schema", schema)
-            if isinstance(schema, dict) and schema.get("name"):
-                params["json_schema_name"] = schema["name"]
+        elif key in ("response_format", "output_format") and _schema_params(value, params):
+            continue
         else:
             plan.unsupported.append(f"provider '{provider_id}': config '{key}'")
+    if vendor in ("openai", "ollama") or fields["provider"] == "openai-compatible":
+        params = openai_defaults(model, params)
     if params:
         fields["params"] = params
     try:
@@ -327,30 +435,147 @@ def _model_config(
         ) from None
 
 
+def _compatible_model(
+    provider_id: str,
+    found: tuple[str, str | None, str | None],
+    config: Mapping[str, Any],
+    plan: PromptfooPlan,
+) -> ModelConfigContent | None:
+    model, url, key_env = found
+    params: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in _PARAM_KEYS or key in _PASSTHROUGH_KEYS:
+            params[key] = value
+        elif key == "passthrough" and isinstance(value, dict):
+            params.update(value)
+        elif key == "apiBaseUrl" and isinstance(value, str):
+            url = value
+        elif key == "apiHost":
+            continue  # read by compatible_provider (Azure)
+        elif key == "apiKeyEnvar" and isinstance(value, str):
+            key_env = value
+        elif key in ("apiKeyRequired", "apiVersion", "deployment_id"):
+            continue
+        elif key == "apiKey":
+            plan.unsupported.append(
+                f"provider '{provider_id}': apiKey (keys are never stored; set apiKeyEnvar)"
+            )
+        elif key in ("response_format", "output_format") and _schema_params(value, params):
+            continue
+        else:
+            plan.unsupported.append(f"provider '{provider_id}': config '{key}'")
+    if url is None:
+        plan.unsupported.append(
+            f"provider '{provider_id}': no endpoint (set config.apiHost or apiBaseUrl)"
+        )
+        return None
+    plan.notes.append(
+        f"provider '{provider_id}': OpenAI-compatible at {url}"
+        + (f", key from ${key_env}" if key_env else "")
+    )
+    try:
+        return ModelConfigContent(
+            provider="openai-compatible",
+            model=model,
+            base_url=url,
+            api_key_env=key_env,
+            params=openai_defaults(model, params),
+        )
+    except pydantic.ValidationError as error:
+        raise ValidationError(
+            f"provider '{provider_id}': {describe_validation_error(error)}"
+        ) from None
+
+
+def _options_transform(owner: Mapping[str, Any], where: str, plan: PromptfooPlan) -> str | None:
+    """The ``options.transform`` of a test or of defaultTest (other options are listed)."""
+    options = owner.get("options") or {}
+    if not isinstance(options, dict):
+        plan.unsupported.append(f"{where}: options given as {type(options).__name__}")
+        return None
+    for key in options:
+        if key == "transform":
+            continue
+        if key in ("provider", "rubricPrompt"):
+            plan.notes.append(
+                f"{where}: options.{key} (the grader) is not imported; llm-rubric criteria use"
+                " the judge chosen when scoring"
+            )
+        else:
+            plan.unsupported.append(f"{where}: options.{key}")
+    code = options.get("transform")
+    if code is None:
+        return None
+    if not isinstance(code, str) or code.startswith("file://"):
+        plan.unsupported.append(f"{where}: options.transform from a file or not text")
+        return None
+    return code
+
+
+def _with_test_transform(asserts: list[Any], code: str | None, embedding: Any = None) -> list[Any]:
+    """The assertions with the test's transform, and the grader's embedding provider on
+    ``similar`` assertions that name none (promptfoo's ``options.provider.embedding``)."""
+    out = []
+    for entry in asserts:
+        if isinstance(entry, dict):
+            if code is not None:
+                entry = {**entry, TEST_TRANSFORM: code}
+            similar = str(entry.get("type", "")).removeprefix("not-") == "similar"
+            if embedding is not None and similar and "provider" not in entry:
+                entry = {**entry, "provider": embedding}
+        out.append(entry)
+    return out
+
+
+def _embedding_provider(owner: Mapping[str, Any]) -> Any:
+    options = owner.get("options")
+    provider = options.get("provider") if isinstance(options, dict) else None
+    return provider.get("embedding") if isinstance(provider, dict) else None
+
+
 def _read_rubric(
-    default: dict[str, Any], reader: _Reader, plan: PromptfooPlan, description: str
+    default: dict[str, Any],
+    tests: Any,
+    reader: _Reader,
+    plan: PromptfooPlan,
+    description: str,
 ) -> list[dict[str, Any]]:
     """Build the rubric; returns the defaultTest assertions kept on every row instead."""
     for key in default:
-        if key not in ("vars", "assert", "threshold"):
+        if key == "metadata":
+            plan.notes.append("defaultTest.metadata is not imported (it changes no verdict)")
+        elif key not in ("vars", "assert", "threshold", "options"):
             plan.unsupported.append(f"defaultTest.{key}")
     asserts = default.get("assert") or []
     if not isinstance(asserts, list):
         raise reader.fail("defaultTest.assert must be a list", ("defaultTest", "assert"))
-    shared = [a for a in asserts if not _templated(a)]
-    templated = [a for a in asserts if _templated(a)]
+    transform = _options_transform(default, "defaultTest", plan)
+    own_transforms = isinstance(tests, list) and any(
+        isinstance(t, dict) and isinstance(t.get("options"), dict) and "transform" in t["options"]
+        for t in tests
+    )
+    if own_transforms:
+        # Some tests transform the output their own way: each row keeps the default assertions.
+        shared: list[Any] = []
+        templated = list(asserts)
+    else:
+        asserts = _with_test_transform(asserts, transform, _embedding_provider(default))
+        shared = [a for a in asserts if not _templated(a)]
+        templated = [a for a in asserts if _templated(a)]
     threshold = default.get("threshold")
     where = f"{reader.path}, defaultTest.assert"
     text = description or f"imported from promptfoo config {reader.path.name}"
+    limit = 1.0 if threshold is None else min(1.0, max(0.0, float(threshold)))
+    rubric = RubricContent(description=text, threshold=limit, criteria=())
     if shared:
-        rubric, converted = rubric_from_promptfoo(
-            shared, threshold=threshold, where=where, description=text
-        )
+        converted = criteria_from_promptfoo(shared, where=where, raw_scores=threshold is not None)
         plan.unsupported.extend(converted.unsupported)
         plan.notes.extend(converted.notes)
-    else:
-        limit = 1.0 if threshold is None else min(1.0, max(0.0, float(threshold)))
-        rubric = RubricContent(description=text, threshold=limit, criteria=())
+        if converted.criteria:
+            rubric, converted = rubric_from_promptfoo(
+                shared, threshold=threshold, where=where, description=text
+            )
+            plan.notes.extend(n for n in converted.notes if n not in plan.notes)
     plan.rubric = rubric
     return templated
 
@@ -373,11 +598,32 @@ def _read_tests(
         plan.notes.append("the config has no tests: no dataset was created")
         return
     if isinstance(value, str):
-        plan.dataset = _tests_file(value, reader, default_vars, templated)
-    elif isinstance(value, list):
-        plan.dataset = _inline_tests(value, reader, plan, default_vars, templated)
-    else:
+        value = [value]
+    if not isinstance(value, list):
         raise reader.fail("'tests' must be a list or a file:// path", ("tests",))
+    tests: list[tuple[tuple[str | int, ...], dict[str, Any]]] = []
+    for index, item in enumerate(value):
+        keys: tuple[str | int, ...] = ("tests", index)
+        if isinstance(item, str):
+            tests.extend((keys, test) for test in _tests_file(item, reader, keys))
+        elif isinstance(item, dict):
+            tests.append((keys, item))
+        else:
+            raise reader.fail("a test is a mapping with vars and assert", keys)
+    default_transform = (
+        default.get("options", {}).get("transform")
+        if isinstance(default.get("options"), dict)
+        else None
+    )
+    plan.dataset = _inline_tests(
+        tests,
+        reader,
+        plan,
+        default_vars,
+        templated,
+        default_transform,
+        _embedding_provider(default),
+    )
     assert plan.dataset is not None and plan.rubric is not None
     for row in plan.dataset.rows:
         converted = criteria_from_promptfoo(
@@ -387,45 +633,81 @@ def _read_tests(
         plan.notes.extend(converted.notes)
 
 
-def _tests_file(
-    value: str, reader: _Reader, default_vars: dict[str, Any], templated: list[dict[str, Any]]
-) -> DatasetContent:
+def _tests_file(value: str, reader: _Reader, keys: tuple[str | int, ...]) -> list[dict[str, Any]]:
+    """The tests of a ``file://`` tests file, as promptfoo test mappings."""
     relative = value.removeprefix("file://")
-    path = _check_inside(relative, reader, ("tests",))
+    path = _check_inside(relative, reader, keys)
     if path.suffix.lower() not in EXTENSIONS:
-        raise reader.fail(
-            f"tests file {relative}: use a .yaml, .csv, .jsonl or .json file", ("tests",)
-        )
+        raise reader.fail(f"tests file {relative}: use a .yaml, .csv, .jsonl or .json file", keys)
     content = read_dataset(path)
-    rows = tuple(
-        row.model_copy(
-            update={
-                "vars": {**default_vars, **row.vars},
-                "asserts": (*templated, *row.asserts),
-            }
-        )
-        for row in content.rows
-    )
-    return DatasetContent(description=content.description, rows=rows)
+    tests: list[dict[str, Any]] = []
+    for row in content.rows:
+        plain, fields = csv_test_fields(row.vars)
+        test: dict[str, Any] = {"description": fields.get("description", row.id), "vars": plain}
+        asserts = [*row.asserts, *fields.get("assert", [])]
+        if asserts:
+            test["assert"] = asserts
+        metadata = dict(fields.get("metadata", {}))
+        if row.expected is not None:
+            metadata["expected"] = row.expected
+        if row.facts:
+            metadata["facts"] = list(row.facts)
+        if row.tags:
+            metadata["tags"] = list(row.tags)
+        if metadata:
+            test["metadata"] = metadata
+        for key in ("threshold", "options"):
+            if key in fields:
+                test[key] = fields[key]
+        tests.append(test)
+    return tests
+
+
+def _var_value(value: Any, reader: _Reader, name: str, var: str, plan: PromptfooPlan) -> Any:
+    """A test variable as promptfoo reads it: ``file://`` text files are loaded."""
+    if not (isinstance(value, str) and value.startswith("file://")):
+        return value
+    path = _check_inside(value.removeprefix("file://"), reader, ("tests", name, "vars", var))
+    if path.suffix.lower() in _TEXT_FILES and path.is_file():
+        return read_text(path)
+    if path.suffix.lower() in (".json", ".yaml", ".yml") and path.is_file():
+        return load_yaml(read_text(path), path=path, loader_class=Yaml12Loader)[0]
+    plan.unsupported.append(f"test '{name}': variable '{var}' loads {value} (kept as the text)")
+    return value
 
 
 def _inline_tests(
-    tests: list[Any],
+    tests: list[tuple[tuple[str | int, ...], dict[str, Any]]],
     reader: _Reader,
     plan: PromptfooPlan,
     default_vars: dict[str, Any],
     templated: list[dict[str, Any]],
+    default_transform: Any,
+    default_embedding: Any = None,
 ) -> DatasetContent:
     collector = RowCollector(str(reader.path))
     assert plan.rubric is not None
-    for index, test in enumerate(tests):
-        keys: tuple[str | int, ...] = ("tests", index)
-        if not isinstance(test, dict):
-            raise reader.fail("a test is a mapping with vars and assert", keys)
+    used: set[str] = set()
+    for index, (keys, test) in enumerate(tests):
         name = row_id_from(test.get("description")) or str(index + 1)
+        if name in used:
+            name = f"{name} ({index + 1})"
+        used.add(name)
         for key in test:
-            if key not in ("description", "vars", "assert", "threshold", "metadata"):
+            if key not in (
+                "description",
+                "vars",
+                "assert",
+                "threshold",
+                "metadata",
+                "options",
+                "providers",
+            ):
                 plan.unsupported.append(f"test '{name}': key '{key}'")
+        if test.get("providers") is not None:
+            plan.unsupported.append(
+                f"test '{name}': 'providers' filter (the workbench runs every test on every model)"
+            )
         threshold = test.get("threshold")
         if threshold is not None and threshold != plan.rubric.threshold:
             plan.unsupported.append(
@@ -433,18 +715,24 @@ def _inline_tests(
                 f" {plan.rubric.threshold} applies to every row)"
             )
         variables = {**default_vars, **(test.get("vars") or {})}
-        for var_name, var_value in variables.items():
-            if isinstance(var_value, str) and var_value.startswith("file://"):
-                plan.unsupported.append(
-                    f"test '{name}': variable '{var_name}' loads a file (kept as the text)"
-                )
-        fields: dict[str, Any] = {"asserts": (*templated, *(test.get("assert") or []))}
+        variables = {
+            var: _var_value(item, reader, name, var, plan) for var, item in variables.items()
+        }
+        own = _options_transform(test, f"test '{name}'", plan)
+        transform = own if own is not None else default_transform
+        own_asserts = test.get("assert") or []
+        if not isinstance(own_asserts, list):
+            raise reader.fail("a test's assert must be a list", (*keys, "assert"))
+        embedding = _embedding_provider(test) or default_embedding
+        fields: dict[str, Any] = {
+            "asserts": tuple(_with_test_transform([*templated, *own_asserts], transform, embedding))
+        }
         metadata = test.get("metadata") or {}
         for key, item in metadata.items():
             if key in ("expected", "facts", "tags"):
                 fields[key] = item
             else:
-                plan.unsupported.append(f"test '{name}': metadata '{key}'")
+                plan.notes.append(f"test '{name}': metadata '{key}' is not imported")
         for suffix, expanded in _expand(variables):
             fields.update(id=name + suffix, vars=expanded)
             collector.add(dict(fields), line=line_of(reader.root, keys))

@@ -173,13 +173,18 @@ def dump_yaml(data: Any) -> str:
     return text
 
 
-def load_yaml(text: str, *, path: str | Path) -> tuple[Any, yaml.Node | None]:
+def load_yaml(
+    text: str, *, path: str | Path, loader_class: type[BoundedLoader] | None = None
+) -> tuple[Any, yaml.Node | None]:
     """Parse `text` safely; return the data and its node tree (None for an empty document).
+
+    `loader_class` changes how scalars resolve (promptfoo's YAML 1.2 booleans); it is a
+    `BoundedLoader`, so alias expansion, nesting and duplicate keys stay checked.
 
     Raises:
         FileFormatError: naming the file, line and column of a YAML syntax error.
     """
-    loader = BoundedLoader(text)
+    loader = (loader_class or BoundedLoader)(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

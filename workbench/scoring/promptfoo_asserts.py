@@ -47,6 +47,10 @@ from workbench.core.errors import ValidationError
 from workbench.core.models import CriterionSpec, DatasetRow, RubricContent
 from workbench.core.templates import render_template
 
+TEST_TRANSFORM = "test_transform"
+"""Key under which an imported row keeps its test's ``options.transform`` on each assertion
+(promptfoo applies it to the output before every assertion of the test)."""
+
 _CONTAINS_FAMILY = {
     "contains": ("contains", None),
     "icontains": ("icontains", None),
@@ -69,8 +73,11 @@ _NEGATABLE = {
     "contains-json",
     "cost",
     "latency",
+    "similar",
 }
-_HANDLED_KEYS = {"type", "value", "weight", "metric", "threshold"}
+_HANDLED_KEYS = {"type", "value", "weight", "metric", "threshold", "transform", TEST_TRANSFORM}
+_SCRIPTS = {"javascript", "python"}
+_EXTRA_KEYS = {"javascript": {"config"}, "python": {"config"}, "similar": {"provider"}}
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,78 @@ def _convert(
             )
             return "llm-judge", {"criterion": criterion, "scale": "1-5", "pass_min": pass_min}
         return "llm-judge", {"criterion": criterion, "scale": "pass-fail"}
+    if base == "similar":
+        texts = value if isinstance(value, list) else [_text(value, where, base)]
+        similar: dict[str, Any] = {
+            "value": [_text(v, where, base) for v in texts],
+            "threshold": threshold if isinstance(threshold, int | float) else 0.75,
+            "embedding": embedding_target(entry.get("provider"), where),
+        }
+        if inverse:
+            similar["inverse"] = True
+        return "similar", similar
+    if base in _SCRIPTS:
+        code = _text(value, where, base)
+        config: dict[str, Any] = {"code": code}
+        if inverse:
+            config["inverse"] = True
+        if isinstance(threshold, int | float) and not isinstance(threshold, bool):
+            config["threshold"] = threshold
+        if isinstance(entry.get("config"), dict):
+            config["assert_config"] = entry["config"]
+        return base, config
     raise _Unsupported(f"type '{prefix}{base}'")
+
+
+def embedding_target(provider: Any, where: str) -> dict[str, Any]:
+    """The embeddings endpoint of a promptfoo provider (``openai:embedding:M``, or
+    ``{id, config: {apiBaseUrl, apiKeyEnvar}}``, or ``{embedding: ...}``); {} = defaults."""
+    if provider is None:
+        return {}
+    if isinstance(provider, dict) and "embedding" in provider:
+        provider = provider["embedding"]
+    config: dict[str, Any] = {}
+    if isinstance(provider, dict):
+        config = provider.get("config") or {}
+        provider = provider.get("id")
+    if not isinstance(provider, str) or not isinstance(config, dict):
+        raise _Unsupported("an embedding provider given in an unknown form")
+    parts = provider.split(":")
+    if parts[0] != "openai" or len(parts) < 2:
+        raise _Unsupported(f"embedding provider '{provider}' (only openai:embedding:MODEL)")
+    target: dict[str, Any] = {"model": parts[-1]}
+    if isinstance(config.get("apiBaseUrl"), str):
+        target["base_url"] = config["apiBaseUrl"]
+    if isinstance(config.get("apiKeyEnvar"), str):
+        target["api_key_env"] = config["apiKeyEnvar"]
+    return target
+
+
+def _transforms(entry: Mapping[str, Any], label: str) -> list[str]:
+    """The JavaScript transforms applied before an assertion: the test's, then its own."""
+    found: list[str] = []
+    for key in (TEST_TRANSFORM, "transform"):
+        code = entry.get(key)
+        if code is None:
+            continue
+        if not isinstance(code, str) or not code.strip():
+            raise ValidationError(f"{label}: '{key}' must be JavaScript text")
+        if code.startswith("file://"):
+            raise _Unsupported(f"a transform in a file ({code})")
+        found.append(code)
+    return found
+
+
+def _with_transforms(
+    kind: str, config: dict[str, Any], transforms: list[str]
+) -> tuple[str, dict[str, Any]]:
+    if not transforms:
+        return kind, config
+    if kind in _SCRIPTS:
+        return kind, {**config, "transforms": transforms}
+    if kind == "llm-judge":
+        raise _Unsupported("a transform before llm-rubric")
+    return "transformed", {"transforms": transforms, "criterion": {"kind": kind, "config": config}}
 
 
 def criteria_from_promptfoo(
@@ -192,6 +270,7 @@ def criteria_from_promptfoo(
     variables: Mapping[str, Any] | None = None,
     where: str = "assert",
     row_id: str | None = None,
+    raw_scores: bool = False,
 ) -> PromptfooImport:
     """Convert promptfoo assertions to criteria.
 
@@ -212,7 +291,8 @@ def criteria_from_promptfoo(
         if not isinstance(entry, Mapping) or not isinstance(entry.get("type"), str):
             raise ValidationError(f"{label}: an assertion needs a 'type', got {entry!r}")
         type_ = entry["type"]
-        extra = sorted(set(entry) - _HANDLED_KEYS)
+        handled = _HANDLED_KEYS | _EXTRA_KEYS.get(type_.removeprefix("not-"), set())
+        extra = sorted(set(entry) - handled)
         if extra:
             unsupported.append(
                 f"{label}: type '{type_}' with unsupported key(s) {', '.join(extra)}"
@@ -220,7 +300,8 @@ def criteria_from_promptfoo(
             continue
         inverse = type_.startswith("not-")
         base = type_[4:] if inverse else type_
-        if inverse and base not in _NEGATABLE and base not in {"levenshtein", "llm-rubric"}:
+        negatable = base in _NEGATABLE or base in {"levenshtein", "llm-rubric", *_SCRIPTS}
+        if inverse and not negatable:
             unsupported.append(f"{label}: type '{type_}'")
             continue
         value = entry.get("value")
@@ -230,6 +311,9 @@ def criteria_from_promptfoo(
         try:
             value = _render(value, variables, name=f"{label} value", row=row_id)
             kind, config = _convert(base, inverse, entry, value, label, notes)
+            if raw_scores and kind in _SCRIPTS:
+                config["raw_score"] = True
+            kind, config = _with_transforms(kind, config, _transforms(entry, label))
         except _Unsupported as reason:
             unsupported.append(f"{label}: {reason}")
             continue
@@ -262,7 +346,9 @@ def rubric_from_promptfoo(
     Raises:
         ValidationError: malformed assertions, or nothing supported to build a rubric from.
     """
-    converted = criteria_from_promptfoo(asserts, variables=variables, where=where, row_id=row_id)
+    converted = criteria_from_promptfoo(
+        asserts, variables=variables, where=where, row_id=row_id, raw_scores=threshold is not None
+    )
     if not converted.criteria:
         listed = "; ".join(converted.unsupported) or "the list is empty"
         raise ValidationError(f"{where}: no supported assertion to build a rubric from ({listed})")
@@ -300,7 +386,11 @@ def row_rubric(rubric: RubricContent, row: DatasetRow) -> RubricContent:
     if not row.asserts:
         return rubric
     converted = criteria_from_promptfoo(
-        row.asserts, variables=row.vars, where=f"row {row.id} assert", row_id=row.id
+        row.asserts,
+        variables=row.vars,
+        where=f"row {row.id} assert",
+        row_id=row.id,
+        raw_scores=rubric.threshold < 1.0,
     )
     return rubric.model_copy(update={"criteria": (*rubric.criteria, *converted.criteria)})
 

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from workbench.core.models import CriterionSpec
 from workbench.scoring import register
 from workbench.scoring.criteria import (
+    embedding,
     fuzzy,
     json_checks,
     language_match,
     measures,
     refusal,
     relevance,
+    scripts,
     text_match,
 )
 from workbench.scoring.criteria.base import CriterionKind, negated
@@ -62,6 +64,8 @@ class CriterionRegistry:
             *register.KINDS,
             *language_match.KINDS,
             *relevance.KINDS,
+            *scripts.KINDS,
+            *embedding.KINDS,
         ]
         by_name = {kind.kind: kind for kind in base}
         return cls([*base, *(negated(by_name[name]) for name in _NEGATABLE)])

@@ -11,14 +11,17 @@ A criterion result has three honest states besides pass and fail:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from workbench.core.errors import KnownError
 from workbench.core.models import CriterionSpec, DatasetRow, PersonaContent
 from workbench.core.runs import CellResult
 
 TokenCounter = Callable[[str], int]
+Embedder = Callable[[list[str], Mapping[str, Any]], list[list[float]]]
+"""Vectors for texts from an embeddings endpoint described by a mapping (model, base_url...)."""
 """Counts the tokens of a text for one model (injected: tokenizers live outside scoring)."""
 
 
@@ -35,6 +38,8 @@ class ScoringContext:
             estimate of words × 1.3 is used and the result says it is an estimate.
         prompt_text: the column's prompt templates (their wording gives the domain the
             relevance criterion accepts); empty when unknown.
+        embed: turns texts into vectors for the ``similar`` criterion, given the criterion's
+            endpoint settings; None when no embedding client was supplied.
     """
 
     output: str
@@ -43,6 +48,7 @@ class ScoringContext:
     cell: CellResult | None = None
     token_counter: TokenCounter | None = None
     prompt_text: str = ""
+    embed: Embedder | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ than pass and fail:
 * no criterion applies → ``passed`` and ``score`` None with no error (nothing to judge);
 * a criterion marked ``required: true`` failed → the output fails whatever the mean (see
   `workbench.scoring.gates`); the score is still the weighted mean.
+* a rubric with no criteria at all passes with score 1.0, as promptfoo passes a test without
+  assertions.
 
 A badly configured rubric (unknown kind, missing value, bad regex) raises
 `CriterionConfigError`: that is the rubric author's problem, not the cell's.
@@ -78,6 +80,8 @@ def combine(rubric: RubricContent, results: list[CriterionResult]) -> ScoreResul
     if errors:
         message = "; ".join(f"criterion '{r.name}': {r.error}" for r in errors)
         return ScoreResult(passed=None, score=None, criteria=results, error=message)
+    if not rubric.criteria:
+        return ScoreResult(passed=True, score=1.0, criteria=results)
     weighted = [
         (spec.weight, result.score)
         for spec, result in zip(rubric.criteria, results, strict=True)

@@ -1,6 +1,7 @@
 """A fake OpenAI + Anthropic HTTP API for tests and benchmarks (aiohttp + stdlib only).
 
 Serves ``POST /v1/chat/completions`` (JSON and SSE, with the ``include_usage`` final chunk),
+``POST /v1/embeddings`` (deterministic word-hash vectors, `fake_embedding`),
 ``GET /v1/models``, ``POST /v1/messages`` (JSON and the Anthropic SSE event stream) and
 ``POST /v1/messages/count_tokens`` on 127.0.0.1 with a random port. Answers are deterministic
 functions of the request. Faults are injected per server and can be changed while it runs:
@@ -47,6 +48,7 @@ from workbench.testing.fake_llm_app import (
     _State,
     count_input_tokens,
     default_responder,
+    fake_embedding,
     last_user_text,
 )
 
@@ -60,6 +62,7 @@ __all__ = [
     "Responder",
     "count_input_tokens",
     "default_responder",
+    "fake_embedding",
     "last_user_text",
     "main",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -31,6 +32,20 @@ _WORD_CHUNKS = re.compile(r"\S+\s*|\s+")
 def default_responder(body: dict[str, Any]) -> str:
     """Answer ``Réponse à: <first 40 characters of the last user message>``."""
     return f"Réponse à: {last_user_text(body)[:40]}"
+
+
+EMBEDDING_SIZE = 64
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A unit vector from the text's words (each word hashed to a dimension): texts that share
+    words are similar, and the same text always gives the same vector."""
+    vector = [0.0] * EMBEDDING_SIZE
+    for word in re.findall(r"\w+", text.lower()):
+        digest = hashlib.sha256(word.encode("utf-8")).digest()
+        vector[digest[0] % EMBEDDING_SIZE] += 1.0
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [round(x / norm, 6) for x in vector]
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -139,6 +154,7 @@ class _App:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self.chat_completions)
         app.router.add_get("/v1/models", self.models)
+        app.router.add_post("/v1/embeddings", self.embeddings)
         app.router.add_post("/v1/messages", self.messages)
         app.router.add_post("/v1/messages/count_tokens", self.count_tokens)
         app.router.add_post("/_admin/faults", self.admin_faults)
@@ -212,6 +228,12 @@ class _App:
         await self._delay(reply)
         if body is None:
             return _openai_error(400, "invalid_request_error", "Request body is not JSON.")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            # As OpenAI answers a malformed request: 400, never a crash of the fake.
+            return _openai_error(
+                400, "invalid_request_error", "'messages' must be an array of message objects."
+            )
         if failure := await self._failure(request, body, reply, openai=True):
             return failure
         model = str(body.get("model", "fake-model"))
@@ -281,6 +303,28 @@ class _App:
                     {"id": name, "object": "model", "created": 0, "owned_by": "fake"}
                     for name in ("fake-small", "fake-large")
                 ],
+            }
+        )
+
+    async def embeddings(self, request: web.Request) -> web.StreamResponse:
+        """Deterministic embeddings: hashed bag of lower-cased words, unit length."""
+        body, reply = await self._admit(request)
+        if failure := await self._failure(request, body, reply, openai=True):
+            return failure
+        assert body is not None
+        texts = body.get("input")
+        items = [texts] if isinstance(texts, str) else list(texts or [])
+        data = [
+            {"object": "embedding", "index": index, "embedding": fake_embedding(str(text))}
+            for index, text in enumerate(items)
+        ]
+        tokens = sum(len(str(text).split()) for text in items)
+        return web.json_response(
+            {
+                "object": "list",
+                "data": data,
+                "model": str(body.get("model", "fake-embedding")),
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         )
 
