@@ -13,6 +13,7 @@ from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
+from workbench.store.logs import LogsMixin
 from workbench.store.migrations import SCHEMA_VERSION, migrate
 from workbench.store.reviews import ReviewsMixin
 from workbench.store.runs import RunsMixin
@@ -28,6 +29,7 @@ class Store(
     ScoresMixin,
     ReviewsMixin,
     ApprovalsMixin,
+    LogsMixin,
     CacheMixin,
 ):
     """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,
