@@ -141,7 +141,8 @@ _ORDER = re.compile(
     r"\b(?:(?:commande|cde|cmd|order|colis|suivi|facture|ticket|dossier|réf(?:érence)?|ref)"
     r"\s*(?:n[°o]\.?|num(?:éro)?\.?|#|:)?\s*[:#]?\s*[A-Z]{0,4}[-_]?\d[\d\-_ ]{3,24}\d"
     r"|(?:CMD|CDE|ORD|FAC|REF|CO|SAV|TK)[-_ ]?\d[\d\-]{3,20}"
-    r"|#\d{4,14})\b",
+    r"|#\d{4,14}"
+    r"|(?-i:[A-Z]{2,4}-\d{4,12}))\b",
     re.IGNORECASE,
 )
 _PROTECTED = re.compile(
@@ -187,12 +188,15 @@ def luhn_is_valid(number: str) -> bool:
 
 
 def phone_is_valid(candidate: str) -> bool:
-    """A possible, valid number for France (national form) or its country (``+`` form)."""
+    """A French number of the right length (customers mistype, and unallocated ranges are
+    still somebody's data), or a valid international number for its country."""
     try:
         parsed = phonenumbers.parse(candidate, "FR")
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.is_valid_number(parsed)
+    if parsed.country_code == 33:
+        return bool(phonenumbers.is_possible_number(parsed))
+    return bool(phonenumbers.is_valid_number(parsed))
 
 
 def protected_spans(text: str, *, keep_orders: bool = True) -> list[Span]:

@@ -316,6 +316,10 @@ def build_presidio_analyzer() -> Any:
         },
     }
     nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+    # Only NER is needed, and in fr_core_news_sm it has its own tok2vec: switching off the
+    # tagger, parser and lemmatizer makes each batch about twice as fast.
+    for nlp in getattr(nlp_engine, "nlp", {}).values():
+        nlp.select_pipes(enable=["ner"])
     registry = RecognizerRegistry(supported_languages=["fr"])
     registry.add_recognizer(SpacyRecognizer(supported_language="fr", supported_entities=[PERSON]))
     return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["fr"])

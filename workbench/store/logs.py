@@ -109,17 +109,16 @@ class LogsMixin:
             for m in messages
         ]
         with self._db.write() as connection:
-            before = connection.exec_driver_sql("SELECT total_changes()").scalar_one()
+            added = 0
             if records:
-                connection.exec_driver_sql(
+                result = connection.exec_driver_sql(
                     "INSERT OR IGNORE INTO log_messages (family, import_id, conversation, at, "
                     "role, text, channel, intent, rating, handoff, source_line, fingerprint) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     records,
                 )
-            after = connection.exec_driver_sql("SELECT total_changes()").scalar_one()
-            # Each new message also writes one FTS row through the trigger.
-            added = (int(after) - int(before)) // 2
+                # executemany's rowcount sums the rows inserted (ignored duplicates are 0).
+                added = max(int(result.rowcount), 0)
             connection.exec_driver_sql(
                 "UPDATE log_imports SET lines_done = ?, messages = messages + ?, report_json = ?"
                 " WHERE id = ?",
@@ -147,6 +146,23 @@ class LogsMixin:
                 f"SELECT {_IMPORT_COLUMNS} FROM log_imports {where} ORDER BY id", args
             ).all()
         return [_import_state(r) for r in rows]
+
+    def log_import_message_count(self, import_id: int) -> int:
+        with self._db.read() as connection:
+            return int(
+                connection.exec_driver_sql(
+                    "SELECT count(*) FROM log_messages WHERE import_id = ?", (import_id,)
+                ).scalar_one()
+            )
+
+    def log_import_conversation_count(self, import_id: int) -> int:
+        with self._db.read() as connection:
+            return int(
+                connection.exec_driver_sql(
+                    "SELECT count(DISTINCT conversation) FROM log_messages WHERE import_id = ?",
+                    (import_id,),
+                ).scalar_one()
+            )
 
     # Messages ------------------------------------------------------------------------------
 
