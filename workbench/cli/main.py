@@ -13,6 +13,7 @@ import typer
 
 from workbench.app.services import Services
 from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
+from workbench.cli.logs import logs_app
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -70,6 +71,7 @@ app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
 scoring.register(app)  # score, compare, review, rubric import (after the rubric group)
 approvals.register(app)  # approve, approvals list|show|revoke, bundle-label
 exports.register(app)  # export-bundle, import-bundle, import-promptfoo, import-langfuse
+app.add_typer(logs_app, name="logs")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,24 +197,30 @@ class Redactor:
 
     def redact_batch(self, items: Sequence[RedactionItem]) -> list[str]:
         """Anonymise `items` in order; NER runs once over the batch's name candidates."""
-        pattern_spans = [find_pattern_pii(i.text, keep_orders=self.keep_orders) for i in items]
-        ner_spans: dict[int, list[Span]] = {}
+        out = []
+        for item, spans in zip(items, self._batch_spans(items), strict=True):
+            mapping = self._map(item.conversation)
+            out.append(self._replace(item.text, spans + mapping.repeat_spans(item.text), mapping))
+        self.report.messages += len(items)
+        return out
+
+    def find_spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        """What would be replaced in each text, without replacing (for measuring quality)."""
+        items = [RedactionItem("", t) for t in texts]
+        return [resolve_overlaps(spans) for spans in self._batch_spans(items)]
+
+    def _batch_spans(self, items: Sequence[RedactionItem]) -> list[list[Span]]:
+        spans = [find_pattern_pii(i.text, keep_orders=self.keep_orders) for i in items]
         if self.ner_available:
             candidates = [
                 index for index, item in enumerate(items) if may_hold_name(item.text)
             ]
             if candidates:
-                ner_spans = self._ner([items[i].text for i in candidates], candidates)
+                found = self._ner([items[i].text for i in candidates], candidates)
                 self.report.ner_messages += len(candidates)
-        out = []
-        for index, item in enumerate(items):
-            mapping = self._map(item.conversation)
-            spans = pattern_spans[index] + ner_spans.get(index, []) + mapping.repeat_spans(
-                item.text
-            )
-            out.append(self._replace(item.text, spans, mapping))
-        self.report.messages += len(items)
-        return out
+                for index, extra in found.items():
+                    spans[index] = spans[index] + extra
+        return spans
 
     def _ner(self, texts: list[str], indexes: list[int]) -> dict[int, list[Span]]:
         from presidio_analyzer import BatchAnalyzerEngine
