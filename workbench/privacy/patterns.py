@@ -94,15 +94,25 @@ _TITLE_NAME = re.compile(
 )
 _INTRO_NAME = re.compile(
     r"\b(?:je m['’]appelle|mon nom(?: de famille)? est|mon prénom est|moi c['’]est|"
-    r"c['’]est|au nom de|nom\s*:|my name is|i am|i'm)\s+"
+    r"c['’]est|au nom de|nom\s*:|my name is|i am|i'm|je suis|ici|de la part de|"
+    r"(?:mon|ma) (?:fils|fille|mari|femme|conjointe?|épou(?:x|se)|compagne?|compagnon|mère|père|"
+    r"frère|sœur|soeur|voisine?|collègue|ami|amie|grand-mère|grand-père)\s*,?)\s+"
     r"(?P<name>[A-Za-zÀ-ÿ][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ýa-zà-ÿ][A-Za-zà-ÿ'’\-]+)?)",
     re.IGNORECASE,
 )
 _SIGNOFF_NAME = re.compile(
-    r"\b(?:cordialement|bien à vous|bonne journée|merci(?: beaucoup| d'avance)?|"
+    r"\b(?:cordialement|bien à vous|bonne journée|merci(?: beaucoup| d['’]avance)?|"
+    r"salutations|amicalement|signé\s*:|bien cordialement|avec mes remerciements|"
     r"regards|thanks|best)\s*[,.!]?\s+(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)"
     r"\s*[.!]?\s*$"
 )
+# "Merci Sylvain, …", "Bonjour Marie !": a capitalised word right after a greeting.
+_GREETING_NAME = re.compile(
+    r"\b(?:[Mm]erci|[Bb]onjour|[Bb]onsoir|[Ss]alut|[Hh]ello|[Cc]her|[Cc]hère)\s+"
+    r"(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)\s*[,!.]"
+)
+_NAME_HERE = re.compile(r"(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)\s+"
+                        r"(?:ici|à l['’]appareil)\b")
 # A frequent first name followed by a capitalised word that is not a common word.
 FIRST_NAMES = frozenset(
     """Jean Marie Pierre Michel André Philippe Nicolas Alain Jacques Bernard Christophe
@@ -120,6 +130,8 @@ FIRST_NAMES = frozenset(
     Brigitte Monique Martine Nicole Chantal Danielle Jacqueline Josiane Odile Colette Agnès
     Jeanne Margot Justine Amandine Morgane Gaëlle Solène Maëlle Elise Élise Noémie Victoria
     John James Robert William Mary Jennifer Linda Elizabeth Susan Jessica Michael Richard
+    Paulette Bertrand Hortense Lucien Aurélien Ginette Raymond Maximilien Léonie Sylvain Enzo
+    Lucienne Marcel Henri Simone
     Joseph Charles Christopher Daniel Matthew Mark Steven George Emily Olivia Sophia""".split()
 )
 _CAPWORD = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+"
@@ -148,7 +160,8 @@ _ORDER = re.compile(
 _PROTECTED = re.compile(
     r"\b\d{1,6}(?:[.,]\d{1,2})?\s?(?:€|eur(?:os?)?\b|\$|£)"  # prices
     r"|(?:€|\$|£)\s?\d{1,6}(?:[.,]\d{1,2})?"
-    r"|\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"  # dates
+    r"|(?<![\d.\-/])(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:\d{4}|\d{2})\b"
+    r"(?![.\-/]\d)"  # dates, not the first pairs of 06.12.34.56.78
     r"|\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"
     r"|\b\d{1,2}\s?[h:]\s?\d{2}\b"  # times
     r"|\b\d+(?:[.,]\d+)?\s?(?:kg|g|cm|mm|m|km|l|ml|%|go|gb|mo|mb|w|v)\b",  # quantities
@@ -274,16 +287,23 @@ def find_addresses(text: str) -> Iterable[Span]:
 
 
 def find_name_cues(text: str) -> Iterable[Span]:
-    for pattern in (_TITLE_NAME, _INTRO_NAME, _SIGNOFF_NAME):
+    for pattern in (_TITLE_NAME, _INTRO_NAME, _SIGNOFF_NAME, _GREETING_NAME, _NAME_HERE):
         for m in pattern.finditer(text):
             name = m.group("name")
             words = name.split()
+            if pattern in (_GREETING_NAME, _NAME_HERE, _SIGNOFF_NAME) and (
+                words[0] in _NOT_SURNAMES or words[0].lower() in _COMMON_AFTER_INTRO
+            ):
+                continue
             if pattern is _INTRO_NAME:
                 # "c'est"/"i am" need a capitalised name; lower-case words after them are
                 # ordinary sentences ("c'est urgent").
                 cue = m.group(0)[: m.start("name") - m.start()].lower()
                 needs_capital = not cue.startswith(("je m", "mon nom", "mon prénom", "nom",
-                                                    "my name"))
+                                                    "my name", "je suis"))
+                if cue.startswith("je suis") and not words[0][0].isupper():
+                    # "je suis samia haddad" is a name only if not an ordinary word
+                    needs_capital = False
                 if needs_capital and not words[0][0].isupper():
                     continue
                 words = [w for w in words if w.lower() not in _STREET_STOP] or []

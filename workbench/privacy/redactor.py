@@ -25,6 +25,7 @@ from typing import Any
 import phonenumbers
 
 from workbench.privacy.patterns import (
+    FIRST_NAMES,
     PERSON,
     Span,
     find_pattern_pii,
@@ -237,6 +238,8 @@ class Redactor:
                 value = text[result.start : result.end]
                 if not _plausible_name(value):
                     continue
+                if _sentence_initial_word(text, result.start, value):
+                    continue
                 span = Span(result.start, result.end, PERSON, result.score, "spacy")
                 if any(span.start < p.end and p.start < span.end for p in protected):
                     continue
@@ -295,6 +298,15 @@ def _plausible_name(value: str) -> bool:
     if not stripped[0].isupper():
         return False
     return stripped.split()[0] not in _OPENERS
+
+
+def _sentence_initial_word(text: str, start: int, value: str) -> bool:
+    """A lone capitalised word opening a sentence ("Livrez", "Numéro") is rarely a name;
+    spaCy's small French model often tags it PER. Known first names are kept."""
+    if len(value.split()) > 1 or value in FIRST_NAMES:
+        return False
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:;\n"
 
 
 def spacy_model_installed() -> bool:
