@@ -123,8 +123,8 @@ def period_of(stamp: str | None, period: str) -> str:
 class KpiAccumulator:
     """KPIs by period, fed one conversation at a time (constant memory per period).
 
-    CSAT is the share of ratings at or above `satisfied_from` (4 on a 1–5 scale); ratings
-    given on a 0–1 scale count as satisfied from 0.8.
+    CSAT is the share of rated conversations whose rating is at or above `satisfied_from`
+    (4 on the usual 1–5 scale; pass 1 for thumbs up/down logged as 0/1).
     """
 
     def __init__(self, period: str = "day", satisfied_from: float = 4.0) -> None:
@@ -140,8 +140,7 @@ class KpiAccumulator:
         row[3] += summary.unanswered
         if summary.rating is not None:
             row[4] += 1
-            threshold = self.satisfied_from if summary.rating > 1 else 0.8
-            row[5] += int(summary.rating >= threshold)
+            row[5] += int(summary.rating >= self.satisfied_from)
 
     def points(self) -> list[KpiPoint]:
         out = []

@@ -408,6 +408,7 @@ def analyse_log(
     period: str = "day",
     clusters: int | None = None,
     max_fit: int = 20_000,
+    satisfied_from: float = 4.0,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> LogAnalysis:
@@ -420,7 +421,7 @@ def analyse_log(
     if head is None:
         raise NotFoundError(f"log '{family}' has no finished import yet")
     total = store.log_message_count(family)
-    kpis = KpiAccumulator(period)
+    kpis = KpiAccumulator(period, satisfied_from)
     sample = Reservoir(max_fit)
     conversations = messages_seen = user_turns = unanswered = handoffs = 0
     rated = satisfied = 0
@@ -436,7 +437,7 @@ def analyse_log(
         handoffs += int(summary.handoff)
         if summary.rating is not None:
             rated += 1
-            satisfied += int(summary.rating >= (4.0 if summary.rating > 1 else 0.8))
+            satisfied += int(summary.rating >= satisfied_from)
         for turn in turns:
             sample.add(turn.text)
             turn_ids.append(turn.message_id)

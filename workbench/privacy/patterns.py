@@ -77,7 +77,8 @@ _STREET = re.compile(
 _WORD = re.compile(r"[\s'’]*([A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ\-]*)")
 _POSTCODE_CITY = re.compile(
     r",?\s*(?:(?:à|a)\s+)?(?P<cp>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)"
-    r"(?P<city>(?:[\s\-]+(?:[A-ZÀ-Ý][\wÀ-ÿ'’\-]*|sur|sous|en|le|la|les|de|du|des|saint|st)){1,4})?"
+    r"(?P<city>\s+[A-ZÀ-Ý][\wÀ-ÿ'’\-]*(?:[\s\-]+(?:(?:sur|sous|en|le|la|les|de|du|des|lès)"
+    r"[\s\-]+)?[A-ZÀ-Ý][\wÀ-ÿ'’\-]*){0,3})?"
     r"(?:\s+cedex(?:\s\d{1,2})?)?",
 )
 # Street-name words stop at function words that start the next clause.

@@ -177,10 +177,10 @@ class _Faker:
 
 def _fill(template: str, fake: _Faker, person: dict[str, str]) -> str:
     values = {
-        **person,
-        "product": fake.rng.choice(PRODUCTS),
         "card": fake.card(),
         "iban": fake.iban(),
+        **person,
+        "product": fake.rng.choice(PRODUCTS),
         "price": f"{fake.rng.randint(15, 240)},{fake.rng.choice(['00', '90', '99'])} €",
         "sign": fake.rng.choice(["", "", f"Cordialement, {person['name']}", f"{person['name']}",
                                  f"Merci, {person['name'].split()[0]}"]),
@@ -204,6 +204,7 @@ def conversations(
         if sentinel_every and index % sentinel_every == 0:
             person = {"name": SENTINELS["name"], "email": SENTINELS["email"],
                       "phone": SENTINELS["phone"], "order": fake.order(),
+                      "iban": SENTINELS["iban"],
                       "address": f"{SENTINELS['address']}, 75011 Paris"}
         at = start + timedelta(seconds=rng.randint(0, days * 86400 - 3600))
         conv = f"conv-{seed}-{index:07d}"
