@@ -31,21 +31,36 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--no-ner", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true", help="Keep an already generated file.")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="wb-logs-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     source = work / "shop.jsonl"
     started = time.perf_counter()
     written = 0
+    if args.reuse and source.exists():
+        with source.open("rb") as existing:
+            written = sum(1 for _ in existing)
+    else:
+        written = _generate(source, args.messages)
+    print(f"{written} messages ({source.stat().st_size / 1e6:.0f} MB) ready in "
+          f"{time.perf_counter() - started:.1f} s; peak RSS {peak_mb():.0f} MB", flush=True)
+    _run(work, source, written, use_ner=not args.no_ner)
+
+
+def _generate(source: Path, messages: int) -> int:
+    written = 0
     with source.open("w", encoding="utf-8") as out:
         for conv in conversations(10**9, seed=99, days=30):
             for message in conv:
                 out.write(json.dumps(message, ensure_ascii=False) + "\n")
                 written += 1
-            if written >= args.messages:
+            if written >= messages:
                 break
-    print(f"generated {written} messages ({source.stat().st_size / 1e6:.0f} MB) in "
-          f"{time.perf_counter() - started:.1f} s; peak RSS {peak_mb():.0f} MB", flush=True)
+    return written
+
+
+def _run(work: Path, source: Path, written: int, *, use_ner: bool) -> None:
     store = Store.open(work / "workbench.sqlite")
     last = [time.perf_counter()]
 
@@ -56,7 +71,7 @@ def main() -> None:
             print(f"  {phase} {done}/{total} peak RSS {peak_mb():.0f} MB", flush=True)
 
     started = time.perf_counter()
-    result = import_log(store, source, family="bench", use_ner=not args.no_ner,
+    result = import_log(store, source, family="bench", use_ner=use_ner,
                         progress=progress)
     took = time.perf_counter() - started
     print(f"import+anonymise: {result.messages_added} messages, {result.conversations} "

@@ -633,3 +633,13 @@ def questions_to_dataset(
         Kind.DATASET, dataset, content, author=author, note=f"From log {family}: {what}"
     )
     return DatasetFromLog(version=saved.version, created=saved.created, rows=len(rows))
+
+
+def latest_analysis(store: Store, family: str) -> dict[str, Any] | None:
+    """The newest stored analysis of `family` as `analysis_json` gives it, or None."""
+    found = store.latest_log_analysis(family)
+    if found is None:
+        return None
+    analysis_id, _, result = found
+    result["analysis_id"] = analysis_id
+    return result
