@@ -115,7 +115,7 @@ class LogsDashboard(QWidget):
         self.gaps = QTableWidget(0, 4, self)
         self.gaps.setObjectName("gaps-table")
         self.gaps.setHorizontalHeaderLabels(["Questions", "Unanswered", "Gap", "Typical question"])
-        self.gaps.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        _fit_columns(self.gaps, stretch=3)
         self.gaps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.gaps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.gaps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -147,8 +147,8 @@ class LogsDashboard(QWidget):
         self.conversations.setObjectName("conversations-table")
         self.conversations.setHorizontalHeaderLabels(["Conversation", "Unanswered", "Hand-off",
                                                       "First question"])
-        self.conversations.horizontalHeader().setSectionResizeMode(
-            3, QHeaderView.ResizeMode.Stretch)
+        self.conversations.setWordWrap(False)
+        _fit_columns(self.conversations, stretch=3)
         self.conversations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.conversations.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.conversations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -180,7 +180,7 @@ class LogsDashboard(QWidget):
         lower.addWidget(gaps_box)
         lower.addWidget(list_box)
         lower.addWidget(transcript_box)
-        lower.setSizes([420, 360, 360])
+        lower.setSizes([500, 420, 360])
         upper = QSplitter(Qt.Orientation.Vertical, self)
         upper.setObjectName("logs-splitter")
         upper.addWidget(self.trend)
@@ -445,6 +445,14 @@ class LogsDashboard(QWidget):
 
     def _on_transcript_selection_changed(self) -> None:
         self.turns_button.setEnabled(bool(self.transcript.selectedItems()))
+
+
+def _fit_columns(table: QTableWidget, *, stretch: int) -> None:
+    header = table.horizontalHeader()
+    for column in range(table.columnCount()):
+        mode = (QHeaderView.ResizeMode.Stretch if column == stretch
+                else QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(column, mode)
 
 
 def _family_from(path: Any) -> str:
