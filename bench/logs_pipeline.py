@@ -43,8 +43,11 @@ def main() -> None:
             written = sum(1 for _ in existing)
     else:
         written = _generate(source, args.messages)
-    print(f"{written} messages ({source.stat().st_size / 1e6:.0f} MB) ready in "
-          f"{time.perf_counter() - started:.1f} s; peak RSS {peak_mb():.0f} MB", flush=True)
+    print(
+        f"{written} messages ({source.stat().st_size / 1e6:.0f} MB) ready in "
+        f"{time.perf_counter() - started:.1f} s; peak RSS {peak_mb():.0f} MB",
+        flush=True,
+    )
     _run(work, source, written, use_ner=not args.no_ner)
 
 
@@ -71,18 +74,22 @@ def _run(work: Path, source: Path, written: int, *, use_ner: bool) -> None:
             print(f"  {phase} {done}/{total} peak RSS {peak_mb():.0f} MB", flush=True)
 
     started = time.perf_counter()
-    result = import_log(store, source, family="bench", use_ner=use_ner,
-                        progress=progress)
+    result = import_log(store, source, family="bench", use_ner=use_ner, progress=progress)
     took = time.perf_counter() - started
-    print(f"import+anonymise: {result.messages_added} messages, {result.conversations} "
-          f"conversations in {took:.0f} s = {written / took:.0f} messages/s; "
-          f"replacements {result.replacements}; peak RSS {peak_mb():.0f} MB", flush=True)
+    print(
+        f"import+anonymise: {result.messages_added} messages, {result.conversations} "
+        f"conversations in {took:.0f} s = {written / took:.0f} messages/s; "
+        f"replacements {result.replacements}; peak RSS {peak_mb():.0f} MB",
+        flush=True,
+    )
     started = time.perf_counter()
     analysis = analyse_log(store, "bench", period="week", progress=progress)
     took = time.perf_counter() - started
-    print(f"analyse: {analysis.user_turns} customer turns, {len(analysis.clusters)} clusters in "
-          f"{took:.0f} s = {written / took:.0f} messages/s; peak RSS {peak_mb():.0f} MB",
-          flush=True)
+    print(
+        f"analyse: {analysis.user_turns} customer turns, {len(analysis.clusters)} clusters in "
+        f"{took:.0f} s = {written / took:.0f} messages/s; peak RSS {peak_mb():.0f} MB",
+        flush=True,
+    )
     print(f"database {(work / 'workbench.sqlite').stat().st_size / 1e6:.0f} MB in {work}")
     store.close()
 

@@ -43,7 +43,9 @@ def _card(rng: random.Random) -> str:
     return " ".join(text[i : i + 4] for i in range(0, 16, 4)) if rng.random() < 0.7 else text
 
 
-def load(path: Path = DATA, seed: int = 2026) -> dict[str, list[tuple[str, list[tuple[int, int, str]]]]]:
+def load(
+    path: Path = DATA, seed: int = 2026
+) -> dict[str, list[tuple[str, list[tuple[int, int, str]]]]]:
     """{"dev": [...], "heldout": [...]}: (text, [(start, end, kind)])."""
     rng = random.Random(seed)
     parts: dict[str, list[tuple[str, list[tuple[int, int, str]]]]] = {"dev": [], "heldout": []}
@@ -74,8 +76,11 @@ def _strip_title(text: str, start: int, end: int) -> int:
     return start + m.end() if m else start
 
 
-def evaluate(redactor: Redactor, data: list[tuple[str, list[tuple[int, int, str]]]],
-             show_errors: bool = False) -> dict[str, object]:
+def evaluate(
+    redactor: Redactor,
+    data: list[tuple[str, list[tuple[int, int, str]]]],
+    show_errors: bool = False,
+) -> dict[str, object]:
     predicted = redactor.find_spans([t for t, _ in data])
     tp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -98,7 +103,7 @@ def evaluate(redactor: Redactor, data: list[tuple[str, list[tuple[int, int, str]
             found_spans += 1
             if not any(s.start < e and g < s.end for g, e, _ in gold):
                 fp += 1
-                errors.append(f"FALSE {s.entity}: {text[s.start:s.end]!r} in {text!r}")
+                errors.append(f"FALSE {s.entity}: {text[s.start : s.end]!r} in {text!r}")
     if show_errors:
         print("\n".join(errors))
     total_tp, total_fn = sum(tp.values()), sum(fn.values())
@@ -119,7 +124,7 @@ def main() -> None:
     parser.add_argument("--part", default="both")
     args = parser.parse_args()
     parts = load()
-    for use_ner in ([False] if args.no_ner else [True, False]):
+    for use_ner in [False] if args.no_ner else [True, False]:
         redactor = Redactor(use_ner=use_ner)
         label = "patterns + spaCy NER" if redactor.ner_available else "patterns only"
         for part, data in parts.items():

@@ -27,8 +27,12 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
     services = Services(home)
     services.ensure_demo_loaded()
-    import_log(services.store, ROOT / "datasets" / "logs" / "shop-conversations.jsonl",
-               family="shop", author="demo")
+    import_log(
+        services.store,
+        ROOT / "datasets" / "logs" / "shop-conversations.jsonl",
+        family="shop",
+        author="demo",
+    )
     analyse_log(services.store, "shop", period="week")
     window = MainWindow(services)
     window.resize(1500, 950)
@@ -37,13 +41,19 @@ def main() -> int:
     window._inspector_dock.hide()  # the dashboard gets the room (View menu brings it back)
     dashboard = window.open_logs("shop")
     assert isinstance(dashboard, LogsDashboard)
-    wait_for(lambda: dashboard.gaps.rowCount() > 0 and dashboard.conversations.rowCount() > 0,
-             120_000)
+    wait_for(
+        lambda: dashboard.gaps.rowCount() > 0 and dashboard.conversations.rowCount() > 0, 120_000
+    )
     dashboard.gaps.selectRow(0)
     dashboard.search.setText("adresse")
     dashboard.load_conversations()
-    wait_for(lambda: dashboard.conversations.rowCount() > 0
-             and "adresse" in (dashboard.conversations.item(0, 3).text() or ""), 60_000)
+    wait_for(
+        lambda: (
+            dashboard.conversations.rowCount() > 0
+            and "adresse" in (dashboard.conversations.item(0, 3).text() or "")
+        ),
+        60_000,
+    )
     dashboard.conversations.selectRow(0)
     wait_for(lambda: dashboard.transcript.count() > 0, 60_000)
     grab(window, HERE / "logs-dashboard.png")

@@ -36,8 +36,17 @@ def test_import_list_analyse_show_to_dataset(cli: Cli, tmp_path: Path) -> None:
     assert human.code == 0 and "Knowledge-base gaps" in human.out
 
     worst = analysis["gaps"][0]
-    made = cli("logs", "to-dataset", "shop", "--cluster", str(worst), "--dataset", "kb-gaps",
-               "--unanswered", "--json")
+    made = cli(
+        "logs",
+        "to-dataset",
+        "shop",
+        "--cluster",
+        str(worst),
+        "--dataset",
+        "kb-gaps",
+        "--unanswered",
+        "--json",
+    )
     assert made.code == 0, made.err
     assert made.json()["rows"] > 0
     rows = cli("dataset", "show", "kb-gaps", "--json").json()["rows"]
@@ -52,8 +61,12 @@ def test_import_list_analyse_show_to_dataset(cli: Cli, tmp_path: Path) -> None:
 
 def test_bad_lines_are_listed_and_refused_then_skipped(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    good = {"conversation_id": "a", "timestamp": "2026-11-02T10:00:00Z", "role": "user",
-            "text": "Bonjour"}
+    good = {
+        "conversation_id": "a",
+        "timestamp": "2026-11-02T10:00:00Z",
+        "role": "user",
+        "text": "Bonjour",
+    }
     path.write_text(json.dumps(good) + "\n{broken\n", encoding="utf-8")
     refused = cli("logs", "import", str(path), "--no-ner")
     assert refused.code == 1

@@ -18,18 +18,24 @@ PII = {
 
 
 def test_run_redact_sends_placeholders_only(
-    cli: Cli, workspace: Path, server: FakeLLMServer  # noqa: F811
+    cli: Cli,
+    workspace: Path,  # noqa: F811 - the fixture imported above
+    server: FakeLLMServer,  # noqa: F811
 ) -> None:
     rows = [
-        {"id": "p1", "vars": {"message": f"Je suis {PII['name']}, {PII['email']}, commande "
-                                         "ML-104522"}, "expected": f"Bonjour {PII['name']}"},
+        {
+            "id": "p1",
+            "vars": {"message": f"Je suis {PII['name']}, {PII['email']}, commande ML-104522"},
+            "expected": f"Bonjour {PII['name']}",
+        },
         {"id": "p2", "vars": {"message": f"Rappelez-moi au {PII['phone']}, IBAN {PII['iban']}"}},
     ]
     path = workspace / "pii.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     assert cli("dataset", "import", str(path), "--name", "pii").code == 0
-    result = cli("run", "--prompt", "ask", "--model", "fake", "--dataset", "pii", "--redact",
-                 "--json")
+    result = cli(
+        "run", "--prompt", "ask", "--model", "fake", "--dataset", "pii", "--redact", "--json"
+    )
     assert result.code == 0, result.err
     assert "Redacted pii@v1 → pii-redacted@v1" in result.err
     sent = json.dumps([r.body for r in server.requests], ensure_ascii=False)

@@ -45,7 +45,9 @@ def test_import_analyse_search_and_make_datasets(
 
     with qtbot.waitSignal(dashboard.log_imported, timeout=WAIT_MS) as imported:
         dashboard.import_file(str(shop_log))
-        assert dashboard.progress.isVisibleTo(dashboard) and dashboard.cancel_button.isVisibleTo(dashboard)
+        assert dashboard.progress.isVisibleTo(dashboard) and dashboard.cancel_button.isVisibleTo(
+            dashboard
+        )
     assert imported.args == ["shop-logs"]
     assert any("anonymised" in m and "EMAIL" in m for m in messages)
     qtbot.waitUntil(lambda: dashboard.conversations.rowCount() == 150, timeout=WAIT_MS)
@@ -106,9 +108,7 @@ def test_cancel_stops_an_import_that_resumes_later(
     assert dashboard.import_button.isEnabled()
 
 
-def test_an_unknown_log_reports_instead_of_crashing(
-    qtbot: QtBot, jobs: BackgroundJobs
-) -> None:
+def test_an_unknown_log_reports_instead_of_crashing(qtbot: QtBot, jobs: BackgroundJobs) -> None:
     dashboard = LogsDashboard(jobs, "nope", author="tester")
     qtbot.addWidget(dashboard)
     with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:

@@ -19,7 +19,7 @@ def ner_redactor_factory() -> Iterator[object]:
 
     def make(**options: object) -> Redactor:
         redactor = Redactor(use_ner=False, **options)  # type: ignore[arg-type]
-        redactor._analyzer = shared._analyzer  # noqa: SLF001 - share the loaded model
+        redactor._analyzer = shared._analyzer
         redactor.ner_available = shared.ner_available
         return redactor
 

@@ -16,20 +16,23 @@ from workbench.store import Store
 
 
 def _m(i: int, role: str, text: str, **extra: object) -> LogMessage:
-    return LogMessage(id=i, conversation="c", role=role, text=text,
-                      at=f"2026-11-0{1 + i % 3}T10:00:00Z", **extra)  # type: ignore[arg-type]
+    return LogMessage(
+        id=i, conversation="c", role=role, text=text, at=f"2026-11-0{1 + i % 3}T10:00:00Z", **extra
+    )  # type: ignore[arg-type]
 
 
 def test_unanswered_turns_follow_the_refusal_criterion() -> None:
-    summary, turns = analyse_conversation([
-        _m(1, "user", "Où est ma commande ?"),
-        _m(2, "assistant", "Elle est partie hier par Colissimo."),
-        _m(3, "user", "Et le paiement en 4 fois ?"),
-        _m(4, "assistant", "Je suis désolé, je n'ai pas compris votre demande."),
-        _m(5, "user", "Vous vendez des cartes cadeaux ?"),
-        _m(6, "assistant", ""),
-        _m(7, "user", "Merci, bonne journée"),
-    ])
+    summary, turns = analyse_conversation(
+        [
+            _m(1, "user", "Où est ma commande ?"),
+            _m(2, "assistant", "Elle est partie hier par Colissimo."),
+            _m(3, "user", "Et le paiement en 4 fois ?"),
+            _m(4, "assistant", "Je suis désolé, je n'ai pas compris votre demande."),
+            _m(5, "user", "Vous vendez des cartes cadeaux ?"),
+            _m(6, "assistant", ""),
+            _m(7, "user", "Merci, bonne journée"),
+        ]
+    )
     assert [(t.message_id, t.unanswered) for t in turns] == [(1, False), (3, True), (5, True)]
     assert (summary.user_turns, summary.unanswered, summary.handoff) == (3, 2, False)
 
@@ -37,8 +40,9 @@ def test_unanswered_turns_follow_the_refusal_criterion() -> None:
 def test_hand_off_from_flag_agent_or_transfer_phrase() -> None:
     by_agent = analyse_conversation([_m(1, "user", "Colis cassé"), _m(2, "agent", "Je regarde")])
     assert by_agent[0].handoff and by_agent[1][0].unanswered
-    by_phrase = analyse_conversation([_m(1, "user", "Colis cassé"),
-                                      _m(2, "assistant", "Je vous transfère à un conseiller.")])
+    by_phrase = analyse_conversation(
+        [_m(1, "user", "Colis cassé"), _m(2, "assistant", "Je vous transfère à un conseiller.")]
+    )
     assert by_phrase[0].handoff
     by_flag = analyse_conversation([_m(1, "user", "x", handoff=True)])
     assert by_flag[0].handoff
@@ -64,14 +68,28 @@ def _import_topics(store: Store, tmp_path: Path) -> None:
     for i in range(40):
         day = 2 + i % 4
         answered = i % 2 == 0
-        question = (f"Où en est la livraison de mon colis numéro {i} ?" if answered
-                    else f"Comment utiliser ma carte cadeau de {i} euros sur le site ?")
-        reply = ("Votre colis est en route, livraison demain." if answered
-                 else "Je ne dispose pas de cette information.")
+        question = (
+            f"Où en est la livraison de mon colis numéro {i} ?"
+            if answered
+            else f"Comment utiliser ma carte cadeau de {i} euros sur le site ?"
+        )
+        reply = (
+            "Votre colis est en route, livraison demain."
+            if answered
+            else "Je ne dispose pas de cette information."
+        )
         for second, (role, text) in enumerate([("user", question), ("assistant", reply)]):
-            lines.append(json.dumps({"conversation_id": f"c{i}", "role": role, "text": text,
-                                     "timestamp": f"2026-11-0{day}T10:00:{second:02d}Z",
-                                     **({"rating": 5 if answered else 1} if second else {})}))
+            lines.append(
+                json.dumps(
+                    {
+                        "conversation_id": f"c{i}",
+                        "role": role,
+                        "text": text,
+                        "timestamp": f"2026-11-0{day}T10:00:{second:02d}Z",
+                        **({"rating": 5 if answered else 1} if second else {}),
+                    }
+                )
+            )
     path = tmp_path / "topics.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_log(store, path, family="shop", use_ner=False)
@@ -82,8 +100,12 @@ def test_kpis_clusters_and_gaps(store: Store, tmp_path: Path) -> None:
     analysis = analyse_log(store, "shop", period="day", clusters=2)
     assert (analysis.conversations, analysis.user_turns, analysis.unanswered_turns) == (40, 40, 20)
     assert analysis.containment == 1.0 and analysis.csat == 0.5
-    assert [p.period for p in analysis.kpis] == ["2026-11-02", "2026-11-03", "2026-11-04",
-                                                 "2026-11-05"]
+    assert [p.period for p in analysis.kpis] == [
+        "2026-11-02",
+        "2026-11-03",
+        "2026-11-04",
+        "2026-11-05",
+    ]
     assert sum(p.conversations for p in analysis.kpis) == 40
     assert {p.unanswered for p in analysis.kpis} == {0.0, 1.0}  # odd days: gift cards only
     [gap] = analysis.gaps
@@ -106,7 +128,8 @@ def test_a_cluster_becomes_a_dataset_linked_to_its_conversations(
     assert "carte cadeau" in row.vars["message"]
     assert row.vars["source_conversation"].startswith("c")
     _, messages, _ = __import__("workbench.app.logs", fromlist=["x"]).show_conversation(
-        store, "shop", row.vars["source_conversation"])
+        store, "shop", row.vars["source_conversation"]
+    )
     assert messages[0].id == row.vars["source_message"]
     assert set(row.tags) == {"from-log", f"cluster-{gap.id}"}
     # Chosen turns work too, and only customer turns are taken.

@@ -21,8 +21,16 @@ MakeRedactor = Callable[..., Redactor]
 
 
 def _line(conv: str, second: int, role: str, text: str, **extra: object) -> str:
-    return json.dumps({"conversation_id": conv, "timestamp": f"2026-11-02T10:00:{second:02d}Z",
-                       "role": role, "text": text, **extra}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "conversation_id": conv,
+            "timestamp": f"2026-11-02T10:00:{second:02d}Z",
+            "role": role,
+            "text": text,
+            **extra,
+        },
+        ensure_ascii=False,
+    )
 
 
 def _log(path: Path, lines: list[str]) -> Path:
@@ -33,11 +41,14 @@ def _log(path: Path, lines: list[str]) -> Path:
 def test_import_stores_only_anonymised_text_and_counts_replacements(
     store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
 ) -> None:
-    path = _log(tmp_path / "prod.jsonl", [
-        _line("a", 1, "user", "Je suis Marie Dupont, marie@exemple.fr, commande ML-104522"),
-        _line("a", 2, "assistant", "Merci Marie, la commande ML-104522 est partie."),
-        _line("b", 3, "user", "Rappelez-moi au 06 12 34 56 78", rating=2),
-    ])
+    path = _log(
+        tmp_path / "prod.jsonl",
+        [
+            _line("a", 1, "user", "Je suis Marie Dupont, marie@exemple.fr, commande ML-104522"),
+            _line("a", 2, "assistant", "Merci Marie, la commande ML-104522 est partie."),
+            _line("b", 3, "user", "Rappelez-moi au 06 12 34 56 78", rating=2),
+        ],
+    )
     result = import_log(store, path, family="prod", redactor=ner_redactor_factory())
     assert result.status == "imported" and result.created
     assert (result.messages_added, result.conversations) == (3, 2)
@@ -56,14 +67,18 @@ def test_import_stores_only_anonymised_text_and_counts_replacements(
 def test_same_file_again_adds_nothing_and_a_new_file_appends(
     store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
 ) -> None:
-    first = _log(tmp_path / "week1.jsonl", [_line("a", 1, "user", "Bonjour"),
-                                            _line("a", 2, "assistant", "Bonjour !")])
+    first = _log(
+        tmp_path / "week1.jsonl",
+        [_line("a", 1, "user", "Bonjour"), _line("a", 2, "assistant", "Bonjour !")],
+    )
     import_log(store, first, family="prod", redactor=ner_redactor_factory())
     again = import_log(store, first, family="prod", redactor=ner_redactor_factory())
     assert again.status == "already-imported" and again.messages_added == 0
     # An overlapping export (one old message, one new) appends only the new one.
-    second = _log(tmp_path / "week2.jsonl", [_line("a", 2, "assistant", "Bonjour !"),
-                                             _line("a", 3, "user", "Où est ma commande ?")])
+    second = _log(
+        tmp_path / "week2.jsonl",
+        [_line("a", 2, "assistant", "Bonjour !"), _line("a", 3, "user", "Où est ma commande ?")],
+    )
     result = import_log(store, second, family="prod", redactor=ner_redactor_factory())
     assert result.messages_added == 1
     assert store.log_message_count("prod") == 3
@@ -75,31 +90,37 @@ def test_same_file_again_adds_nothing_and_a_new_file_appends(
     assert (info.imports, info.messages, info.conversations) == (2, 3, 1)
 
 
-def test_messages_are_append_only(store: Store, tmp_path: Path,
-                                  ner_redactor_factory: MakeRedactor) -> None:
+def test_messages_are_append_only(
+    store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
+) -> None:
     path = _log(tmp_path / "p.jsonl", [_line("a", 1, "user", "Bonjour")])
     import_log(store, path, family="prod", redactor=ner_redactor_factory())
-    with sqlite3.connect(store.path) as raw, pytest.raises(sqlite3.IntegrityError,
-                                                           match="append-only"):
+    with (
+        sqlite3.connect(store.path) as raw,
+        pytest.raises(sqlite3.IntegrityError, match="append-only"),
+    ):
         raw.execute("UPDATE log_messages SET text = 'x'")
-    with sqlite3.connect(store.path) as raw, pytest.raises(sqlite3.IntegrityError,
-                                                           match="append-only"):
+    with (
+        sqlite3.connect(store.path) as raw,
+        pytest.raises(sqlite3.IntegrityError, match="append-only"),
+    ):
         raw.execute("DELETE FROM log_messages")
 
 
 def test_bad_lines_refuse_the_file_unless_skipped(
     store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
 ) -> None:
-    path = _log(tmp_path / "p.jsonl", [_line("a", 1, "user", "Bonjour"), "{oops",
-                                       _line("a", 2, "robot", "Bonjour")])
+    path = _log(
+        tmp_path / "p.jsonl",
+        [_line("a", 1, "user", "Bonjour"), "{oops", _line("a", 2, "robot", "Bonjour")],
+    )
     with pytest.raises(LogFileError) as caught:
         import_log(store, path, family="prod", redactor=ner_redactor_factory())
     message = str(caught.value)
     assert f"{path}:2: not valid JSON" in message and f"{path}:3: unknown role" in message
     assert "--skip-bad" in message
     assert store.log_imports() == []
-    result = import_log(store, path, family="prod", skip_bad=True,
-                        redactor=ner_redactor_factory())
+    result = import_log(store, path, family="prod", skip_bad=True, redactor=ner_redactor_factory())
     assert [b.line for b in result.skipped] == [2, 3]
     assert result.messages_added == 1
     version = store.resolve(Kind.LOG, "prod")
@@ -132,14 +153,21 @@ def test_a_stopped_import_resumes_where_it_stopped(
     path = tmp_path / "shop.jsonl"
     with path.open("w", encoding="utf-8") as out:
         total = write_jsonl(out, 60, seed=3)
-    stopped = import_log(store, path, family="shop", batch_lines=25,
-                         cancel=_StopAfter(2), redactor=ner_redactor_factory())
+    stopped = import_log(
+        store,
+        path,
+        family="shop",
+        batch_lines=25,
+        cancel=_StopAfter(2),
+        redactor=ner_redactor_factory(),
+    )
     # Validation checks every 5,000 lines (none here), then once per batch: 3 batches run.
     assert stopped.status == "stopped" and 0 < stopped.messages_added < total
     [state] = store.log_imports("shop")
     assert state.status == "running" and state.lines_done > 0
-    resumed = import_log(store, path, family="shop", batch_lines=25,
-                         redactor=ner_redactor_factory())
+    resumed = import_log(
+        store, path, family="shop", batch_lines=25, redactor=ner_redactor_factory()
+    )
     assert resumed.status == "imported" and resumed.resumed_from_line == state.lines_done
     assert stopped.messages_added + resumed.messages_added == total
     assert store.log_message_count("shop") == total
@@ -160,7 +188,9 @@ def test_cancel_while_checking_writes_nothing(store: Store, tmp_path: Path) -> N
 
 
 def test_no_sentinel_pii_in_store_exports_or_logs(
-    tmp_path: Path, ner_redactor_factory: MakeRedactor, caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    ner_redactor_factory: MakeRedactor,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Import generated logs full of sentinel PII, analyse, export: grep every byte written."""
     from workbench.app.logs import analyse_log, questions_to_dataset

@@ -18,18 +18,34 @@ from workbench.interop.conversation_logs import (
 
 
 def _write(path: Path, lines: list[object]) -> Path:
-    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8"
+    )
     return path
 
 
 def test_generic_jsonl_with_aliases_and_optional_fields(tmp_path: Path) -> None:
-    path = _write(tmp_path / "log.jsonl", [
-        {"conversation": "a", "ts": 1762074000, "speaker": "customer", "message": "Bonjour",
-         "csat": "4,5", "escalated": "oui", "channel": "web", "intent": "suivi"},
-        {"conversation_id": "a", "timestamp": "2026-11-02T10:00:05+01:00", "role": "bot",
-         "text": ""},
-    ])
+    path = _write(
+        tmp_path / "log.jsonl",
+        [
+            {
+                "conversation": "a",
+                "ts": 1762074000,
+                "speaker": "customer",
+                "message": "Bonjour",
+                "csat": "4,5",
+                "escalated": "oui",
+                "channel": "web",
+                "intent": "suivi",
+            },
+            {
+                "conversation_id": "a",
+                "timestamp": "2026-11-02T10:00:05+01:00",
+                "role": "bot",
+                "text": "",
+            },
+        ],
+    )
     records = list(iter_log_records(path))
     assert records == [
         LogRecord(1, "a", "user", "Bonjour", "2025-11-02T09:00:00Z", "web", "suivi", 4.5, True),
@@ -41,7 +57,8 @@ def test_generic_jsonl_with_aliases_and_optional_fields(tmp_path: Path) -> None:
 def test_bad_lines_name_the_line_and_what_is_missing(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     path.write_text(
-        '{"conversation_id": "a", "timestamp": "2026-11-02T10:00:00Z", "role": "user", "text": "x"}\n'
+        '{"conversation_id": "a", "timestamp": "2026-11-02T10:00:00Z", "role": "user",'
+        ' "text": "x"}\n'
         "{not json\n"
         '{"timestamp": "2026-11-02T10:00:00Z", "role": "user", "text": "x"}\n'
         '{"conversation_id": "a", "timestamp": "hier", "role": "user", "text": "x"}\n'
@@ -76,34 +93,54 @@ def test_csv_multiline_cells_keep_their_starting_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     items = list(iter_log_records(path))
-    assert isinstance(items[0], LogRecord) and items[0].line == 2 and items[0].text == "deux\nlignes"
+    assert (
+        isinstance(items[0], LogRecord) and items[0].line == 2 and items[0].text == "deux\nlignes"
+    )
     assert isinstance(items[1], LogRecord) and items[1].line == 4 and items[1].handoff is False
     assert isinstance(items[2], BadLine) and items[2].line == 5
 
 
 def test_openai_messages_shape(tmp_path: Path) -> None:
-    path = _write(tmp_path / "chat.jsonl", [
-        {"id": "c1", "metadata": {"created_at": "2026-11-02T10:00:00Z", "rating": 2},
-         "messages": [{"role": "system", "content": "Tu es…"},
-                      {"role": "user", "content": "Où est ma commande ?"},
-                      {"role": "assistant", "content": [{"type": "text", "text": "Je regarde."}]}]},
-        {"messages": [{"role": "user", "content": "Bonjour"}]},
-    ])
+    path = _write(
+        tmp_path / "chat.jsonl",
+        [
+            {
+                "id": "c1",
+                "metadata": {"created_at": "2026-11-02T10:00:00Z", "rating": 2},
+                "messages": [
+                    {"role": "system", "content": "Tu es…"},
+                    {"role": "user", "content": "Où est ma commande ?"},
+                    {"role": "assistant", "content": [{"type": "text", "text": "Je regarde."}]},
+                ],
+            },
+            {"messages": [{"role": "user", "content": "Bonjour"}]},
+        ],
+    )
     assert detect_format(path) == "openai"
     records = [r for r in iter_log_records(path) if isinstance(r, LogRecord)]
     assert [(r.conversation, r.role, r.text) for r in records] == [
-        ("c1", "system", "Tu es…"), ("c1", "user", "Où est ma commande ?"),
-        ("c1", "assistant", "Je regarde."), ("line-2", "user", "Bonjour"),
+        ("c1", "system", "Tu es…"),
+        ("c1", "user", "Où est ma commande ?"),
+        ("c1", "assistant", "Je regarde."),
+        ("line-2", "user", "Bonjour"),
     ]
     assert records[1].at == "2026-11-02T10:00:00Z" and records[1].rating == 2
 
 
 def test_workbench_turns_shape(tmp_path: Path) -> None:
-    path = _write(tmp_path / "conv.jsonl", [
-        {"id": "sim-1", "turns": [{"role": "user", "text": "Salut", "at": "2026-11-02T10:00:00Z"},
-                                  {"role": "assistant", "text": "Bonjour !"}]},
-        {"turns": []},
-    ])
+    path = _write(
+        tmp_path / "conv.jsonl",
+        [
+            {
+                "id": "sim-1",
+                "turns": [
+                    {"role": "user", "text": "Salut", "at": "2026-11-02T10:00:00Z"},
+                    {"role": "assistant", "text": "Bonjour !"},
+                ],
+            },
+            {"turns": []},
+        ],
+    )
     assert detect_format(path) == "workbench"
     items = list(iter_log_records(path))
     assert [type(i).__name__ for i in items] == ["LogRecord", "LogRecord", "BadLine"]

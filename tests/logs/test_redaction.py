@@ -40,8 +40,10 @@ def test_luhn() -> None:
         ("IBAN FR7630006000011234567890189 merci", [("IBAN", "FR7630006000011234567890189")]),
         ("carte 4539 1488 0343 6467 refusée", [("CARD", "4539 1488 0343 6467")]),
         ("écrivez à jean.dupont+shop@exemple.fr.", [("EMAIL", "jean.dupont+shop@exemple.fr")]),
-        ("J'habite 12 rue de la Paix, 75002 Paris depuis mai",
-         [("ADDRESS", "12 rue de la Paix, 75002 Paris")]),
+        (
+            "J'habite 12 rue de la Paix, 75002 Paris depuis mai",
+            [("ADDRESS", "12 rue de la Paix, 75002 Paris")],
+        ),
         ("Bonjour, je m'appelle jean dupont", [("PERSON", "jean dupont")]),
         ("Merci, Mme Lefèvre", [("PERSON", "Lefèvre")]),
     ],
@@ -74,8 +76,7 @@ def test_placeholders_are_typed_and_consistent_within_a_conversation(
     ner_redactor_factory: MakeRedactor,
 ) -> None:
     redactor = ner_redactor_factory()
-    first = redactor.redact(
-        "Je suis Marie Dupont, marie.dupont@gmail.com, 06 12 34 56 78", "c1")
+    first = redactor.redact("Je suis Marie Dupont, marie.dupont@gmail.com, 06 12 34 56 78", "c1")
     again = redactor.redact("Bonjour Marie, on vous rappelle au +33 6 12 34 56 78 ?", "c1")
     other = redactor.redact("Contact : paul.martin@free.fr ou marie.dupont@gmail.com", "c1")
     elsewhere = redactor.redact("paul.martin@free.fr", "c2")

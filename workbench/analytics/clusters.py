@@ -25,7 +25,7 @@ FRENCH_STOP_WORDS = frozenset(
     ni non nos notre nous on ont ou où par pas peu peut peux plus pour pourquoi puis qu quand
     que quel quelle quels qui sa salut sans se ses si son sont sur svp stp ta te tes toi ton
     très tu un une vos votre vous y s c d l m n t cordialement madame monsieur ok oui bien
-    est-ce the is my i to and of it for in on you can please thanks hi""".split()
+    est-ce the is my i to and of it for in on you can please thanks hi""".split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
@@ -105,10 +105,12 @@ def default_cluster_count(questions: int) -> int:
     return max(2, min(30, round(questions / 150) or 2))
 
 
-def fit_clusters(sample: Iterable[str], *, k: int | None = None, seed: int = 7) -> ClusterModel | None:
+def fit_clusters(
+    sample: Iterable[str], *, k: int | None = None, seed: int = 7
+) -> ClusterModel | None:
     """Fit TF-IDF + k-means on `sample`; None when there are too few distinct questions."""
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
     texts = [clean_question(t) for t in sample if t.strip()]
     if len(texts) < 4:
@@ -144,5 +146,7 @@ def _stop_words_folded() -> set[str]:
     out = set()
     for word in FRENCH_STOP_WORDS:
         out.add(word)
-        out.add("".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)))
+        out.add(
+            "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        )
     return out

@@ -9,9 +9,9 @@ is *contained* when it is not handed off.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +24,7 @@ _CLOSING_WORDS = frozenset(
     """merci mercii thanks thank you thx ok okay oki daccord d'accord parfait super top genial
     bonne journee soiree au revoir bye aurevoir cordialement nickel cool tres bien impeccable
     c'est ca note entendu ca marche vous aussi de rien bien recu beaucoup infiniment encore
-    a vous bonne bonnes je j'ai compris cest tres""".split()
+    a vous bonne bonnes je j'ai compris cest tres""".split()  # noqa: SIM905 - a word list reads better as text
 )
 _PUNCT = re.compile(r"[^\w\s']+")
 
@@ -73,8 +73,9 @@ def analyse_conversation(
                 handoff = True
             for question in pending:
                 turns.append(
-                    QuestionTurn(question.id, question.conversation, question.text,
-                                 match is not None)
+                    QuestionTurn(
+                        question.id, question.conversation, question.text, match is not None
+                    )
                 )
             pending = []
         elif message.role == "agent":

@@ -164,8 +164,13 @@ def _check_file(
 
 def _fingerprint(record: LogRecord, text: str, index: int) -> str:
     key = "\x1f".join(
-        (record.conversation, record.at or "", record.role, text, str(index) if not record.at
-         else "")
+        (
+            record.conversation,
+            record.at or "",
+            record.role,
+            text,
+            str(index) if not record.at else "",
+        )
     )
     return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
 
@@ -206,10 +211,18 @@ def import_log(
     if existing is not None and existing.status == "done":
         version = store.get_version(existing.version_id) if existing.version_id else None
         return LogImportResult(
-            family=family, path=path, format=fmt, version=version, created=False,
-            status="already-imported", resumed_from_line=0, lines=last_line,
-            messages_read=0, messages_added=0,
-            conversations=int(existing.report.get("conversations", 0)), skipped=bad,
+            family=family,
+            path=path,
+            format=fmt,
+            version=version,
+            created=False,
+            status="already-imported",
+            resumed_from_line=0,
+            lines=last_line,
+            messages_read=0,
+            messages_added=0,
+            conversations=int(existing.report.get("conversations", 0)),
+            skipped=bad,
             replacements=dict(existing.report.get("replacements", {})),
             warnings=list(redactor.report.warnings),
         )
@@ -222,14 +235,18 @@ def import_log(
     added = 0
     stopped = False
     for batch, lines_done in _batches(path, fmt, resumed_from, batch_lines):
-        texts = redactor.redact_batch(
-            [RedactionItem(r.conversation, r.text) for r, _ in batch]
-        )
+        texts = redactor.redact_batch([RedactionItem(r.conversation, r.text) for r, _ in batch])
         messages = [
             NewLogMessage(
-                conversation=record.conversation, role=record.role, text=text, at=record.at,
-                channel=record.channel, intent=record.intent, rating=record.rating,
-                handoff=record.handoff, source_line=record.line,
+                conversation=record.conversation,
+                role=record.role,
+                text=text,
+                at=record.at,
+                channel=record.channel,
+                intent=record.intent,
+                rating=record.rating,
+                handoff=record.handoff,
+                source_line=record.line,
                 fingerprint=_fingerprint(record, text, index),
             )
             for (record, index), text in zip(batch, texts, strict=True)
@@ -238,7 +255,10 @@ def import_log(
         for kind, n in redactor.report.replacements.items():
             total_counts[kind] = total_counts.get(kind, 0) + n
         added += store.append_log_messages(
-            state.id, family, messages, lines_done=lines_done,
+            state.id,
+            family,
+            messages,
+            lines_done=lines_done,
             report={"replacements": total_counts},
         )
         read += len(messages)
@@ -251,9 +271,19 @@ def import_log(
         counts[kind] = counts.get(kind, 0) + n
     if stopped:
         return LogImportResult(
-            family=family, path=path, format=fmt, version=None, created=False, status="stopped",
-            resumed_from_line=resumed_from, lines=last_line, messages_read=read,
-            messages_added=added, conversations=0, skipped=bad, replacements=counts,
+            family=family,
+            path=path,
+            format=fmt,
+            version=None,
+            created=False,
+            status="stopped",
+            resumed_from_line=resumed_from,
+            lines=last_line,
+            messages_read=read,
+            messages_added=added,
+            conversations=0,
+            skipped=bad,
+            replacements=counts,
             warnings=list(redactor.report.warnings),
         )
     conversations = store.log_import_conversation_count(state.id)
@@ -273,13 +303,24 @@ def import_log(
         Kind.LOG, family, content, author=author, note=f"Imported {path.name}"
     )
     store.finish_log_import(
-        state.id, version_id=saved.version.id,
+        state.id,
+        version_id=saved.version.id,
         report={"replacements": counts, "conversations": conversations},
     )
     return LogImportResult(
-        family=family, path=path, format=fmt, version=saved.version, created=saved.created,
-        status="imported", resumed_from_line=resumed_from, lines=last_line, messages_read=read,
-        messages_added=added, conversations=conversations, skipped=bad, replacements=counts,
+        family=family,
+        path=path,
+        format=fmt,
+        version=saved.version,
+        created=saved.created,
+        status="imported",
+        resumed_from_line=resumed_from,
+        lines=last_line,
+        messages_read=read,
+        messages_added=added,
+        conversations=conversations,
+        skipped=bad,
+        replacements=counts,
         warnings=list(redactor.report.warnings),
     )
 
@@ -370,7 +411,11 @@ def show_conversation(
 
 
 def list_conversations(
-    store: Store, family: str, *, search: str = "", limit: int = 500,
+    store: Store,
+    family: str,
+    *,
+    search: str = "",
+    limit: int = 500,
     unanswered_only: bool = False,
 ) -> list[ConversationSummary]:
     """Conversations (optionally matching an FTS search over anonymised text), with figures."""
@@ -493,8 +538,11 @@ def analyse_log(
         period=period,
     )
     analysis.analysis_id = store.save_log_analysis(
-        family, head.id, params={"period": period, "clusters": clusters, "max_fit": max_fit},
-        result=analysis_json(analysis), turns=assignment,
+        family,
+        head.id,
+        params={"period": period, "clusters": clusters, "max_fit": max_fit},
+        result=analysis_json(analysis),
+        turns=assignment,
     )
     return analysis
 
@@ -506,7 +554,9 @@ def _user_messages(store: Store, family: str, wanted: set[int]) -> Iterator[LogM
 
 
 def _assign(
-    model: Any, chunk: list[LogMessage], flags: dict[int, bool],
+    model: Any,
+    chunk: list[LogMessage],
+    flags: dict[int, bool],
     out: list[tuple[int, int, bool]],
 ) -> None:
     labels = model.assign([m.text for m in chunk], [flags[m.id] for m in chunk])
@@ -527,7 +577,8 @@ def analysis_json(analysis: LogAnalysis) -> dict[str, Any]:
             analysis.unanswered_turns / analysis.user_turns if analysis.user_turns else 0.0
         ),
         "handoffs": analysis.handoffs,
-        "handoff_rate": analysis.handoffs / analysis.conversations if analysis.conversations
+        "handoff_rate": analysis.handoffs / analysis.conversations
+        if analysis.conversations
         else 0.0,
         "containment": analysis.containment,
         "csat": analysis.csat,

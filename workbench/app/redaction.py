@@ -61,20 +61,32 @@ def redact_dataset(
         expected = next(redacted) if row.expected is not None else None
         facts = tuple(next(redacted) for _ in row.facts)
         rows.append(
-            DatasetRow(id=row.id, vars=new_vars, expected=expected, facts=facts, tags=row.tags,
-                       asserts=row.asserts)
+            DatasetRow(
+                id=row.id,
+                vars=new_vars,
+                expected=expected,
+                facts=facts,
+                tags=row.tags,
+                asserts=row.asserts,
+            )
         )
     content = DatasetContent(
         description=f"{source.content.description} (anonymised copy of {source.ref})".strip(),
         rows=tuple(rows),
     )
     saved = store.save_version(
-        Kind.DATASET, name, content, author=author,
+        Kind.DATASET,
+        name,
+        content,
+        author=author,
         note=f"Anonymised copy of {source.ref} ({source.short_id}) for a run",
     )
     return RedactedDataset(
-        source=source, version=saved.version, created=saved.created,
-        replacements=redactor.report.as_dict(), warnings=list(redactor.report.warnings),
+        source=source,
+        version=saved.version,
+        created=saved.created,
+        replacements=redactor.report.as_dict(),
+        warnings=list(redactor.report.warnings),
     )
 
 

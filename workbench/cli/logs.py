@@ -54,8 +54,13 @@ def import_command(
     family = name or _family_from(path)
     cancel = threading.Event()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, transient=True, disable=as_json,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=as_json,
     ) as bar:
         task = bar.add_task("checking", total=None)
 
@@ -64,9 +69,16 @@ def import_command(
 
         try:
             result = import_log(
-                svc.store, path, family=family, fmt=fmt, skip_bad=skip_bad,
-                keep_orders=not redact_orders, use_ner=not no_ner,
-                author=svc.current_author(), progress=progress, cancel=cancel,
+                svc.store,
+                path,
+                family=family,
+                fmt=fmt,
+                skip_bad=skip_bad,
+                keep_orders=not redact_orders,
+                use_ner=not no_ner,
+                author=svc.current_author(),
+                progress=progress,
+                cancel=cancel,
             )
         except KeyboardInterrupt:
             note("Stopped; run the same command again to resume.")
@@ -79,13 +91,17 @@ def import_command(
     for bad in result.skipped:
         note(f"skipped {path}:{bad.line}: {bad.reason}")
     if result.status == "already-imported":
-        note(f"{path.name} is already in log '{family}' ({result.version.ref if result.version else ''});"
-             " nothing added.")
+        ref = result.version.ref if result.version else family
+        note(f"{path.name} is already in log '{family}' ({ref}); nothing added.")
         return
-    resumed = f" (resumed after line {result.resumed_from_line})" if result.resumed_from_line else ""
+    resumed = (
+        f" (resumed after line {result.resumed_from_line})" if result.resumed_from_line else ""
+    )
     ref = result.version.ref if result.version else family
-    note(f"Imported {result.messages_added} new message(s) of {result.conversations} conversation(s)"
-         f" into {ref}{resumed}.")
+    note(
+        f"Imported {result.messages_added} new message(s) of {result.conversations} conversation(s)"
+        f" into {ref}{resumed}."
+    )
     if result.replacements:
         note("Anonymised: " + ", ".join(f"{n} {k}" for k, n in sorted(result.replacements.items())))
 
@@ -100,19 +116,31 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List conversation logs."""
     logs = list_logs(services(ctx).store)
     if as_json:
-        print_json([
-            {"family": i.family, "version": i.version.ref if i.version else None,
-             "imports": i.imports, "messages": i.messages, "conversations": i.conversations,
-             "running_imports": i.running}
-            for i in logs
-        ])
+        print_json(
+            [
+                {
+                    "family": i.family,
+                    "version": i.version.ref if i.version else None,
+                    "imports": i.imports,
+                    "messages": i.messages,
+                    "conversations": i.conversations,
+                    "running_imports": i.running,
+                }
+                for i in logs
+            ]
+        )
         return
     out = table("log", "head", "imports", "conversations", "messages")
     for info in logs:
         head = info.version.ref if info.version else "—"
         running = f" ({info.running} unfinished)" if info.running else ""
-        out.add_row(info.family, head, f"{info.imports}{running}", str(info.conversations),
-                    str(info.messages))
+        out.add_row(
+            info.family,
+            head,
+            f"{info.imports}{running}",
+            str(info.conversations),
+            str(info.messages),
+        )
     stdout.print(out)
 
 
@@ -133,32 +161,48 @@ def show_command(
     """List a log's conversations, or show one transcript."""
     store = services(ctx).store
     if conversation is None:
-        found = list_conversations(store, name, search=search, limit=limit,
-                                   unanswered_only=unanswered)
+        found = list_conversations(
+            store, name, search=search, limit=limit, unanswered_only=unanswered
+        )
         if as_json:
             print_json([vars_of(s) for s in found])
             return
-        out = table("conversation", "started", "msgs", "unanswered", "hand-off", "rating",
-                    "first question")
+        out = table(
+            "conversation", "started", "msgs", "unanswered", "hand-off", "rating", "first question"
+        )
         for s in found:
-            out.add_row(s.conversation, s.started_at or "", str(s.messages), str(s.unanswered),
-                        "yes" if s.handoff else "", "" if s.rating is None else f"{s.rating:g}",
-                        s.first_question[:80])
+            out.add_row(
+                s.conversation,
+                s.started_at or "",
+                str(s.messages),
+                str(s.unanswered),
+                "yes" if s.handoff else "",
+                "" if s.rating is None else f"{s.rating:g}",
+                s.first_question[:80],
+            )
         stdout.print(out)
         return
     summary, messages, turns = show_conversation(store, name, conversation)
     flagged = {t.message_id for t in turns if t.unanswered}
     if as_json:
-        print_json({"summary": vars_of(summary),
-                    "messages": [vars_of(m) | {"unanswered": m.id in flagged} for m in messages]})
+        print_json(
+            {
+                "summary": vars_of(summary),
+                "messages": [vars_of(m) | {"unanswered": m.id in flagged} for m in messages],
+            }
+        )
         return
-    stdout.print(f"[bold]{conversation}[/bold]  {summary.messages} messages, "
-                 f"{summary.unanswered} unanswered, hand-off: {'yes' if summary.handoff else 'no'}",
-                 highlight=False)
+    stdout.print(
+        f"[bold]{conversation}[/bold]  {summary.messages} messages, "
+        f"{summary.unanswered} unanswered, hand-off: {'yes' if summary.handoff else 'no'}",
+        highlight=False,
+    )
     for m in messages:
         mark = "  ✗ unanswered" if m.id in flagged else ""
-        stdout.print(f"[dim]{m.at or ''} #{m.id}[/dim] [bold]{m.role}[/bold]: {m.text}{mark}",
-                     highlight=False)
+        stdout.print(
+            f"[dim]{m.at or ''} #{m.id}[/dim] [bold]{m.role}[/bold]: {m.text}{mark}",
+            highlight=False,
+        )
 
 
 @logs_app.command("analyse")
@@ -174,13 +218,23 @@ def analyse_command(
 ) -> None:
     """KPIs by period, topic clusters and knowledge-base gaps."""
     store = services(ctx).store
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=stderr, transient=True, disable=as_json) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=stderr,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         task = bar.add_task("analysing", total=None)
         analysis = analyse_log(
-            store, name, period=period, clusters=clusters,
+            store,
+            name,
+            period=period,
+            clusters=clusters,
             progress=lambda phase, done, total: bar.update(
-                task, description=phase, completed=done, total=total or None),
+                task, description=phase, completed=done, total=total or None
+            ),
         )
     if as_json:
         print_json(analysis_json(analysis))
@@ -190,20 +244,37 @@ def analyse_command(
     stdout.print(
         f"[bold]{name}[/bold]: {analysis.conversations} conversations, {analysis.messages} "
         f"messages; containment {analysis.containment:.0%}, hand-off "
-        f"{1 - analysis.containment:.0%}, unanswered {rate:.0%}, CSAT {csat}", highlight=False)
+        f"{1 - analysis.containment:.0%}, unanswered {rate:.0%}, CSAT {csat}",
+        highlight=False,
+    )
     kpis = table(period, "conversations", "containment", "hand-off", "unanswered", "CSAT")
     for p in analysis.kpis:
-        kpis.add_row(p.period, str(p.conversations), f"{p.containment:.0%}", f"{p.handoff:.0%}",
-                     f"{p.unanswered:.0%}", "—" if p.csat is None else f"{p.csat:.0%}")
+        kpis.add_row(
+            p.period,
+            str(p.conversations),
+            f"{p.containment:.0%}",
+            f"{p.handoff:.0%}",
+            f"{p.unanswered:.0%}",
+            "—" if p.csat is None else f"{p.csat:.0%}",
+        )
     stdout.print(kpis)
-    gaps = table("cluster", "questions", "unanswered", "share", "typical question",
-                 title="Knowledge-base gaps (unanswered share × volume)")
+    gaps = table(
+        "cluster",
+        "questions",
+        "unanswered",
+        "share",
+        "typical question",
+        title="Knowledge-base gaps (unanswered share × volume)",
+    )
     for c in analysis.gaps[:top]:
-        gaps.add_row(str(c.id), str(c.size), str(c.unanswered), f"{c.unanswered_share:.0%}",
-                     c.label[:90])
+        gaps.add_row(
+            str(c.id), str(c.size), str(c.unanswered), f"{c.unanswered_share:.0%}", c.label[:90]
+        )
     stdout.print(gaps)
-    note(f"Analysis #{analysis.analysis_id}: `workbench logs to-dataset {name} --cluster N "
-         "--dataset NAME` turns a cluster into a dataset.")
+    note(
+        f"Analysis #{analysis.analysis_id}: `workbench logs to-dataset {name} --cluster N "
+        "--dataset NAME` turns a cluster into a dataset."
+    )
 
 
 @logs_app.command("to-dataset")
@@ -230,13 +301,24 @@ def to_dataset_command(
         raise ValidationError("give --cluster N or one or more --message ID")
     svc = services(ctx)
     made = questions_to_dataset(
-        svc.store, name, dataset=dataset, cluster=cluster,
-        message_ids=list(message) if message else None, unanswered_only=unanswered,
-        variable=variable, author=svc.current_author(),
+        svc.store,
+        name,
+        dataset=dataset,
+        cluster=cluster,
+        message_ids=list(message) if message else None,
+        unanswered_only=unanswered,
+        variable=variable,
+        author=svc.current_author(),
     )
     if as_json:
-        print_json({"dataset": made.version.ref, "version_id": made.version.id,
-                    "created": made.created, "rows": made.rows})
+        print_json(
+            {
+                "dataset": made.version.ref,
+                "version_id": made.version.id,
+                "created": made.created,
+                "rows": made.rows,
+            }
+        )
         return
     verb = "New version" if made.created else "Unchanged:"
     note(f"{verb} {made.version.ref} ({made.version.short_id}), {made.rows} questions.")

@@ -13,8 +13,8 @@ import typer
 
 from workbench.app.services import Services
 from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
-from workbench.cli.logs import logs_app
 from workbench.cli.families import family_app
+from workbench.cli.logs import logs_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
 

@@ -157,9 +157,7 @@ def iter_log_records(path: Path, fmt: str | None = None) -> Iterator[LogRecord |
         ) from None
 
 
-def _jsonl_lines(
-    path: Path, convert: Any
-) -> Iterator[LogRecord | BadLine]:
+def _jsonl_lines(path: Path, convert: Any) -> Iterator[LogRecord | BadLine]:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with path.open("rb") as handle:
         for number, raw_bytes in enumerate(handle, start=1):
@@ -191,10 +189,9 @@ def _pick(data: dict[str, Any], field: str) -> Any:
 
 def _generic_from_dict(number: int, data: dict[str, Any]) -> Iterator[LogRecord | BadLine]:
     values = {field: _pick(data, field) for field in FIELD_ALIASES}
-    if values["text"] is None:
-        # An empty reply is a real (unanswered) message; only a missing key is an error.
-        if any(name in data for name in FIELD_ALIASES["text"]):
-            values["text"] = ""
+    # An empty reply is a real (unanswered) message; only a missing key is an error.
+    if values["text"] is None and any(name in data for name in FIELD_ALIASES["text"]):
+        values["text"] = ""
     yield _generic_record(number, values)
 
 
@@ -288,9 +285,14 @@ def _openai_from_dict(number: int, data: dict[str, Any]) -> Iterator[LogRecord |
     if not isinstance(messages, list):
         yield BadLine(number, "missing 'messages' (a list of {role, content})", ("messages",))
         return
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = _metadata(data)
     conversation = data.get("id") or meta.get("conversation_id") or f"line-{number}"
     yield from _turns(number, str(conversation), messages, {**meta, **_top_meta(data)})
+
+
+def _metadata(data: dict[str, Any]) -> dict[str, Any]:
+    found = data.get("metadata")
+    return found if isinstance(found, dict) else {}
 
 
 def _top_meta(data: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +308,7 @@ def _workbench_from_dict(number: int, data: dict[str, Any]) -> Iterator[LogRecor
     if not isinstance(turns, list):
         yield BadLine(number, "missing 'turns' (a list of {role, text})", ("turns",))
         return
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = _metadata(data)
     yield from _turns(number, str(conversation), turns, {**meta, **_top_meta(data)})
 
 
@@ -328,8 +330,9 @@ def _turns(
             return
         role = _role(turn.get("role", ""))
         if role is None:
-            yield BadLine(number, f"turn {index}: missing or unknown role {turn.get('role')!r}",
-                          ("role",))
+            yield BadLine(
+                number, f"turn {index}: missing or unknown role {turn.get('role')!r}", ("role",)
+            )
             return
         text = turn.get("content", turn.get("text"))
         if isinstance(text, list):  # content parts: keep the text ones
@@ -378,7 +381,9 @@ def _csv_records(path: Path) -> Iterator[LogRecord | BadLine]:
         missing = [f for f in REQUIRED if f not in columns]
         if missing:
             raise FileFormatError(
-                "no " + ", ".join(_describe(f) for f in missing) + " column; the header has: "
+                "no "
+                + ", ".join(_describe(f) for f in missing)
+                + " column; the header has: "
                 + ", ".join(header),
                 path=str(path),
                 line=1,

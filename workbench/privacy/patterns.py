@@ -55,11 +55,50 @@ _CARD = re.compile(r"(?<![\d\w])\d(?:[ \-]?\d){12,18}(?![\d\w])")
 
 # ISO 13616 lengths for the countries customers of a French shop are likely to give.
 IBAN_LENGTHS = {
-    "FR": 27, "MC": 27, "DE": 22, "BE": 16, "ES": 24, "IT": 27, "LU": 20, "CH": 21, "NL": 18,
-    "PT": 25, "GB": 22, "IE": 22, "AT": 20, "PL": 28, "GR": 27, "SE": 24, "DK": 18, "FI": 18,
-    "NO": 15, "CZ": 24, "RO": 24, "HU": 28, "SK": 24, "SI": 19, "HR": 21, "BG": 22, "LT": 20,
-    "LV": 21, "EE": 20, "CY": 28, "MT": 31, "AD": 24, "LI": 21, "MA": 28, "TN": 24, "SN": 28,
-    "DZ": 26, "CI": 28, "RE": 27, "GP": 27, "MQ": 27, "GF": 27, "NC": 27, "PF": 27,
+    "FR": 27,
+    "MC": 27,
+    "DE": 22,
+    "BE": 16,
+    "ES": 24,
+    "IT": 27,
+    "LU": 20,
+    "CH": 21,
+    "NL": 18,
+    "PT": 25,
+    "GB": 22,
+    "IE": 22,
+    "AT": 20,
+    "PL": 28,
+    "GR": 27,
+    "SE": 24,
+    "DK": 18,
+    "FI": 18,
+    "NO": 15,
+    "CZ": 24,
+    "RO": 24,
+    "HU": 28,
+    "SK": 24,
+    "SI": 19,
+    "HR": 21,
+    "BG": 22,
+    "LT": 20,
+    "LV": 21,
+    "EE": 20,
+    "CY": 28,
+    "MT": 31,
+    "AD": 24,
+    "LI": 21,
+    "MA": 28,
+    "TN": 24,
+    "SN": 28,
+    "DZ": 26,
+    "CI": 28,
+    "RE": 27,
+    "GP": 27,
+    "MQ": 27,
+    "GF": 27,
+    "NC": 27,
+    "PF": 27,
 }
 
 _STREET_TYPES = (
@@ -67,8 +106,26 @@ _STREET_TYPES = (
     r"|square|passage|rond-point|faubourg|fbg|lieu-dit|r[ée]sidence|hameau|voie|sentier|cit[ée]"
     r"|esplanade|parvis|promenade|villa|sq\.|lotissement|domaine|mont[ée]e|côte|cote|chauss[ée]e"
 )
-_CONNECTORS = {"de", "du", "des", "la", "le", "les", "l", "d", "aux", "au", "sur", "sous", "en",
-               "saint", "sainte", "st", "ste", "et"}
+_CONNECTORS = {
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "les",
+    "l",
+    "d",
+    "aux",
+    "au",
+    "sur",
+    "sous",
+    "en",
+    "saint",
+    "sainte",
+    "st",
+    "ste",
+    "et",
+}
 _STREET = re.compile(
     rf"(?<![\w])(?P<num>\d{{1,4}})(?:\s?(?:bis|ter|quater|[abc])\b)?,?\s+(?P<type>{_STREET_TYPES})"
     r"(?=[\s'’])",
@@ -83,10 +140,51 @@ _POSTCODE_CITY = re.compile(
 )
 # Street-name words stop at function words that start the next clause.
 _STREET_STOP = {
-    "et", "je", "j", "mais", "pour", "depuis", "à", "a", "il", "elle", "on", "nous", "vous",
-    "qui", "que", "car", "donc", "mon", "ma", "mes", "merci", "svp", "stp", "est", "n", "ne",
-    "pas", "colis", "commande", "livraison", "bonjour", "au", "dans", "ce", "cette", "c",
-    "mais", "ou", "où", "si", "quand", "chez", "appartement", "apt", "bat", "bâtiment",
+    "et",
+    "je",
+    "j",
+    "mais",
+    "pour",
+    "depuis",
+    "à",
+    "a",
+    "il",
+    "elle",
+    "on",
+    "nous",
+    "vous",
+    "qui",
+    "que",
+    "car",
+    "donc",
+    "mon",
+    "ma",
+    "mes",
+    "merci",
+    "svp",
+    "stp",
+    "est",
+    "n",
+    "ne",
+    "pas",
+    "colis",
+    "commande",
+    "livraison",
+    "bonjour",
+    "au",
+    "dans",
+    "ce",
+    "cette",
+    "c",
+    "ou",
+    "où",
+    "si",
+    "quand",
+    "chez",
+    "appartement",
+    "apt",
+    "bat",
+    "bâtiment",
 }
 
 _TITLE_NAME = re.compile(
@@ -112,8 +210,10 @@ _GREETING_NAME = re.compile(
     r"\b(?:[Mm]erci|[Bb]onjour|[Bb]onsoir|[Ss]alut|[Hh]ello|[Cc]her|[Cc]hère)\s+"
     r"(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)\s*[,!.]"
 )
-_NAME_HERE = re.compile(r"(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)\s+"
-                        r"(?:ici|à l['’]appareil)\b")
+_NAME_HERE = re.compile(
+    r"(?P<name>[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Ý][A-Za-zà-ÿ'’\-]+)?)\s+"
+    r"(?:ici|à l['’]appareil)\b"
+)
 # A frequent first name followed by a capitalised word that is not a common word.
 FIRST_NAMES = frozenset(
     """Jean Marie Pierre Michel André Philippe Nicolas Alain Jacques Bernard Christophe
@@ -133,10 +233,12 @@ FIRST_NAMES = frozenset(
     John James Robert William Mary Jennifer Linda Elizabeth Susan Jessica Michael Richard
     Paulette Bertrand Hortense Lucien Aurélien Ginette Raymond Maximilien Léonie Sylvain Enzo
     Lucienne Marcel Henri Simone
-    Joseph Charles Christopher Daniel Matthew Mark Steven George Emily Olivia Sophia""".split()
+    Joseph Charles Christopher Daniel Matthew Mark Steven George Emily Olivia Sophia""".split()  # noqa: SIM905 - a word list reads better as text
 )
 _CAPWORD = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+"
-_FIRST_LAST = re.compile(rf"\b(?P<first>{_CAPWORD})\s+(?P<last>[A-ZÀ-Ý](?:[A-ZÀ-Ý'’\-]+|[a-zà-ÿ'’\-]+))\b")
+_FIRST_LAST = re.compile(
+    rf"\b(?P<first>{_CAPWORD})\s+(?P<last>[A-ZÀ-Ý](?:[A-ZÀ-Ý'’\-]+|[a-zà-ÿ'’\-]+))\b"
+)
 _FIRST_ALONE = re.compile(rf"\b(?P<first>{_CAPWORD})\b")
 # Words that start sentences or name products and are capitalised without being names.
 _NOT_SURNAMES = frozenset(
@@ -144,11 +246,27 @@ _NOT_SURNAMES = frozenset(
     Les Un Une Des Et Mais Pour Avec Sans Dans Sur Chez Colissimo Chronopost Relais Paris
     Lyon Marseille Lille Toulouse Nantes Bordeaux France Rue Avenue Boulevard Commande Client
     Service Livraison Retour Remboursement Carte Visa Mastercard Paypal Amazon Monsieur Madame
-    Est Suis Ai Avez Peux Pouvez Quand Comment Pourquoi Où Que Qui Quoi Ok Super Top""".split()
+    Est Suis Ai Avez Peux Pouvez Quand Comment Pourquoi Où Que Qui Quoi Ok Super Top""".split()  # noqa: SIM905 - a word list reads better as text
 )
 # First names that are also ordinary words: only with a surname after them.
-_AMBIGUOUS_FIRST = frozenset({"Pierre", "Claude", "Marine", "Rose", "Claire", "Louise", "Jade",
-                              "Victoria", "Mark", "Laurent", "Denis", "Luc", "Paul", "Marc"})
+_AMBIGUOUS_FIRST = frozenset(
+    {
+        "Pierre",
+        "Claude",
+        "Marine",
+        "Rose",
+        "Claire",
+        "Louise",
+        "Jade",
+        "Victoria",
+        "Mark",
+        "Laurent",
+        "Denis",
+        "Luc",
+        "Paul",
+        "Marc",
+    }
+)
 
 _ORDER = re.compile(
     r"\b(?:(?:commande|cde|cmd|order|colis|suivi|facture|ticket|dossier|réf(?:érence)?|ref)"
@@ -281,9 +399,11 @@ def find_addresses(text: str) -> Iterable[Span]:
             end = city.end()
         yield Span(m.start(), end, ADDRESS, 0.85)
     # A postcode with a capitalised city after "à", "au" or a comma, without a street.
-    for m in re.finditer(r"(?:\b(?:à|au|sur|habite|vers)\s+|,\s*)(?P<cp>\d{5})\s+"
-                         r"(?P<city>[A-ZÀ-Ý][\wÀ-ÿ'’\-]+(?:[\s\-][A-ZÀ-Ý][\wÀ-ÿ'’\-]+){0,2})",
-                         text):
+    for m in re.finditer(
+        r"(?:\b(?:à|au|sur|habite|vers)\s+|,\s*)(?P<cp>\d{5})\s+"
+        r"(?P<city>[A-ZÀ-Ý][\wÀ-ÿ'’\-]+(?:[\s\-][A-ZÀ-Ý][\wÀ-ÿ'’\-]+){0,2})",
+        text,
+    ):
         yield Span(m.start("cp"), m.end("city"), ADDRESS, 0.6)
 
 
@@ -300,8 +420,9 @@ def find_name_cues(text: str) -> Iterable[Span]:
                 # "c'est"/"i am" need a capitalised name; lower-case words after them are
                 # ordinary sentences ("c'est urgent").
                 cue = m.group(0)[: m.start("name") - m.start()].lower()
-                needs_capital = not cue.startswith(("je m", "mon nom", "mon prénom", "nom",
-                                                    "my name", "je suis"))
+                needs_capital = not cue.startswith(
+                    ("je m", "mon nom", "mon prénom", "nom", "my name", "je suis")
+                )
                 if cue.startswith("je suis") and not words[0][0].isupper():
                     # "je suis samia haddad" is a name only if not an ordinary word
                     needs_capital = False
@@ -324,11 +445,12 @@ def find_name_cues(text: str) -> Iterable[Span]:
         if first in FIRST_NAMES and first not in _AMBIGUOUS_FIRST:
             yield Span(m.start(), m.end(), PERSON, 0.6, "first-names")
 
+
 _COMMON_AFTER_INTRO = frozenset(
     """pas un une le la les de du des en très trop bien mal vrai faux urgent possible normal
     pour sur dans client cliente déçu déçue content contente ravi ravie perdu perdue là ici
     moi toujours encore déjà juste sûr sure certain désolé désolée inquiet inquiète sans
-    quoi ça ca ce cela mon ma mes votre vos notre nos au aux a à ok d l qu""".split()
+    quoi ça ca ce cela mon ma mes votre vos notre nos au aux a à ok d l qu""".split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
@@ -361,9 +483,7 @@ _PRIORITY = {EMAIL: 6, IBAN: 5, CARD: 4, PHONE: 3, ADDRESS: 2, ORDER: 2, PERSON:
 
 def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     """Non-overlapping spans in text order: higher priority kinds, then longer spans, win."""
-    ranked = sorted(
-        spans, key=lambda s: (-_PRIORITY.get(s.entity, 0), -(s.end - s.start), s.start)
-    )
+    ranked = sorted(spans, key=lambda s: (-_PRIORITY.get(s.entity, 0), -(s.end - s.start), s.start))
     chosen: list[Span] = []
     for span in ranked:
         if not _overlaps_any(span, chosen):

@@ -80,7 +80,12 @@ class LogsMixin:
         return None if row is None else _import_state(row)
 
     def start_log_import(
-        self, family: str, *, source_name: str, source_sha256: str, fmt: str,
+        self,
+        family: str,
+        *,
+        source_name: str,
+        source_sha256: str,
+        fmt: str,
         options: dict[str, Any],
     ) -> LogImportState:
         """Record a new running import (or return the one already recorded)."""
@@ -89,23 +94,45 @@ class LogsMixin:
                 "INSERT INTO log_imports (family, source_name, source_sha256, format, "
                 "options_json, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
                 "ON CONFLICT (family, source_sha256, options_json) DO NOTHING",
-                (family, source_name, source_sha256, fmt, _options_json(options),
-                 to_db_time(now_utc())),
+                (
+                    family,
+                    source_name,
+                    source_sha256,
+                    fmt,
+                    _options_json(options),
+                    to_db_time(now_utc()),
+                ),
             )
         found = self.find_log_import(family, source_sha256, options)
         assert found is not None
         return found
 
     def append_log_messages(
-        self, import_id: int, family: str, messages: Sequence[NewLogMessage], *,
-        lines_done: int, report: dict[str, Any],
+        self,
+        import_id: int,
+        family: str,
+        messages: Sequence[NewLogMessage],
+        *,
+        lines_done: int,
+        report: dict[str, Any],
     ) -> int:
         """Insert a batch (duplicates by fingerprint ignored) and move the import's checkpoint,
         in one transaction. Returns how many messages were new."""
         records = [
-            (family, import_id, m.conversation, m.at, m.role, m.text, m.channel, m.intent,
-             m.rating, None if m.handoff is None else int(m.handoff), m.source_line,
-             m.fingerprint)
+            (
+                family,
+                import_id,
+                m.conversation,
+                m.at,
+                m.role,
+                m.text,
+                m.channel,
+                m.intent,
+                m.rating,
+                None if m.handoff is None else int(m.handoff),
+                m.source_line,
+                m.fingerprint,
+            )
             for m in messages
         ]
         with self._db.write() as connection:
@@ -126,16 +153,13 @@ class LogsMixin:
             )
         return added
 
-    def finish_log_import(
-        self, import_id: int, *, version_id: str, report: dict[str, Any]
-    ) -> None:
+    def finish_log_import(self, import_id: int, *, version_id: str, report: dict[str, Any]) -> None:
         """Mark an import done and link the log version it produced."""
         with self._db.write() as connection:
             connection.exec_driver_sql(
                 "UPDATE log_imports SET status = 'done', version_id = ?, report_json = ?, "
                 "finished_at = ? WHERE id = ?",
-                (version_id, json.dumps(report, sort_keys=True), to_db_time(now_utc()),
-                 import_id),
+                (version_id, json.dumps(report, sort_keys=True), to_db_time(now_utc()), import_id),
             )
 
     def log_imports(self, family: str | None = None) -> list[LogImportState]:
@@ -229,9 +253,7 @@ class LogsMixin:
                     found[int(row[0])] = _message(row)
         return [found[i] for i in ids if i in found]
 
-    def search_log_messages(
-        self, family: str, query: str, *, limit: int = 200
-    ) -> list[LogMessage]:
+    def search_log_messages(self, family: str, query: str, *, limit: int = 200) -> list[LogMessage]:
         """Messages matching an FTS5 query over the anonymised text, best first.
 
         Plain words are quoted so punctuation typed by a user is not FTS syntax.
@@ -260,7 +282,12 @@ class LogsMixin:
     # Analyses ------------------------------------------------------------------------------
 
     def save_log_analysis(
-        self, family: str, version_id: str, *, params: dict[str, Any], result: dict[str, Any],
+        self,
+        family: str,
+        version_id: str,
+        *,
+        params: dict[str, Any],
+        result: dict[str, Any],
         turns: Sequence[tuple[int, int, bool]],
     ) -> int:
         """Store an analysis and its (message id, cluster, unanswered) assignment."""
@@ -269,8 +296,13 @@ class LogsMixin:
                 connection.exec_driver_sql(
                     "INSERT INTO log_analyses (family, version_id, params_json, result_json, "
                     "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (family, version_id, json.dumps(params, sort_keys=True),
-                     json.dumps(result, ensure_ascii=False), to_db_time(now_utc())),
+                    (
+                        family,
+                        version_id,
+                        json.dumps(params, sort_keys=True),
+                        json.dumps(result, ensure_ascii=False),
+                        to_db_time(now_utc()),
+                    ),
                 ).scalar_one()
             )
             for start in range(0, len(turns), 5000):

@@ -19,20 +19,97 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-FIRST = ("Marie Jean Sophie Nicolas Camille Thomas Julie Antoine Léa Hugo Chloé Lucas Nathalie "
-         "Philippe Isabelle Karim Fatima Mehdi Élodie Sébastien Hélène Yanis Inès Olivier").split()
-LAST = ("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
-        "Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard Mercier "
-        "Benali Nguyen Lambert Fontaine Chevalier").split()
-STREETS = ("rue des Lilas", "avenue Victor Hugo", "boulevard Voltaire", "rue de la République",
-           "place du Marché", "allée des Tilleuls", "chemin des Vignes", "rue Pasteur",
-           "impasse des Rosiers", "quai de la Loire")
-CITIES = (("75011", "Paris"), ("69003", "Lyon"), ("13006", "Marseille"), ("31000", "Toulouse"),
-          ("44000", "Nantes"), ("33000", "Bordeaux"), ("59000", "Lille"), ("67000", "Strasbourg"),
-          ("35000", "Rennes"), ("34000", "Montpellier"))
+FIRST = [
+    "Marie",
+    "Jean",
+    "Sophie",
+    "Nicolas",
+    "Camille",
+    "Thomas",
+    "Julie",
+    "Antoine",
+    "Léa",
+    "Hugo",
+    "Chloé",
+    "Lucas",
+    "Nathalie",
+    "Philippe",
+    "Isabelle",
+    "Karim",
+    "Fatima",
+    "Mehdi",
+    "Élodie",
+    "Sébastien",
+    "Hélène",
+    "Yanis",
+    "Inès",
+    "Olivier",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Mercier",
+    "Benali",
+    "Nguyen",
+    "Lambert",
+    "Fontaine",
+    "Chevalier",
+]
+STREETS = (
+    "rue des Lilas",
+    "avenue Victor Hugo",
+    "boulevard Voltaire",
+    "rue de la République",
+    "place du Marché",
+    "allée des Tilleuls",
+    "chemin des Vignes",
+    "rue Pasteur",
+    "impasse des Rosiers",
+    "quai de la Loire",
+)
+CITIES = (
+    ("75011", "Paris"),
+    ("69003", "Lyon"),
+    ("13006", "Marseille"),
+    ("31000", "Toulouse"),
+    ("44000", "Nantes"),
+    ("33000", "Bordeaux"),
+    ("59000", "Lille"),
+    ("67000", "Strasbourg"),
+    ("35000", "Rennes"),
+    ("34000", "Montpellier"),
+)
 DOMAINS = ("gmail.com", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr")
-PRODUCTS = ("lampe Orsay", "bougie Figuier", "plaid Alpaga", "suspension Rotin", "linge de lit "
-            "Lin lavé", "applique Atelier", "coussin Velours", "guirlande Perles")
+PRODUCTS = (
+    "lampe Orsay",
+    "bougie Figuier",
+    "plaid Alpaga",
+    "suspension Rotin",
+    "linge de lit Lin lavé",
+    "applique Atelier",
+    "coussin Velours",
+    "guirlande Perles",
+)
 
 # Values tests look for anywhere after an import: they must never be stored.
 SENTINELS = {
@@ -45,42 +122,64 @@ SENTINELS = {
 
 RESOLVED = {
     "suivi": (
-        ["Bonjour, où en est ma commande {order} ? {sign}",
-         "bonjour ou est ma commande {order} svp ca fait une semaine",
-         "Je n'ai toujours pas reçu mon colis {order}, pouvez-vous vérifier ? Mon numéro : {phone}",
-         "Ma commande {order} est-elle partie ? Je suis {name}."],
-        ["Bonjour{to}, votre commande {order} a été expédiée par Colissimo et sera livrée sous 2 à 3"
-         " jours ouvrés.",
-         "Votre colis {order} est en cours d'acheminement, livraison prévue jeudi."],
+        [
+            "Bonjour, où en est ma commande {order} ? {sign}",
+            "bonjour ou est ma commande {order} svp ca fait une semaine",
+            "Je n'ai toujours pas reçu mon colis {order}, pouvez-vous vérifier ?"
+            " Mon numéro : {phone}",
+            "Ma commande {order} est-elle partie ? Je suis {name}.",
+        ],
+        [
+            "Bonjour{to}, votre commande {order} a été expédiée par Colissimo et sera livrée"
+            " sous 2 à 3 jours ouvrés.",
+            "Votre colis {order} est en cours d'acheminement, livraison prévue jeudi.",
+        ],
     ),
     "retour": (
-        ["Comment retourner la {product} ? Elle ne me plaît pas.",
-         "Je veux renvoyer ma commande {order}, comment faire ?",
-         "Quel est le délai pour un retour ? J'habite au {address}."],
-        ["Vous disposez de 30 jours pour retourner un article : imprimez l'étiquette depuis votre "
-         "espace client et déposez le colis en point relais.",
-         "Le retour est gratuit sous 30 jours depuis votre espace client, rubrique Mes commandes."],
+        [
+            "Comment retourner la {product} ? Elle ne me plaît pas.",
+            "Je veux renvoyer ma commande {order}, comment faire ?",
+            "Quel est le délai pour un retour ? J'habite au {address}.",
+        ],
+        [
+            "Vous disposez de 30 jours pour retourner un article : imprimez l'étiquette depuis"
+            " votre espace client et déposez le colis en point relais.",
+            "Le retour est gratuit sous 30 jours depuis votre espace client, rubrique"
+            " Mes commandes.",
+        ],
     ),
     "remboursement": (
-        ["Quand serai-je remboursé pour la commande {order} ?",
-         "J'ai renvoyé mon colis il y a 10 jours, toujours pas de remboursement. {sign}",
-         "Vous pouvez rembourser sur mon compte {iban} ?"],
-        ["Le remboursement est fait sous 5 jours ouvrés après réception du retour, sur le moyen "
-         "de paiement utilisé pour la commande.",
-         "Votre retour a été reçu ; le remboursement de {price} sera visible sous 5 jours."],
+        [
+            "Quand serai-je remboursé pour la commande {order} ?",
+            "J'ai renvoyé mon colis il y a 10 jours, toujours pas de remboursement. {sign}",
+            "Vous pouvez rembourser sur mon compte {iban} ?",
+        ],
+        [
+            "Le remboursement est fait sous 5 jours ouvrés après réception du retour, sur le moyen "
+            "de paiement utilisé pour la commande.",
+            "Votre retour a été reçu ; le remboursement de {price} sera visible sous 5 jours.",
+        ],
     ),
     "facture": (
-        ["Pouvez-vous m'envoyer la facture de la commande {order} à {email} ?",
-         "Où trouver ma facture ? Mon mail est {email}"],
-        ["Votre facture est téléchargeable dans votre espace client, rubrique Mes commandes.",
-         "Je viens de renvoyer la facture de {order} à l'adresse de votre compte."],
+        [
+            "Pouvez-vous m'envoyer la facture de la commande {order} à {email} ?",
+            "Où trouver ma facture ? Mon mail est {email}",
+        ],
+        [
+            "Votre facture est téléchargeable dans votre espace client, rubrique Mes commandes.",
+            "Je viens de renvoyer la facture de {order} à l'adresse de votre compte.",
+        ],
     ),
     "mot de passe": (
-        ["J'ai oublié mon mot de passe, mon identifiant est {email}",
-         "Impossible de me connecter à mon compte"],
-        ["Cliquez sur « Mot de passe oublié » sur la page de connexion : un lien vous sera envoyé"
-         " par e-mail.",
-         "Un lien de réinitialisation vient de vous être envoyé par e-mail."],
+        [
+            "J'ai oublié mon mot de passe, mon identifiant est {email}",
+            "Impossible de me connecter à mon compte",
+        ],
+        [
+            "Cliquez sur « Mot de passe oublié » sur la page de connexion : un lien vous sera"
+            " envoyé par e-mail.",
+            "Un lien de réinitialisation vient de vous être envoyé par e-mail.",
+        ],
     ),
 }
 UNANSWERED = {
@@ -136,8 +235,10 @@ class _Faker:
     def email(self, name: str) -> str:
         first, last = name.lower().split()[:2]
         table = str.maketrans("éèëêàâïîôöüç", "eeeeaaiioouc")
-        return f"{first.translate(table)}.{last.translate(table)}{self.rng.randint(1, 99)}@" \
-               f"{self.rng.choice(DOMAINS)}"
+        return (
+            f"{first.translate(table)}.{last.translate(table)}{self.rng.randint(1, 99)}@"
+            f"{self.rng.choice(DOMAINS)}"
+        )
 
     def phone(self) -> str:
         digits = [self.rng.choice("67")] + [str(self.rng.randint(0, 9)) for _ in range(8)]
@@ -182,15 +283,26 @@ def _fill(template: str, fake: _Faker, person: dict[str, str]) -> str:
         **person,
         "product": fake.rng.choice(PRODUCTS),
         "price": f"{fake.rng.randint(15, 240)},{fake.rng.choice(['00', '90', '99'])} €",
-        "sign": fake.rng.choice(["", "", f"Cordialement, {person['name']}", f"{person['name']}",
-                                 f"Merci, {person['name'].split()[0]}"]),
+        "sign": fake.rng.choice(
+            [
+                "",
+                "",
+                f"Cordialement, {person['name']}",
+                f"{person['name']}",
+                f"Merci, {person['name'].split()[0]}",
+            ]
+        ),
         "to": fake.rng.choice(["", f" {person['name'].split()[0]}"]),
     }
     return template.format(**values).strip()
 
 
 def conversations(
-    n: int, *, seed: int = 14, start: datetime | None = None, days: int = 30,
+    n: int,
+    *,
+    seed: int = 14,
+    start: datetime | None = None,
+    days: int = 30,
     sentinel_every: int = 0,
 ) -> Iterator[list[dict[str, Any]]]:
     """`n` conversations (lists of generic-shape message dicts) spread over `days` days."""
@@ -199,24 +311,48 @@ def conversations(
     start = start or datetime(2026, 10, 1, tzinfo=UTC)
     for index in range(n):
         name = fake.name()
-        person = {"name": name, "email": fake.email(name), "phone": fake.phone(),
-                  "order": fake.order(), "address": fake.address()}
+        person = {
+            "name": name,
+            "email": fake.email(name),
+            "phone": fake.phone(),
+            "order": fake.order(),
+            "address": fake.address(),
+        }
         if sentinel_every and index % sentinel_every == 0:
-            person = {"name": SENTINELS["name"], "email": SENTINELS["email"],
-                      "phone": SENTINELS["phone"], "order": fake.order(),
-                      "iban": SENTINELS["iban"],
-                      "address": f"{SENTINELS['address']}, 75011 Paris"}
+            person = {
+                "name": SENTINELS["name"],
+                "email": SENTINELS["email"],
+                "phone": SENTINELS["phone"],
+                "order": fake.order(),
+                "iban": SENTINELS["iban"],
+                "address": f"{SENTINELS['address']}, 75011 Paris",
+            }
         at = start + timedelta(seconds=rng.randint(0, days * 86400 - 3600))
         conv = f"conv-{seed}-{index:07d}"
         channel = rng.choice(["web", "web", "web", "app", "whatsapp"])
         roll = rng.random()
         messages: list[dict[str, Any]] = []
 
-        def say(role: str, text: str, **extra: Any) -> None:
+        def say(
+            role: str,
+            text: str,
+            messages: list[dict[str, Any]] = messages,
+            conv: str = conv,
+            channel: str = channel,
+            **extra: Any,
+        ) -> None:
             nonlocal at
             at += timedelta(seconds=rng.randint(3, 90))
-            messages.append({"conversation_id": conv, "timestamp": at.isoformat().replace(
-                "+00:00", "Z"), "role": role, "text": text, "channel": channel, **extra})
+            messages.append(
+                {
+                    "conversation_id": conv,
+                    "timestamp": at.isoformat().replace("+00:00", "Z"),
+                    "role": role,
+                    "text": text,
+                    "channel": channel,
+                    **extra,
+                }
+            )
 
         if roll < 0.62:
             topic = rng.choice(sorted(RESOLVED))
@@ -224,8 +360,12 @@ def conversations(
             say("user", _fill(rng.choice(questions), fake, person), intent=topic)
             say("assistant", _fill(rng.choice(answers), fake, person))
             if rng.random() < 0.5:
-                say("user", rng.choice(["Merci !", "Parfait, merci beaucoup", "ok merci",
-                                        "Super, bonne journée"]))
+                say(
+                    "user",
+                    rng.choice(
+                        ["Merci !", "Parfait, merci beaucoup", "ok merci", "Super, bonne journée"]
+                    ),
+                )
             rating = rng.choice([4, 5, 5, 5, 3, None, None])
         elif roll < 0.86:
             topic = rng.choice(sorted(UNANSWERED))
@@ -239,8 +379,11 @@ def conversations(
             topic = rng.choice(sorted(HANDOFF))
             say("user", _fill(rng.choice(HANDOFF[topic]), fake, person), intent=topic)
             say("assistant", "Je vous transfère à un conseiller, merci de patienter.")
-            say("agent", f"Bonjour {person['name'].split()[0]}, je m'occupe de votre demande.",
-                handoff=True)
+            say(
+                "agent",
+                f"Bonjour {person['name'].split()[0]}, je m'occupe de votre demande.",
+                handoff=True,
+            )
             rating = rng.choice([3, 4, 5, None])
         if rating is not None:
             messages[-1]["rating"] = rating

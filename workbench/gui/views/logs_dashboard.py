@@ -59,7 +59,11 @@ class LogsDashboard(QWidget):
     log_imported = Signal(str)
 
     def __init__(
-        self, jobs: BackgroundJobs, family: str = "", *, author: str = "",
+        self,
+        jobs: BackgroundJobs,
+        family: str = "",
+        *,
+        author: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,8 +106,14 @@ class LogsDashboard(QWidget):
         for widget in (self.title,):
             bar.addWidget(widget)
         bar.addStretch(1)
-        for widget in (self.import_button, QLabel("by", self), self.period, self.analyse_button,
-                       self.progress, self.cancel_button):
+        for widget in (
+            self.import_button,
+            QLabel("by", self),
+            self.period,
+            self.analyse_button,
+            self.progress,
+            self.cancel_button,
+        ):
             bar.addWidget(widget)
         layout.addLayout(bar)
 
@@ -145,8 +155,9 @@ class LogsDashboard(QWidget):
         self.search.returnPressed.connect(self.load_conversations)
         self.conversations = QTableWidget(0, 4, self)
         self.conversations.setObjectName("conversations-table")
-        self.conversations.setHorizontalHeaderLabels(["Conversation", "Unanswered", "Hand-off",
-                                                      "First question"])
+        self.conversations.setHorizontalHeaderLabels(
+            ["Conversation", "Unanswered", "Hand-off", "First question"]
+        )
         self.conversations.setWordWrap(False)
         _fit_columns(self.conversations, stretch=3)
         self.conversations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -202,8 +213,7 @@ class LogsDashboard(QWidget):
             return
         family, text = self.family, self.search.text()
         self._submit(
-            lambda store, _p: log_service.list_conversations(store, family, search=text,
-                                                             limit=300),
+            lambda store, _p: log_service.list_conversations(store, family, search=text, limit=300),
             "conversations",
         )
 
@@ -218,7 +228,11 @@ class LogsDashboard(QWidget):
 
         def job(store: Any, progress: Any) -> Any:
             return log_service.import_log(
-                store, source, family=target, author=author, cancel=cancel,
+                store,
+                source,
+                family=target,
+                author=author,
+                cancel=cancel,
                 progress=lambda _phase, done, total: progress(done, total),
             )
 
@@ -233,7 +247,10 @@ class LogsDashboard(QWidget):
 
         def job(store: Any, progress: Any) -> Any:
             result = log_service.analyse_log(
-                store, family, period=period, cancel=cancel,
+                store,
+                family,
+                period=period,
+                cancel=cancel,
                 progress=lambda _phase, done, total: progress(done, total),
             )
             return log_service.analysis_json(result)
@@ -261,20 +278,29 @@ class LogsDashboard(QWidget):
         author = self._author
         return self._submit(
             lambda store, _p: log_service.questions_to_dataset(
-                store, family, dataset=name, cluster=cluster, unanswered_only=unanswered,
-                author=author),
+                store,
+                family,
+                dataset=name,
+                cluster=cluster,
+                unanswered_only=unanswered,
+                author=author,
+            ),
             "dataset",
         )
 
     def make_dataset_from_selection(self) -> int | None:
-        ids = [int(i.data(_ROLE_MESSAGE)) for i in self.transcript.selectedItems()
-               if i.data(Qt.ItemDataRole.UserRole + 1) == "user"]
+        ids = [
+            int(i.data(_ROLE_MESSAGE))
+            for i in self.transcript.selectedItems()
+            if i.data(Qt.ItemDataRole.UserRole + 1) == "user"
+        ]
         if not ids:
             return None
         family, name, author = self.family, self.dataset_name.text().strip(), self._author
         return self._submit(
             lambda store, _p: log_service.questions_to_dataset(
-                store, family, dataset=name, message_ids=ids, author=author),
+                store, family, dataset=name, message_ids=ids, author=author
+            ),
             "dataset",
         )
 
@@ -340,7 +366,8 @@ class LogsDashboard(QWidget):
         if result.status == "stopped":
             self.message_posted.emit(
                 f"Import stopped after {result.messages_added} message(s); import the same file"
-                " again to resume.")
+                " again to resume."
+            )
             return
         self.family = result.family
         self._update_title()
@@ -348,7 +375,9 @@ class LogsDashboard(QWidget):
         warn = " ".join(result.warnings)
         self.message_posted.emit(
             f"Imported {result.messages_added} message(s) into {result.family}"
-            + (f"; anonymised {replaced}" if replaced else "") + (f". {warn}" if warn else ""))
+            + (f"; anonymised {replaced}" if replaced else "")
+            + (f". {warn}" if warn else "")
+        )
         self.log_imported.emit(result.family)
         self.reload()
 
@@ -361,13 +390,15 @@ class LogsDashboard(QWidget):
             self.trend.set_points([])
             self.gaps.setRowCount(0)
             return
-        self.tiles.set_values({
-            "conversations": f"{analysis['conversations']:,}".replace(",", " "),
-            "containment": _percent(analysis["containment"]),
-            "handoff": _percent(analysis["handoff_rate"]),
-            "unanswered": _percent(analysis["unanswered_rate"]),
-            "csat": _percent(analysis["csat"]),
-        })
+        self.tiles.set_values(
+            {
+                "conversations": f"{analysis['conversations']:,}".replace(",", " "),
+                "containment": _percent(analysis["containment"]),
+                "handoff": _percent(analysis["handoff_rate"]),
+                "unanswered": _percent(analysis["unanswered_rate"]),
+                "csat": _percent(analysis["csat"]),
+            }
+        )
         self.trend.set_points(analysis["kpis"])
         clusters = {c["id"]: c for c in analysis["clusters"]}
         order = [clusters[i] for i in analysis["gaps"] if i in clusters]
@@ -381,16 +412,21 @@ class LogsDashboard(QWidget):
                 share.setForeground(QColor(200, 60, 60))
             gap = QTableWidgetItem(f"{cluster['gap_score']:.0f}")
             label = QTableWidgetItem(cluster["label"])
-            label.setToolTip("\n".join(cluster["examples"]) + "\nTerms: "
-                             + ", ".join(cluster["terms"]))
+            label.setToolTip(
+                "\n".join(cluster["examples"]) + "\nTerms: " + ", ".join(cluster["terms"])
+            )
             for column, item in enumerate((size, share, gap, label)):
                 self.gaps.setItem(row, column, item)
 
     def _show_conversations(self, summaries: list[Any]) -> None:
         self.conversations.setRowCount(len(summaries))
         for row, s in enumerate(summaries):
-            values = (s.conversation, str(s.unanswered), "yes" if s.handoff else "",
-                      s.first_question)
+            values = (
+                s.conversation,
+                str(s.unanswered),
+                "yes" if s.handoff else "",
+                s.first_question,
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 1 and s.unanswered:
@@ -422,14 +458,18 @@ class LogsDashboard(QWidget):
             self.transcript.addItem(item)
 
     def _update_title(self) -> None:
-        self.title.setText(f"<b>Conversation log:</b> {self.family}" if self.family
-                           else "<b>No conversation log yet</b> — import one (JSONL or CSV)")
+        self.title.setText(
+            f"<b>Conversation log:</b> {self.family}"
+            if self.family
+            else "<b>No conversation log yet</b> — import one (JSONL or CSV)"
+        )
 
     # -- slots ---------------------------------------------------------------------------------
 
     def _on_import_button_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import a conversation log", "", "Conversation logs (*.jsonl *.csv *.tsv)")
+            self, "Import a conversation log", "", "Conversation logs (*.jsonl *.csv *.tsv)"
+        )
         if path:
             self.import_file(path)
 
@@ -450,8 +490,11 @@ class LogsDashboard(QWidget):
 def _fit_columns(table: QTableWidget, *, stretch: int) -> None:
     header = table.horizontalHeader()
     for column in range(table.columnCount()):
-        mode = (QHeaderView.ResizeMode.Stretch if column == stretch
-                else QHeaderView.ResizeMode.ResizeToContents)
+        mode = (
+            QHeaderView.ResizeMode.Stretch
+            if column == stretch
+            else QHeaderView.ResizeMode.ResizeToContents
+        )
         header.setSectionResizeMode(column, mode)
 
 

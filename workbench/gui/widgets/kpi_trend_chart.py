@@ -38,13 +38,18 @@ class KpiTrendChart(QWidget):
         self.periods = [p["period"] for p in points]
         xs = list(range(len(points)))
         for key, title, colour in SERIES:
-            pairs = [(x, p[key] * 100) for x, p in zip(xs, points, strict=True)
-                     if p.get(key) is not None]
+            pairs = [
+                (x, p[key] * 100) for x, p in zip(xs, points, strict=True) if p.get(key) is not None
+            ]
             if pairs:
-                self.plot.plot([a for a, _ in pairs], [b for _, b in pairs], name=title,
-                               pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
-                               symbolBrush=colour)
+                self.plot.plot(
+                    [a for a, _ in pairs],
+                    [b for _, b in pairs],
+                    name=title,
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=colour,
+                )
         step = max(1, len(points) // 8)
-        self.plot.getAxis("bottom").setTicks(
-            [[(x, self.periods[x]) for x in xs[::step]]]
-        )
+        self.plot.getAxis("bottom").setTicks([[(x, self.periods[x]) for x in xs[::step]]])
