@@ -127,6 +127,35 @@ def test_openai_messages_shape(tmp_path: Path) -> None:
     assert records[1].at == "2026-11-02T10:00:00Z" and records[1].rating == 2
 
 
+def test_the_projects_simulation_export(tmp_path: Path) -> None:
+    # The line `workbench simulate export` writes (docs/conversations.md on the conversations
+    # branch): OpenAI messages plus the simulation's keys; a hand-off is its stop reason.
+    path = _write(
+        tmp_path / "sim-3.jsonl",
+        [
+            {
+                "run": "sim-3",
+                "case_id": "late-parcel",
+                "column": 1,
+                "column_label": "v2",
+                "customer": 0,
+                "repeat": 0,
+                "status": "finished",
+                "stop_reason": "handoff",
+                "error": None,
+                "messages": [
+                    {"role": "user", "content": "Mon colis ?"},
+                    {"role": "assistant", "content": "[HUMAIN]"},
+                ],
+            },
+        ],
+    )
+    assert detect_format(path) == "openai"
+    records = [r for r in iter_log_records(path) if isinstance(r, LogRecord)]
+    assert {r.conversation for r in records} == {"sim-3/late-parcel/1/0/0"}
+    assert all(r.handoff for r in records) and records[0].role == "user"
+
+
 def test_workbench_turns_shape(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "conv.jsonl",

@@ -6,8 +6,11 @@ Three shapes are read, one message or conversation per line, never the whole fil
   and the text, plus optional channel, intent, rating (CSAT) and hand-off flag;
 - **openai**: JSONL where each line is one conversation ``{"messages": [{"role", "content"}]}``
   (the fine-tuning / chat-completions shape), with an optional ``id`` and ``metadata``;
-- **workbench**: the project's own conversation export, JSONL with one conversation per line
-  ``{"id", "turns": [{"role", "text"|"content", "at"}], ...}``.
+  this is also the shape of the project's simulation export (``workbench simulate export``:
+  ``run``, ``case_id``, ``column``, ``customer``, ``repeat``, ``stop_reason`` beside
+  ``messages``), whose conversation id is built from those keys;
+- **workbench**: the project's conversation sets (``NAME.conversations.jsonl``), one
+  conversation per line ``{"id", "turns": [{"role", "content"|"text", "at"?}], ...}``.
 
 Readers yield `LogRecord` for good messages and `BadLine` for lines that cannot be read; the
 caller decides whether one bad line refuses the file. A file whose header (CSV) lacks a
@@ -285,9 +288,17 @@ def _openai_from_dict(number: int, data: dict[str, Any]) -> Iterator[LogRecord |
     if not isinstance(messages, list):
         yield BadLine(number, "missing 'messages' (a list of {role, content})", ("messages",))
         return
-    meta = _metadata(data)
-    conversation = data.get("id") or meta.get("conversation_id") or f"line-{number}"
-    yield from _turns(number, str(conversation), messages, {**meta, **_top_meta(data)})
+    meta = {**_metadata(data), **_top_meta(data)}
+    conversation = data.get("id") or meta.get("conversation_id")
+    if conversation is None and "run" in data and "case_id" in data:
+        # The project's simulation export (`workbench simulate export`): one conversation per
+        # (run, case, column, customer, repeat); a hand-off is its stop reason.
+        conversation = "/".join(
+            str(data.get(k, "")) for k in ("run", "case_id", "column", "customer", "repeat")
+        )
+        if data.get("stop_reason") == "handoff":
+            meta["handoff"] = True
+    yield from _turns(number, str(conversation or f"line-{number}"), messages, meta)
 
 
 def _metadata(data: dict[str, Any]) -> dict[str, Any]:
