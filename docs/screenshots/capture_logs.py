@@ -1,6 +1,6 @@
 """Capture the conversation-log dashboard on the shipped demo-shop log.
 
-The raw sample (datasets/logs/shop-conversations.jsonl, invented customers with fake PII) is
+The raw sample (samples/shop-conversations.jsonl, invented customers with fake PII) is
 imported and anonymised exactly as `workbench logs import` does, analysed by week, and the
 dashboard is opened on the worst knowledge-base gap and one unanswered conversation::
 
@@ -29,7 +29,7 @@ def main() -> int:
     services.ensure_demo_loaded()
     import_log(
         services.store,
-        ROOT / "datasets" / "logs" / "shop-conversations.jsonl",
+        ROOT / "samples" / "shop-conversations.jsonl",
         family="shop",
         author="demo",
     )

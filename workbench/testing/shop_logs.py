@@ -6,7 +6,7 @@ docs/conversation-logs.md. Every name, e-mail, phone number, IBAN, card number a
 invented (IBANs and card numbers pass their checksums so the recognisers must catch them);
 `SENTINELS` lists values that tests grep for after an import.
 
-    python -m workbench.testing.shop_logs --conversations 2000 --out datasets/logs/shop.jsonl
+    python -m workbench.testing.shop_logs --conversations 2000 --out samples/shop-conversations.jsonl
 """
 
 from __future__ import annotations
