@@ -73,18 +73,20 @@ def _run(work: Path, source: Path, written: int, *, use_ner: bool) -> None:
             last[0] = now
             print(f"  {phase} {done}/{total} peak RSS {peak_mb():.0f} MB", flush=True)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = import_log(store, source, family="bench", use_ner=use_ner, progress=progress)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"  CPU {cpu:.0f} s = {written / cpu:.0f} messages per CPU-second")
     print(
         f"import+anonymise: {result.messages_added} messages, {result.conversations} "
         f"conversations in {took:.0f} s = {written / took:.0f} messages/s; "
         f"replacements {result.replacements}; peak RSS {peak_mb():.0f} MB",
         flush=True,
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     analysis = analyse_log(store, "bench", period="week", progress=progress)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"  CPU {cpu:.0f} s = {written / cpu:.0f} messages per CPU-second")
     print(
         f"analyse: {analysis.user_turns} customer turns, {len(analysis.clusters)} clusters in "
         f"{took:.0f} s = {written / took:.0f} messages/s; peak RSS {peak_mb():.0f} MB",
