@@ -90,6 +90,16 @@ def test_same_file_again_adds_nothing_and_a_new_file_appends(
     assert (info.imports, info.messages, info.conversations) == (2, 3, 1)
 
 
+def test_the_same_file_with_other_options_is_refused(
+    store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
+) -> None:
+    path = _log(tmp_path / "p.jsonl", [_line("a", 1, "user", "commande ML-104522")])
+    import_log(store, path, family="prod", redactor=ner_redactor_factory())
+    with pytest.raises(ValidationError, match="other anonymisation options"):
+        import_log(store, path, family="prod", redactor=ner_redactor_factory(keep_orders=False))
+    assert store.log_message_count("prod") == 1
+
+
 def test_messages_are_append_only(
     store: Store, tmp_path: Path, ner_redactor_factory: MakeRedactor
 ) -> None:

@@ -208,6 +208,16 @@ def import_log(
     redactor = redactor or Redactor(keep_orders=keep_orders, use_ner=use_ner)
     options = {"format": fmt, **redactor.options}
     existing = store.find_log_import(family, sha, options)
+    if existing is None:
+        # Messages are recognised by their anonymised text: the same file anonymised with other
+        # options would be stored a second time, so that is refused.
+        other = next((i for i in store.log_imports(family) if i.source_sha256 == sha), None)
+        if other is not None:
+            raise ValidationError(
+                f"{path.name} was already imported into log '{family}' with other anonymisation"
+                f" options ({_describe_options(other.options)}; now"
+                f" {_describe_options(options)}): import it into another log instead"
+            )
     if existing is not None and existing.status == "done":
         version = store.get_version(existing.version_id) if existing.version_id else None
         return LogImportResult(
@@ -323,6 +333,12 @@ def import_log(
         replacements=counts,
         warnings=list(redactor.report.warnings),
     )
+
+
+def _describe_options(options: dict[str, Any]) -> str:
+    ner = options.get("ner") or "no NER"
+    orders = "order numbers kept" if options.get("keep_orders", True) else "order numbers redacted"
+    return f"{ner}, {orders}"
 
 
 def _head(store: Store, family: str) -> Version | None:
