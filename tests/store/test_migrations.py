@@ -146,11 +146,11 @@ def test_newer_major_is_refused_and_file_left_untouched(db_path: Path) -> None:
 def test_newer_minor_of_same_major_opens_as_is(db_path: Path) -> None:
     Store.open(db_path).close()
     with closing(sqlite3.connect(db_path)) as raw:
-        raw.execute("UPDATE schema_meta SET minor = 9")
+        raw.execute(f"UPDATE schema_meta SET minor = {SCHEMA_VERSION[1] + 10}")
         raw.execute("INSERT INTO schema_migrations VALUES ('m999_from_the_future', 'x')")
         raw.commit()
     with Store.open(db_path) as store:
-        assert store.schema_version == (SCHEMA_VERSION[0], 9)
+        assert store.schema_version == (SCHEMA_VERSION[0], SCHEMA_VERSION[1] + 10)
         assert store.backup_path is None
         store.save_version(Kind.PROMPT, "greet", prompt("Bonjour"))
 

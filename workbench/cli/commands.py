@@ -118,6 +118,12 @@ def _exports(app: typer.Typer) -> None:
     exports.register(app)
 
 
+def _logs(app: typer.Typer) -> None:
+    from workbench.cli.logs import logs_app
+
+    app.add_typer(logs_app, name="logs")
+
+
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "init", "Create the workspace (database, folders) and load the demo workspace.", _workspace
@@ -152,6 +158,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("rubric", "Versioned rubrics.", _family("rubric", "rubrics", _rubric_extra)),
     CommandEntry("review", "Human reviews of run outputs.", _scoring),
     CommandEntry("approvals", "Approved bundles: list, show, revoke.", _approvals),
+    CommandEntry("logs", "Conversation logs: import (anonymised), analyse, make datasets.", _logs),
 )
 
 _BY_NAME = {entry.name: entry for entry in COMMANDS}

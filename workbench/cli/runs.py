@@ -18,6 +18,7 @@ from rich.table import Table
 from workbench.app import runs as run_service
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
+from workbench.app.redaction import redact_dataset
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.run_execution import (
     CellFinished,
@@ -86,6 +87,11 @@ def run(
         ),
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="A name for the run.")] = None,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="Anonymise the dataset's fields (names, e-mails, phones, "
+                     "IBANs, cards, addresses) locally before any model sees them."),
+    ] = False,
     demo: Annotated[
         bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
     ] = False,
@@ -110,6 +116,13 @@ def run(
         raise ValidationError("choose a dataset (--dataset NAME[@VERSION]) or use --demo")
     if fail_under is not None and rubric is None:
         raise ValidationError("--fail-under needs --rubric: pass rates come from a rubric")
+    if redact:
+        redacted = redact_dataset(svc.store, dataset, author=svc.current_author())
+        for warning in redacted.warnings:
+            note(f"warning: {warning}")
+        replaced = ", ".join(f"{n} {k}" for k, n in redacted.replacements.items()) or "nothing"
+        note(f"Redacted {redacted.source.ref} → {redacted.version.ref} (replaced {replaced}).")
+        dataset = redacted.ref
     selection = run_service.RowSelection(
         ids=tuple(r.strip() for r in rows.split(",") if r.strip()) if rows else (),
         tag=tag,

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     DATASET = "dataset"
     MODEL = "model"
     RUBRIC = "rubric"
+    LOG = "log"
 
 
 class Content(BaseModel):
@@ -190,6 +191,26 @@ class RubricContent(Content):
     criteria: tuple[CriterionSpec, ...]
 
 
+class LogImportContent(Content):
+    """One append-only import into a conversation log family (``Kind.LOG``).
+
+    The messages themselves live row-wise in the store (anonymised); a version records which
+    file was added (by its SHA-256), how it was read and anonymised, and what it added.
+    `previous` chains each import to the one before, so a version id names the whole log as
+    it stood after this import.
+    """
+
+    previous: str | None = None
+    source_name: str
+    source_sha256: str
+    format: str
+    options: dict[str, Any] = Field(default_factory=dict)
+    messages: int
+    conversations: int
+    skipped_lines: tuple[int, ...] = ()
+    replacements: dict[str, int] = Field(default_factory=dict)
+
+
 C = TypeVar("C", bound=Content)
 """A content type, for `Version.content_as`."""
 
@@ -199,6 +220,7 @@ CONTENT_TYPES: dict[Kind, type[Content]] = {
     Kind.DATASET: DatasetContent,
     Kind.MODEL: ModelConfigContent,
     Kind.RUBRIC: RubricContent,
+    Kind.LOG: LogImportContent,
 }
 
 

@@ -46,6 +46,7 @@ from workbench.gui.views.approve_dialog import ApproveDialog, column_bundle
 from workbench.gui.views.content_viewer import ContentViewer
 from workbench.gui.views.dataset_editor import DatasetEditor
 from workbench.gui.views.inspector_panel import InspectorPanel
+from workbench.gui.views.logs_dashboard import LogsDashboard
 from workbench.gui.views.models_view import ModelsView
 from workbench.gui.views.navigator_panel import NavigatorPanel
 from workbench.gui.views.persona_designer import PersonaDesigner
@@ -298,6 +299,8 @@ class MainWindow(WindowMenus, QMainWindow):
             if entry.name:
                 models.select(entry.name)
             return models, "Models && keys"  # "&&": a tab title's "&" marks a mnemonic
+        if entry.kind == Kind.LOG:
+            return self._logs_dashboard(entry.name), entry.name or "Conversation logs"
         if entry.kind == Kind.DATASET and entry.ref is None:
             dataset = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
             self._connect_editor(dataset)
@@ -322,6 +325,20 @@ class MainWindow(WindowMenus, QMainWindow):
             return designer, entry.name
         viewer = ContentViewer(self._store, entry.kind, entry.name, entry.ref)
         return viewer, entry.name if entry.ref is None else f"{entry.name}@{entry.ref}"
+
+    def _logs_dashboard(self, family: str) -> LogsDashboard:
+        dashboard = LogsDashboard(self.jobs, family, author=self._author)
+        dashboard.message_posted.connect(self._report)
+        dashboard.log_imported.connect(lambda _name: self.refresh())
+        dashboard.dataset_made.connect(lambda _ref: self.refresh())
+        return dashboard
+
+    def open_logs(self, family: str = "") -> QWidget | None:
+        """Show the conversation-log dashboard (empty: offers to import a log)."""
+        entry = NavEntry(
+            section="Logs", kind=Kind.LOG, name=family, title=family or "Conversation logs"
+        )
+        return self.open_entry(entry)
 
     def _connect_editor(self, editor: DocumentView) -> None:
         editor.message_posted.connect(self._on_editor_message_posted)

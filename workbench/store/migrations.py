@@ -313,12 +313,87 @@ APPROVALS = Migration(
     ),
 )
 
+_LOG_APPEND_ONLY = "SELECT RAISE(ABORT, 'conversation logs are append-only: import again instead')"
+
+CONVERSATION_LOGS = Migration(
+    name="m009_conversation_logs",
+    why="Production conversation logs are imported (already anonymised) so botmasters can find "
+    "unanswered questions and knowledge-base gaps: messages are stored row-wise and append-only "
+    "(a re-import adds nothing twice thanks to a per-message fingerprint), an import records "
+    "its progress so a stopped import resumes, an FTS5 index searches the anonymised text, and "
+    "analyses keep their cluster assignment so a cluster can become a dataset later.",
+    version=(1, 9),
+    steps=(
+        """CREATE TABLE log_imports (
+            id INTEGER PRIMARY KEY,
+            family TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            options_json TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+            lines_done INTEGER NOT NULL DEFAULT 0,
+            messages INTEGER NOT NULL DEFAULT 0,
+            report_json TEXT NOT NULL DEFAULT '{}',
+            version_id TEXT REFERENCES version_contents (version_id),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            UNIQUE (family, source_sha256, options_json)
+        )""",
+        """CREATE TABLE log_messages (
+            id INTEGER PRIMARY KEY,
+            family TEXT NOT NULL,
+            import_id INTEGER NOT NULL REFERENCES log_imports (id),
+            conversation TEXT NOT NULL,
+            at TEXT,
+            role TEXT NOT NULL,
+            text TEXT NOT NULL,
+            channel TEXT,
+            intent TEXT,
+            rating REAL,
+            handoff INTEGER,
+            source_line INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            UNIQUE (family, fingerprint)
+        )""",
+        "CREATE INDEX ix_log_messages_conversation ON log_messages (family, conversation, id)",
+        f"CREATE TRIGGER log_messages_no_update BEFORE UPDATE ON log_messages "
+        f"BEGIN {_LOG_APPEND_ONLY}; END",
+        f"CREATE TRIGGER log_messages_no_delete BEFORE DELETE ON log_messages "
+        f"BEGIN {_LOG_APPEND_ONLY}; END",
+        """CREATE VIRTUAL TABLE log_messages_fts USING fts5(
+            text, content='log_messages', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER log_messages_fts_insert AFTER INSERT ON log_messages BEGIN
+            INSERT INTO log_messages_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TABLE log_analyses (
+            id INTEGER PRIMARY KEY,
+            family TEXT NOT NULL,
+            version_id TEXT NOT NULL,
+            params_json TEXT NOT NULL,
+            result_json TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE log_analysis_turns (
+            analysis_id INTEGER NOT NULL REFERENCES log_analyses (id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL,
+            cluster INTEGER NOT NULL,
+            unanswered INTEGER NOT NULL,
+            PRIMARY KEY (analysis_id, message_id)
+        )""",
+        "CREATE INDEX ix_log_analysis_turns_cluster ON log_analysis_turns (analysis_id, cluster)",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     INITIAL,
     LABEL_AUDIT,
     FAMILY_DESCRIPTIONS,
     SCORES_AND_REVIEWS,
     APPROVALS,
+    CONVERSATION_LOGS,
 )
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version
 

@@ -16,6 +16,7 @@ from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
+from workbench.store.logs import LogsMixin
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, refusal_for
 from workbench.store.preflight import inspect_file
 from workbench.store.reviews import ReviewsMixin
@@ -33,6 +34,7 @@ class Store(
     ScoresMixin,
     ReviewsMixin,
     ApprovalsMixin,
+    LogsMixin,
     CacheMixin,
 ):
     """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,

@@ -56,6 +56,7 @@ SECTIONS: tuple[tuple[str, Kind | None], ...] = (
     ("Datasets", Kind.DATASET),
     ("Rubrics", Kind.RUBRIC),
     ("Models", Kind.MODEL),
+    ("Logs", Kind.LOG),
     ("Runs", None),
     ("Approved", None),
 )

@@ -1,0 +1,82 @@
+"""``workbench logs …`` end to end through the real CLI, on the shipped demo-shop sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+from workbench.testing.shop_logs import write_jsonl
+
+
+def _sample(tmp_path: Path, n: int = 120) -> Path:
+    path = tmp_path / "shop.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, n, seed=21)
+    return path
+
+
+def test_import_list_analyse_show_to_dataset(cli: Cli, tmp_path: Path) -> None:
+    path = _sample(tmp_path)
+    imported = cli("logs", "import", str(path), "--name", "shop", "--no-ner", "--json")
+    assert imported.code == 0, imported.err
+    data = imported.json()
+    assert data["status"] == "imported" and data["version"] == "shop@v1"
+    assert data["replacements"]["EMAIL"] > 0
+    again = cli("logs", "import", str(path), "--name", "shop", "--no-ner", "--json")
+    assert again.json()["status"] == "already-imported"
+
+    listed = cli("logs", "list", "--json").json()
+    assert listed[0]["family"] == "shop" and listed[0]["conversations"] == 120
+
+    analysis = cli("logs", "analyse", "shop", "--by", "week", "--json").json()
+    assert analysis["conversations"] == 120 and analysis["gaps"]
+    assert {"containment", "handoff", "unanswered", "csat"} <= set(analysis["kpis"][0])
+    human = cli("logs", "analyse", "shop", "--top", "3")
+    assert human.code == 0 and "Knowledge-base gaps" in human.out
+
+    worst = analysis["gaps"][0]
+    made = cli(
+        "logs",
+        "to-dataset",
+        "shop",
+        "--cluster",
+        str(worst),
+        "--dataset",
+        "kb-gaps",
+        "--unanswered",
+        "--json",
+    )
+    assert made.code == 0, made.err
+    assert made.json()["rows"] > 0
+    rows = cli("dataset", "show", "kb-gaps", "--json").json()["rows"]
+    conversation = rows[0]["vars"]["source_conversation"]
+
+    transcript = cli("logs", "show", "shop", conversation, "--json").json()
+    assert transcript["summary"]["conversation"] == conversation
+    assert any(m["id"] == rows[0]["vars"]["source_message"] for m in transcript["messages"])
+    found = cli("logs", "show", "shop", "--search", "commande", "--json").json()
+    assert found and all("conversation" in s for s in found)
+
+
+def test_bad_lines_are_listed_and_refused_then_skipped(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = {
+        "conversation_id": "a",
+        "timestamp": "2026-11-02T10:00:00Z",
+        "role": "user",
+        "text": "Bonjour",
+    }
+    path.write_text(json.dumps(good) + "\n{broken\n", encoding="utf-8")
+    refused = cli("logs", "import", str(path), "--no-ner")
+    assert refused.code == 1
+    assert f"{path}:2: not valid JSON" in refused.err and "Traceback" not in refused.err
+    skipped = cli("logs", "import", str(path), "--no-ner", "--skip-bad")
+    assert skipped.code == 0 and f"skipped {path}:2" in skipped.err
+
+
+def test_unknown_log_and_usage_errors(cli: Cli) -> None:
+    missing = cli("logs", "analyse", "nope")
+    assert missing.code == 1 and "no conversation log named 'nope'" in missing.err
+    usage = cli("logs", "to-dataset", "nope", "--dataset", "x")
+    assert usage.code == 1 and "--cluster" in usage.err

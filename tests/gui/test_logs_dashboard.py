@@ -1,0 +1,116 @@
+"""The conversation-log dashboard: import with progress, KPIs, gaps, search, transcript, and
+datasets made from a cluster or from chosen turns — all through background jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from workbench.app.services import Services
+from workbench.core.models import DatasetContent, Kind
+from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.bridge import EngineBridge
+from workbench.gui.views.logs_dashboard import LogsDashboard
+from workbench.testing.shop_logs import write_jsonl
+
+WAIT_MS = 120_000  # loading spaCy and clustering on a busy 2-core machine
+
+
+@pytest.fixture()
+def jobs(qtbot: QtBot, services: Services) -> Iterator[BackgroundJobs]:
+    bridge = EngineBridge()
+    yield BackgroundJobs(bridge, services.open_store)
+    bridge.shutdown()
+
+
+@pytest.fixture()
+def shop_log(tmp_path: Path) -> Path:
+    path = tmp_path / "shop-logs.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, 150, seed=8)
+    return path
+
+
+def test_import_analyse_search_and_make_datasets(
+    qtbot: QtBot, jobs: BackgroundJobs, services: Services, shop_log: Path
+) -> None:
+    dashboard = LogsDashboard(jobs, author="tester")
+    qtbot.addWidget(dashboard)
+    messages: list[str] = []
+    dashboard.message_posted.connect(messages.append)
+    assert "No conversation log yet" in dashboard.title.text()
+
+    with qtbot.waitSignal(dashboard.log_imported, timeout=WAIT_MS) as imported:
+        dashboard.import_file(str(shop_log))
+        assert dashboard.progress.isVisibleTo(dashboard) and dashboard.cancel_button.isVisibleTo(
+            dashboard
+        )
+    assert imported.args == ["shop-logs"]
+    assert any("anonymised" in m and "EMAIL" in m for m in messages)
+    qtbot.waitUntil(lambda: dashboard.conversations.rowCount() == 150, timeout=WAIT_MS)
+    assert not dashboard.progress.isVisibleTo(dashboard)
+
+    dashboard.period.setCurrentText("week")
+    dashboard.analyse()
+    qtbot.waitUntil(lambda: dashboard.gaps.rowCount() > 0, timeout=WAIT_MS)
+    assert dashboard.analysis is not None
+    assert dashboard.tiles.values["conversations"].text() == "150"
+    assert dashboard.tiles.values["containment"].text().endswith("%")
+    assert dashboard.trend.periods and dashboard.trend.periods[0].startswith("2026-W")
+    first_gap = dashboard.analysis["gaps"][0]
+    assert int(dashboard.gaps.item(0, 0).data(0x0100)) == first_gap  # ranked by gap score
+
+    dashboard.gaps.selectRow(0)
+    assert dashboard.cluster_button.isEnabled()
+    dashboard.dataset_name.setText("kb-gaps")
+    with qtbot.waitSignal(dashboard.dataset_made, timeout=WAIT_MS) as made:
+        dashboard.cluster_button.click()
+    assert made.args == ["kb-gaps@v1"]
+    content = services.store.resolve(Kind.DATASET, "kb-gaps").content
+    assert isinstance(content, DatasetContent) and content.rows
+    assert all(r.vars["source_conversation"].startswith("conv-") for r in content.rows)
+
+    dashboard.search.setText("commande")
+    dashboard.load_conversations()
+    qtbot.waitUntil(lambda: 0 < dashboard.conversations.rowCount() < 150, timeout=WAIT_MS)
+    dashboard.conversations.selectRow(0)
+    qtbot.waitUntil(lambda: dashboard.transcript.count() > 0, timeout=WAIT_MS)
+    for index in range(dashboard.transcript.count()):
+        item = dashboard.transcript.item(index)
+        assert "@" not in item.text()  # e-mails were replaced before storing
+        if item.data(0x0101) == "user":
+            item.setSelected(True)
+    assert dashboard.turns_button.isEnabled()
+    dashboard.dataset_name.setText("picked")
+    with qtbot.waitSignal(dashboard.dataset_made, timeout=WAIT_MS):
+        dashboard.turns_button.click()
+    picked = services.store.resolve(Kind.DATASET, "picked").content
+    assert isinstance(picked, DatasetContent) and len(picked.rows) >= 1
+
+
+def test_cancel_stops_an_import_that_resumes_later(
+    qtbot: QtBot, jobs: BackgroundJobs, services: Services, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, 3000, seed=9)
+    dashboard = LogsDashboard(jobs, author="tester")
+    qtbot.addWidget(dashboard)
+    messages: list[str] = []
+    dashboard.message_posted.connect(messages.append)
+    dashboard.import_file(str(path), "big")
+    dashboard.cancel()  # set before the worker's first check: nothing or little is written
+    qtbot.waitUntil(lambda: not dashboard.progress.isVisibleTo(dashboard), timeout=WAIT_MS)
+    assert any("cancelled" in m or "stopped" in m.lower() for m in messages)
+    assert dashboard.import_button.isEnabled()
+
+
+def test_an_unknown_log_reports_instead_of_crashing(qtbot: QtBot, jobs: BackgroundJobs) -> None:
+    dashboard = LogsDashboard(jobs, "nope", author="tester")
+    qtbot.addWidget(dashboard)
+    with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:
+        pass
+    assert "no conversation log named 'nope'" in posted.args[0]

@@ -1,0 +1,1 @@
+"""Analyses of stored conversation logs: per-conversation figures, KPIs, topic clusters."""
