@@ -35,9 +35,7 @@ def char_diff(original: str, variant: str) -> list[DiffPiece]:
 def inline_diff(original: str, variant: str) -> str:
     """A plain-text rendering: removed text as ``[-x-]``, added text as ``{+y+}``."""
     marks = {"equal": ("", ""), "delete": ("[-", "-]"), "insert": ("{+", "+}")}
-    return "".join(
-        marks[p.op][0] + p.text + marks[p.op][1] for p in char_diff(original, variant)
-    )
+    return "".join(marks[p.op][0] + p.text + marks[p.op][1] for p in char_diff(original, variant))
 
 
 def changed_characters(original: str, variant: str) -> int:

@@ -125,9 +125,7 @@ def _letter_slips(text: str, intensity: float, rng: random.Random, language: str
     return "".join(out)
 
 
-def _replace_words(
-    text: str, intensity: float, rng: random.Random, words: WordList
-) -> str:
+def _replace_words(text: str, intensity: float, rng: random.Random, words: WordList) -> str:
     form = match_form(text, accents=words.accent_sensitive)
     out = []
     position = 0

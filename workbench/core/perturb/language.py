@@ -12,17 +12,22 @@ import re
 
 LANGUAGES = ("fr", "en")
 
-_FRENCH = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FRENCH = _words(
     "je j tu il elle on nous vous ils elles le la les l un une des du de d et est sont ai as a "
     "au aux ce cette ces mon ma mes ton ta tes son sa ses notre votre leur pour par dans sur "
     "avec pas ne n plus que qu qui quoi où bonjour merci commande colis livraison reçu toujours "
-    "suis été avoir faire veux voudrais pouvez svp stp bjr slt".split()
+    "suis été avoir faire veux voudrais pouvez svp stp bjr slt"
 )
-_ENGLISH = frozenset(
+_ENGLISH = _words(
     "i you he she it we they the a an and is are was were be been have has had my your his her "
     "our their to of in on at for with not no do does did what where when why how this that "
     "hello hi thanks thank please order package delivery received still can could would "
-    "want wanted pls thx".split()
+    "want wanted pls thx"
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _FRENCH_LETTERS = set("éèêëàâîïôûùüçœÉÈÊÀÂÎÔÛÇ")

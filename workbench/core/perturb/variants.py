@@ -193,6 +193,7 @@ def make_variants(
     fields: Sequence[str] = (),
     protected_fields: Sequence[str] = (),
     language: str | None = None,
+    reserved_ids: Iterable[str] = (),
 ) -> VariantSet:
     """One variant per row and perturbation; the originals are returned unchanged.
 
@@ -203,12 +204,14 @@ def make_variants(
         fields: the free-text variables to perturb; default `TEXT_FIELD_NAMES`' first match.
         protected_fields: variables whose values must stay intact inside the free text too.
         language: force ``fr``/``en``; default the row's tag or variable, else detection.
+        reserved_ids: ids already used elsewhere (other rows of the dataset): variant ids
+            avoid them with a numeric suffix.
     """
     out: list[DatasetRow] = []
     variants: list[DatasetRow] = []
     missing_protected: list[str] = []
     no_text: list[str] = []
-    taken = {row.id for row in rows}
+    taken = {row.id for row in rows} | set(reserved_ids)
     for row in rows:
         out.append(row)
         if original_of(row) is not None:
@@ -220,7 +223,7 @@ def make_variants(
         absent = [f for f in protected_fields if f not in row.vars]
         if absent:
             missing_protected.append(row.id)
-        keep = tuple(str(row.vars[f]) for f in protected_fields if f in row.vars and row.vars[f])
+        keep = tuple(str(row.vars[f]) for f in protected_fields if row.vars.get(f))
         keep += tuple(row.facts)
         lang = normalise_language(language) or row_language(row)
         for choice in choices:

@@ -74,9 +74,7 @@ def parse_word_list(name: str, text: str, *, accent_sensitive: bool) -> WordList
     phrases = sorted(replacements, key=len, reverse=True)
     body = "|".join(re.escape(p) for p in phrases)
     pattern = re.compile(rf"(?<![\w'-])(?:{body})(?![\w'-])") if phrases else re.compile(r"(?!)")
-    return WordList(
-        name, accent_sensitive, {k: tuple(v) for k, v in replacements.items()}, pattern
-    )
+    return WordList(name, accent_sensitive, {k: tuple(v) for k, v in replacements.items()}, pattern)
 
 
 @cache
