@@ -25,6 +25,7 @@ from workbench.app.scoring import from_cell_score
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, DatasetRow, Kind, Version
 from workbench.core.perturb import (
+    PERTURBATIONS,
     PerturbationChoice,
     VariantSet,
     char_diff,
@@ -32,6 +33,8 @@ from workbench.core.perturb import (
     make_variants,
     noise_of,
     original_of,
+    parse_perturbations,
+    perturbation_names,
     text_fields,
 )
 from workbench.core.perturb.chardiff import DiffPiece
@@ -474,3 +477,37 @@ def robustness_verdict(
         significance += ", not significant"
     flips = f"{flipped} row{'s' if flipped != 1 else ''} flip{'' if flipped != 1 else 's'}"
     return f"{effect}, {significance}; {flips} pass→fail"
+
+
+def perturbation_help() -> str:
+    """One line per perturbation with its default intensity, for help texts and the GUI."""
+    return "\n".join(
+        f"{p.name} (default {p.default_intensity:g}): {p.description}"
+        for p in PERTURBATIONS.values()
+    )
+
+
+__all__ = [
+    "PERTURBATIONS",
+    "DiffPiece",
+    "NoisyVariantsResult",
+    "PerturbOptions",
+    "PerturbationChoice",
+    "PerturbationDelta",
+    "PerturbedSpec",
+    "RobustnessReport",
+    "VariantLink",
+    "add_noisy_variants",
+    "format_p",
+    "format_perturbations",
+    "has_variants",
+    "noisy_family",
+    "parse_perturbations",
+    "perturb_spec",
+    "perturbation_help",
+    "perturbation_names",
+    "robustness_report",
+    "robustness_rubric",
+    "robustness_verdict",
+    "variant_links",
+]

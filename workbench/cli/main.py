@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from workbench.app.services import Services
-from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
+from workbench.cli import (
+    approvals,
+    datasets,
+    exports,
+    models,
+    render,
+    robustness,
+    runs,
+    scoring,
+    workspace,
+)
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -58,10 +68,12 @@ dataset_app = family_app(Kind.DATASET, plural="datasets", with_show=False)
 dataset_app.command("show")(datasets.show_dataset)
 dataset_app.command("import")(datasets.import_dataset)
 dataset_app.command("export")(datasets.export_dataset)
+dataset_app.command("add-noisy")(robustness.add_noisy)
 app.add_typer(dataset_app, name="dataset")
 
 app.command("run")(runs.run)
 runs.runs_app.command("export")(exports.export_run_command)
+runs.runs_app.command("variants")(robustness.show_variants)
 app.add_typer(runs.runs_app, name="runs")
 
 app.add_typer(family_app(Kind.MODEL, plural="model configs"), name="model")
