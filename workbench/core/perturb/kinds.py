@@ -75,8 +75,13 @@ def _case_like(source: str, replacement: str) -> str:
 
 
 def _strip_accents(text: str, intensity: float, rng: random.Random, language: str) -> str:
+    if text.isascii():
+        return text
     out = []
     for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
         if ch in "œŒæÆ":
             expanded = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}[ch]
             out.append(expanded if rng.random() < intensity else ch)
