@@ -137,6 +137,29 @@ def perturb_spec(
     )
 
 
+@dataclass(frozen=True)
+class VariantPreview:
+    """How many variants `perturb_spec` would add, without writing anything."""
+
+    originals: int
+    variants: int
+    notes: tuple[str, ...]
+
+
+def preview_variants(store: Store, spec: RunSpec, options: PerturbOptions) -> VariantPreview:
+    """What `perturb_spec` would do to `spec` (for a setup dialog's estimate); no write."""
+    source = store.get_version(spec.dataset_id)
+    assert isinstance(source.content, DatasetContent)
+    wanted = None if spec.row_ids is None else set(spec.row_ids)
+    selected = [
+        row
+        for row in source.content.rows
+        if (wanted is None or row.id in wanted) and original_of(row) is None
+    ]
+    made = _variants(selected, options)
+    return VariantPreview(len(selected), len(made.variants), made.notes)
+
+
 def _variants(
     rows: Sequence[DatasetRow], options: PerturbOptions, *, reserved: Sequence[str] = ()
 ) -> VariantSet:
@@ -496,18 +519,66 @@ __all__ = [
     "PerturbationDelta",
     "PerturbedSpec",
     "RobustnessReport",
+    "RobustnessView",
     "VariantLink",
+    "VariantPreview",
     "add_noisy_variants",
     "format_p",
     "format_perturbations",
     "has_variants",
+    "load_robustness_view",
     "noisy_family",
     "parse_perturbations",
     "perturb_spec",
     "perturbation_help",
     "perturbation_names",
+    "preview_variants",
     "robustness_report",
     "robustness_rubric",
     "robustness_verdict",
     "variant_links",
 ]
+
+
+@dataclass(frozen=True)
+class RobustnessView:
+    """Everything a robustness view shows for one run, read in one go (off the GUI thread).
+
+    Attributes:
+        report: the delta, or None with `message` saying why (no variants, no scores).
+        columns: the run's columns.
+        verdicts: (row id, column) → pass/fail of the first repeat (None: not scored or error).
+    """
+
+    run_id: int
+    report: RobustnessReport | None
+    message: str
+    columns: tuple[Column, ...]
+    verdicts: dict[tuple[str, int], bool | None]
+
+
+def load_robustness_view(store: Store, run_id: int) -> RobustnessView:
+    """The data of a robustness view of run `run_id`."""
+    run = store.get_run(run_id)
+    try:
+        report = robustness_report(store, run_id)
+    except NotFoundError as error:
+        return RobustnessView(run_id, None, str(error), run.columns, {})
+    if report is None:
+        return RobustnessView(
+            run_id,
+            None,
+            f"Run {run_id} has no noisy variants: start a run with perturbations chosen in the"
+            " run setup, or run a dataset that has noisy variants.",
+            run.columns,
+            {},
+        )
+    scores = {s.key: s for s in store.scores(run_id, report.rubric_id)}
+    verdicts: dict[tuple[str, int], bool | None] = {}
+    for cell in store.cells(run_id, _SETTLED):
+        if cell.key.repeat != 0:
+            continue
+        stored = scores.get(cell.key)
+        result = None if stored is None else from_cell_score(stored)
+        verdicts[(cell.key.row_id, cell.key.column)] = cell_record(cell, result).passed
+    return RobustnessView(run_id, report, "", run.columns, verdicts)
