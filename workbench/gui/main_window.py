@@ -206,6 +206,21 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_robustness(self, run_id: int | None = None) -> QWidget | None:
+        """The robustness view of a run (default: the run whose results are shown)."""
+        if run_id is None:
+            view = self.current_view()
+            key = view.property("tab_key") if view is not None else None
+            if not isinstance(key, str) or not key.startswith("run:"):
+                self._report("Open a run's results to see how it held up on noisy variants.")
+                return None
+            run_id = int(key.removeprefix("run:"))
+        from workbench.gui.views.robustness_view import RobustnessView  # loads pyqtgraph
+
+        robustness = RobustnessView(self.jobs, run_id)
+        self._on_runs_view_opened(robustness, robustness.name, f"robustness:{run_id}")
+        return robustness
+
     def open_approve_dialog(
         self, run_id: int | None = None, column: int | None = None
     ) -> ApproveDialog | None:
@@ -320,6 +335,9 @@ class MainWindow(QMainWindow):
         self._add_action("&Run", "demo", "Run the demo comparison", None, self.run_demo)
         self._add_action(
             "&Run", "approve", "Approve bundle…", None, lambda: self.open_approve_dialog()
+        )
+        self._add_action(
+            "&Run", "robustness", "Robustness of this run", "Ctrl+Shift+B", self.open_robustness
         )
         self._add_action(
             "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
