@@ -22,6 +22,7 @@ from workbench.app.services import Services
 from workbench.core.models import DatasetContent, Kind
 from workbench.gui.views.dataset_editor import DatasetEditor
 from workbench.gui.views.noisy_variants_dialog import NoisyVariantsDialog
+from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.robustness_view import LINK_ROLE, RobustnessView
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, last_user_text
@@ -85,6 +86,15 @@ def test_noisy_run_from_the_setup_then_the_robustness_view(
     assert any(
         "Bjr, où en est ma cmd 4512" in r.body["messages"][-1]["content"] for r in server.requests
     )
+
+    # The results grid's cell detail shows a variant's diff against its original message.
+    results = opened.args[0]
+    assert isinstance(results, ResultsView)
+    qtbot.waitUntil(lambda: "fr-001~sms" in results.variant_diffs, timeout=10_000)
+    position = results.model.frame.row_ids.index("fr-001~sms")
+    results.table.setCurrentIndex(results.proxy.mapFromSource(results.model.index(position, 0)))
+    detail = results.detail.toHtml()
+    assert "Noisy variant of fr-001 (sms)" in detail and "4512" in detail
 
     view = window.open_robustness()
     assert isinstance(view, RobustnessView)

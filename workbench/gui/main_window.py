@@ -52,6 +52,7 @@ from workbench.gui.views.persona_designer import PersonaDesigner
 from workbench.gui.views.prompt_editor import PromptEditor
 from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.run_setup_dialog import RunSetupDialog
+from workbench.gui.views.variant_diffs import load_variant_diffs
 from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
 from workbench.gui.views.workspace_imports import ImportSummary, WorkspaceImporter
 
@@ -622,6 +623,7 @@ class MainWindow(QMainWindow):
         if isinstance(view, ResultsView) and key.startswith("run:"):
             run_id = int(key.removeprefix("run:"))
             view.approve_requested.connect(partial(self.open_approve_dialog, run_id))
+            load_variant_diffs(self.jobs, view, run_id)
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).property("tab_key") == key:
                 self._on_tabs_tab_close_requested(index)

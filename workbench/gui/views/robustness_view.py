@@ -30,24 +30,11 @@ from PySide6.QtWidgets import (
 from workbench.app.robustness import RobustnessView as ViewData
 from workbench.app.robustness import VariantLink, load_robustness_view
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.views.variant_diffs import diff_html
 from workbench.gui.widgets.robustness_chart import RobustnessChart
 
 _FLIP = QColor(214, 69, 65, 60)
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def diff_html(link: VariantLink) -> str:
-    """The variant's text with removed characters struck in red and added ones in green."""
-    parts = []
-    for piece in link.diff():
-        text = escape(piece.text).replace("\n", "<br/>")
-        if piece.op == "equal":
-            parts.append(text)
-        elif piece.op == "delete":
-            parts.append(f"<del style='color:#c0392b; background:#fbe3e1'>{text}</del>")
-        else:
-            parts.append(f"<ins style='color:#1e7d32; background:#e3f4e4'>{text}</ins>")
-    return "".join(parts)
 
 
 def _mark(value: bool | None) -> str:
