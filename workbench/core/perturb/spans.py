@@ -13,14 +13,17 @@ import re
 from collections.abc import Iterable, Sequence
 
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The look-behinds start a match only at the beginning of a token: without them the engine
+# retries from every character inside each word, which made detection quadratic per word.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CURRENCY = r"(?:€|\$|£|¥|EUR|USD|GBP|CHF|CAD|euros?|dollars?|pounds?)"
 _NUMBER = r"\d[\d.,']*(?:[\s\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
 _AMOUNT = re.compile(
     rf"[$€£¥][\s\u00a0]?{_NUMBER}|{_NUMBER}[\s\u00a0\u202f]?{_CURRENCY}(?!\w)", re.IGNORECASE
 )
 # A token with at least one digit: ML-104522, 6A23918475520, 1Z999AA10123456784, 04/11, 10h30.
-_DIGIT_TOKEN = re.compile(r"[\w#/.:+-]*\d[\w#/.:+-]*")
+_DIGIT_TOKEN = re.compile(r"(?<![\w#/.:+-])[\w#/.:+-]*\d[\w#/.:+-]*")
+_HAS_DIGIT = re.compile(r"\d")
 _TRAILING = ".,;:!?)]}»\"'’"
 
 
@@ -40,7 +43,20 @@ def protected_spans(text: str, protected: Iterable[str] = ()) -> list[tuple[int,
             regard to case), e.g. a dataset row's expected facts or protected fields.
     """
     spans: list[tuple[int, int]] = []
-    for pattern in (_URL, _EMAIL, _AMOUNT, _DIGIT_TOKEN):
+    lowered = text.lower()
+    # Cheap guards first: most messages have no URL or e-mail, and many no digit at all.
+    patterns = [
+        pattern
+        for pattern, needed in (
+            (_URL, "http" in lowered or "www." in lowered),
+            (_EMAIL, "@" in text),
+            (_AMOUNT, _HAS_DIGIT.search(text) is not None),
+        )
+        if needed
+    ]
+    if _AMOUNT in patterns:
+        patterns.append(_DIGIT_TOKEN)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             start, end = _trim(text, match.start(), match.end())
             if end > start:
