@@ -46,11 +46,11 @@ FIXED_FR = [
     (
         "typos",
         "Bonjour, j'ai toujours pas reçu ma commande ML-104522. Pourquoi ? C'est à quelle"
-        " adredse ? Mercu.",
+        " adrezse ? Mercu.",
     ),
     (
         "letters",
-        "Boonjour, j'ai tojours pas reçu ma ocmmande ML-104522. oPurqquoi ? C'es à quelle"
+        "Bonjoru, j'ai toujours as reçu a cmomande ML-104522. Pouruoi ? C'est à qelle"
         " adresse ? Merci.",
     ),
     ("sms", "Bjr, j'ai tjr pa reçu ma cmd ML-104522. Pk ? C à quelle adresse ? Mci."),
@@ -72,8 +72,8 @@ FIXED_FR = [
 FIXED_EN = [
     (
         "typos",
-        "Hello, please telp me why my package is still jot delivrred. Your tracming"
-        " 1Z999AA10123456784 says nothing, thank you!",
+        "Hello, please tell me why my pacoage is still not delivefed. Ypur tracking"
+        " 1Z999AA10123456784 says nothing, rhank you!",
     ),
     (
         "sms",
@@ -107,6 +107,15 @@ def test_same_seed_same_output_other_seed_other_output() -> None:
 @pytest.mark.parametrize("kind", list(PERTURBATIONS))
 def test_intensity_zero_changes_nothing(kind: str) -> None:
     assert perturb_text(FR, kind, 0.0, seed=1) == FR
+
+
+def test_tiny_intensities_are_safe_and_rates_are_about_right() -> None:
+    assert perturb_text("abc", "typos", 1e-300, seed=1) == "abc"
+    text = "abcdefghijklmnopqrstuvwxyz" * 400
+    changed = sum(
+        a != b for a, b in zip(text, perturb_text(text, "typos", 0.1, seed=2), strict=True)
+    )
+    assert 0.08 * len(text) < changed < 0.12 * len(text)
 
 
 def test_intensity_scales_the_number_of_changes() -> None:

@@ -14,6 +14,7 @@ is changed. Intensity 0 leaves the text unchanged.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 import unicodedata
@@ -94,40 +95,55 @@ def _strip_accents(text: str, intensity: float, rng: random.Random, language: st
     return "".join(out)
 
 
+def _picked(count: int, intensity: float, rng: random.Random) -> list[int]:
+    """Positions among `count` eligible ones, each picked with probability `intensity`.
+
+    Draws the gaps between picks (geometric distribution) instead of one number per position,
+    so a 5 % typo rate costs about one random draw per twenty letters.
+    """
+    if intensity >= 1:
+        return list(range(count))
+    log_miss = math.log1p(-intensity)
+    picked: list[int] = []
+    position = -1
+    while True:
+        gap = math.log(1.0 - rng.random()) / log_miss  # may be huge (or inf) at tiny rates
+        if position + 1 + gap >= count:
+            return picked
+        position += 1 + int(gap)
+        picked.append(position)
+
+
 def _keyboard_typos(text: str, intensity: float, rng: random.Random, language: str) -> str:
     neighbours = NEIGHBOURS[LAYOUT_OF_LANGUAGE.get(language, "azerty")]
-    out = []
-    for ch in text:
-        near = neighbours.get(ch.lower())
-        if near and rng.random() < intensity:
-            typo = rng.choice(near)
-            out.append(typo.upper() if ch.isupper() else typo)
-        else:
-            out.append(ch)
-    return "".join(out)
+    eligible = [i for i, ch in enumerate(text) if ch.lower() in neighbours]
+    chars = list(text)
+    for pick in _picked(len(eligible), intensity, rng):
+        i = eligible[pick]
+        typo = rng.choice(neighbours[chars[i].lower()])
+        chars[i] = typo.upper() if chars[i].isupper() else typo
+    return "".join(chars)
 
 
 def _letter_slips(text: str, intensity: float, rng: random.Random, language: str) -> str:
-    chars = list(text)
-    out: list[str] = []
-    i = 0
-    while i < len(chars):
-        ch = chars[i]
-        if ch.isalpha() and rng.random() < intensity:
-            action = rng.choice(("drop", "double", "swap"))
-            nxt = chars[i + 1] if i + 1 < len(chars) else ""
-            if action == "swap" and nxt.isalpha() and nxt.lower() != ch.lower():
-                out.extend((nxt, ch))
-                i += 2
-                continue
-            if action == "drop":
-                i += 1
-                continue
-            out.extend((ch, ch))  # a double, or a swap with nothing to swap with
+    eligible = [i for i, ch in enumerate(text) if ch.isalpha()]
+    chars: list[str] = list(text)
+    swapped: set[int] = set()
+    for pick in _picked(len(eligible), intensity, rng):
+        i = eligible[pick]
+        if i in swapped:
+            continue  # this letter already moved with its neighbour
+        ch = text[i]
+        action = rng.choice(("drop", "double", "swap"))
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if action == "swap" and nxt.isalpha() and nxt.lower() != ch.lower():
+            chars[i], chars[i + 1] = nxt, ch
+            swapped.add(i + 1)
+        elif action == "drop":
+            chars[i] = ""
         else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+            chars[i] = ch + ch  # a double, or a swap with nothing to swap with
+    return "".join(chars)
 
 
 def _replace_words(text: str, intensity: float, rng: random.Random, words: WordList) -> str:
