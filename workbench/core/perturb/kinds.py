@@ -146,18 +146,34 @@ def _letter_slips(text: str, intensity: float, rng: random.Random, language: str
     return "".join(chars)
 
 
+_TOKEN = re.compile(r"[\w'-]+")
+
+
 def _replace_words(text: str, intensity: float, rng: random.Random, words: WordList) -> str:
     form = match_form(text, accents=words.accent_sensitive)
+    tokens = [m.span() for m in _TOKEN.finditer(form)]
     out = []
     position = 0
-    for match in words.pattern.finditer(form):
-        start, end = match.span()
-        choices = words.replacements.get(words.key(match.group()))
-        if not choices or rng.random() >= intensity:
-            continue
-        out.append(text[position:start])
-        out.append(_case_like(text[start:end], rng.choice(choices)))
-        position = end
+    i = 0
+    while i < len(tokens):
+        matched = 0
+        # The longest phrase starting at this word, its words separated by single spaces.
+        for n in range(min(words.max_words, len(tokens) - i), 0, -1):
+            last = i + n - 1
+            if n > 1 and form[tokens[last - 1][1] : tokens[last][0]] != " ":
+                continue
+            if any(form[tokens[j][1] : tokens[j + 1][0]] != " " for j in range(i, last - 1)):
+                continue
+            start, end = tokens[i][0], tokens[last][1]
+            choices = words.replacements.get(form[start:end])
+            if choices:
+                matched = n
+                if rng.random() < intensity:
+                    out.append(text[position:start])
+                    out.append(_case_like(text[start:end], rng.choice(choices)))
+                    position = end
+                break
+        i += matched or 1
     out.append(text[position:])
     return "".join(out)
 

@@ -45,12 +45,14 @@ class WordList:
             the same (SMS lists, where customers often type no accents anyway).
         replacements: lower-cased phrase → its possible replacements, in file order.
         pattern: matches any phrase at word boundaries, longest first.
+        max_words: the most words (runs of letters, digits, ``'`` and ``-``) in a phrase.
     """
 
     name: str
     accent_sensitive: bool
     replacements: dict[str, tuple[str, ...]]
     pattern: re.Pattern[str]
+    max_words: int = 1
 
     def key(self, matched: str) -> str:
         """The lookup key of a matched piece of text."""
@@ -74,7 +76,9 @@ def parse_word_list(name: str, text: str, *, accent_sensitive: bool) -> WordList
     phrases = sorted(replacements, key=len, reverse=True)
     body = "|".join(re.escape(p) for p in phrases)
     pattern = re.compile(rf"(?<![\w'-])(?:{body})(?![\w'-])") if phrases else re.compile(r"(?!)")
-    return WordList(name, accent_sensitive, {k: tuple(v) for k, v in replacements.items()}, pattern)
+    most = max((len(re.findall(r"[\w'-]+", p)) for p in phrases), default=1)
+    table = {k: tuple(v) for k, v in replacements.items()}
+    return WordList(name, accent_sensitive, table, pattern, most)
 
 
 @cache
