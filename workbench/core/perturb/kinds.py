@@ -152,20 +152,21 @@ _TOKEN = re.compile(r"[\w'-]+")
 def _replace_words(text: str, intensity: float, rng: random.Random, words: WordList) -> str:
     form = match_form(text, accents=words.accent_sensitive)
     tokens = [m.span() for m in _TOKEN.finditer(form)]
+    # reach[i]: how many words from i on are joined by single spaces (a phrase may span them).
+    reach = [1] * len(tokens)
+    for j in range(len(tokens) - 2, -1, -1):
+        if form[tokens[j][1] : tokens[j + 1][0]] == " ":
+            reach[j] = reach[j + 1] + 1
+    replacements = words.replacements
     out = []
     position = 0
     i = 0
     while i < len(tokens):
-        matched = 0
-        # The longest phrase starting at this word, its words separated by single spaces.
-        for n in range(min(words.max_words, len(tokens) - i), 0, -1):
-            last = i + n - 1
-            if n > 1 and form[tokens[last - 1][1] : tokens[last][0]] != " ":
-                continue
-            if any(form[tokens[j][1] : tokens[j + 1][0]] != " " for j in range(i, last - 1)):
-                continue
-            start, end = tokens[i][0], tokens[last][1]
-            choices = words.replacements.get(form[start:end])
+        matched = 1
+        start = tokens[i][0]
+        for n in range(min(words.max_words, reach[i]), 0, -1):
+            end = tokens[i + n - 1][1]
+            choices = replacements.get(form[start:end])
             if choices:
                 matched = n
                 if rng.random() < intensity:
@@ -173,7 +174,7 @@ def _replace_words(text: str, intensity: float, rng: random.Random, words: WordL
                     out.append(_case_like(text[start:end], rng.choice(choices)))
                     position = end
                 break
-        i += matched or 1
+        i += matched
     out.append(text[position:])
     return "".join(out)
 

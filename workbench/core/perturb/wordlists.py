@@ -20,15 +20,27 @@ def fold_accents(text: str) -> str:
     return "".join(unicodedata.normalize("NFD", ch)[0] for ch in text)
 
 
+class _FoldTable(dict[int, str]):
+    """`str.translate` table folding each character to its base letter, filled on demand."""
+
+    def __missing__(self, code: int) -> str:
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        self[code] = base
+        return base
+
+
+_FOLD = _FoldTable()
+
+
 def match_form(text: str, *, accents: bool) -> str:
     """Lower-cased `text` (accents folded unless `accents`), character for character."""
-    out = []
-    for ch in text:
-        low = ch.lower()
-        ch = low if len(low) == 1 else ch
-        out.append("'" if ch == "’" else ch)
-    folded = "".join(out)
-    return folded if accents else fold_accents(folded)
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two (İ): keep those as they are
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    low = low.replace("’", "'")
+    if accents or low.isascii():
+        return low
+    return low.translate(_FOLD)
 
 
 def _key(phrase: str, *, accents: bool) -> str:
