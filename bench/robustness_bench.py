@@ -56,13 +56,20 @@ def bench_speed(count: int) -> dict[str, float]:
     chars = sum(len(m) for m in batch)
     print(f"speed: {count:,} messages ({chars / count:.0f} characters on average)")
     figures: dict[str, float] = {}
+    cpu_total = 0.0
     for kind in PERTURBATIONS:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for seed, message in enumerate(batch):
             perturb_text(message, kind, seed=seed)
         figures[kind] = time.perf_counter() - started
-        print(f"  {kind:12} {figures[kind]:6.2f} s  ({count / figures[kind]:,.0f} messages/s)")
-    print(f"  {'all 7':12} {sum(figures.values()):6.2f} s")
+        used = time.process_time() - cpu
+        cpu_total += used
+        print(
+            f"  {kind:12} {figures[kind]:6.2f} s wall, {used:6.2f} s CPU"
+            f"  ({count / figures[kind]:,.0f} messages/s)"
+        )
+    print(f"  {'all 7':12} {sum(figures.values()):6.2f} s wall, {cpu_total:6.2f} s CPU")
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return figures
 
 
