@@ -73,7 +73,9 @@ def bench_speed(count: int) -> dict[str, float]:
     return figures
 
 
-def bench_delta(embedded: bool, sample: int | None, kinds: str) -> None:
+def bench_delta(
+    embedded: bool, sample: int | None, kinds: str, *, all_rows: bool, one_persona: bool
+) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
         svc = Services(home)
@@ -96,10 +98,12 @@ def bench_delta(embedded: bool, sample: int | None, kinds: str) -> None:
             spec = run_service.build_spec(
                 store,
                 prompts=list(run_service.DEMO_PROMPTS),
-                personas=list(run_service.DEMO_PERSONAS),
+                personas=list(run_service.DEMO_PERSONAS[: 1 if one_persona else None]),
                 models=models,
                 dataset=run_service.DEMO_DATASET,
-                rows=run_service.RowSelection(tag=run_service.DEMO_ROW_TAG, sample=sample, seed=1),
+                rows=run_service.RowSelection(
+                    tag=None if all_rows else run_service.DEMO_ROW_TAG, sample=sample, seed=1
+                ),
                 rubric=run_service.DEMO_RUBRIC,
                 concurrency=1 if embedded else 8,
             )
@@ -139,11 +143,19 @@ def main() -> None:
     parser.add_argument("--embedded", action="store_true", help="delta on the embedded model")
     parser.add_argument("--sample", type=int, default=None, help="rows of the demo dataset")
     parser.add_argument("--perturb", default=ALL)
+    parser.add_argument("--all-rows", action="store_true", help="not only the tracking rows")
+    parser.add_argument("--one-persona", action="store_true", help="the first demo persona only")
     args = parser.parse_args()
     if args.only in (None, "speed"):
         bench_speed(args.messages)
     if args.only in (None, "delta"):
-        bench_delta(args.embedded, args.sample, args.perturb)
+        bench_delta(
+            args.embedded,
+            args.sample,
+            args.perturb,
+            all_rows=args.all_rows,
+            one_persona=args.one_persona,
+        )
 
 
 if __name__ == "__main__":
