@@ -89,6 +89,9 @@ def test_perturb_spec_on_a_selection_and_without_free_text(store: Store) -> None
     options = PerturbOptions(parse_perturbations("caps"), protected_fields=("order_id",))
     perturbed = perturb_spec(store, spec, options, author="t")
     assert perturbed.spec.row_ids == ("r01", "r01~caps", "r03", "r03~caps")
+    kept = store.get_version(perturbed.dataset.id).content
+    assert isinstance(kept, DatasetContent)
+    assert [r.id for r in kept.rows] == ["r01", "r01~caps", "r03", "r03~caps"]
     assert (
         len(perturbed.notes) == 1 and "lack the protected field(s) order_id" in perturbed.notes[0]
     )

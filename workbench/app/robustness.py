@@ -4,7 +4,7 @@ Both front ends use these use cases:
 
 - `perturb_spec`: a run spec on clean rows becomes one on the same rows plus, per row, one
   variant per perturbation. The variants live in a new version of the dataset family
-  ``<dataset>.noisy`` (originals unchanged, variants tagged ``noise:<kind>`` and
+  ``<dataset>.noisy`` (the selected originals unchanged, variants tagged ``noise:<kind>`` and
   ``variant-of:<row>``), so they are stored, content-hashed and referenced by the run like any
   dataset version; the original dataset and its head are never touched.
 - `robustness_report`: per column and perturbation, pass rate and mean score on the originals
@@ -109,15 +109,9 @@ def perturb_spec(
     made = _variants(selected, options, reserved=[row.id for row in source.content.rows])
     if not made.variants:
         raise ValidationError("no selected row has free text to perturb; " + " ".join(made.notes))
-    selected_ids = {row.id for row in selected}
-    # Keep every original row (the version then differs from the source only by the variants).
-    rows: list[DatasetRow] = []
-    by_original: dict[str, list[DatasetRow]] = defaultdict(list)
-    for variant in made.variants:
-        by_original[original_of(variant) or ""].append(variant)
-    for row in source.content.rows:
-        rows.append(row)
-        rows.extend(by_original.get(row.id, ()))
+    # The selected originals, each followed by its variants: a run on 20 rows of a big dataset
+    # stores 20 originals and their variants, not a copy of the whole dataset.
+    rows = list(made.rows)
     content = DatasetContent(description=source.content.description, rows=tuple(rows))
     saved = store.save_version(
         Kind.DATASET,
@@ -126,7 +120,7 @@ def perturb_spec(
         author=author,
         note=f"variants of {source.ref}: {options.describe()}",
     )
-    run_rows = tuple(r.id for r in rows if r.id in selected_ids or original_of(r) in selected_ids)
+    run_rows = tuple(r.id for r in rows)
     new_spec = spec.model_copy(update={"dataset_id": saved.version.id, "row_ids": run_rows})
     return PerturbedSpec(
         spec=new_spec,
