@@ -66,11 +66,12 @@ def _persona_extra(group: typer.Typer) -> None:
 
 
 def _dataset_extra(group: typer.Typer) -> None:
-    from workbench.cli import datasets
+    from workbench.cli import datasets, robustness
 
     group.command("show")(datasets.show_dataset)
     group.command("import")(datasets.import_dataset)
     group.command("export")(datasets.export_dataset)
+    group.command("add-noisy")(robustness.add_noisy)
 
 
 def _rubric_extra(group: typer.Typer) -> None:
@@ -86,9 +87,10 @@ def _run(app: typer.Typer) -> None:
 
 
 def _runs(app: typer.Typer) -> None:
-    from workbench.cli import exports, runs
+    from workbench.cli import exports, robustness, runs
 
     runs.runs_app.command("export")(exports.export_run_command)
+    runs.runs_app.command("variants")(robustness.show_variants)
     app.add_typer(runs.runs_app, name="runs")
 
 

@@ -31,6 +31,7 @@ from workbench.app.run_execution import (
 )
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
+from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
@@ -92,6 +93,23 @@ def run(
         typer.Option("--redact", help="Anonymise the dataset's fields (names, e-mails, phones, "
                      "IBANs, cards, addresses) locally before any model sees them."),
     ] = False,
+    perturb: Annotated[
+        str | None,
+        typer.Option(
+            "--perturb", help=robustness_cli.PERTURB_HELP, callback=robustness_cli.check_perturb
+        ),
+    ] = None,
+    perturb_seed: Annotated[int, typer.Option("--perturb-seed", help="Seed of --perturb.")] = 0,
+    perturb_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--perturb-field", help="Free-text variable --perturb changes (default: message, …)."
+        ),
+    ] = None,
+    protect: Annotated[
+        list[str] | None,
+        typer.Option("--protect", help="Variable --perturb must keep intact, repeatable."),
+    ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
     ] = False,
@@ -142,6 +160,10 @@ def run(
         use_cache=not no_cache,
         rubric=rubric,
     )
+    if perturb:
+        spec = robustness_cli.apply_perturb(
+            svc, spec, perturb, perturb_seed, perturb_field, protect, None
+        )
     judge_model = scoring_cli.judge_for(svc, spec, judge)
     executor = RunExecutor(svc.store, svc.provider_factory())
     estimate = executor.estimate(spec)
@@ -178,6 +200,9 @@ def _score_and_gate(
     gate = evaluate_gate(reports, fail_under)
     failing = list(gate.failing)
     verdict = _demo_verdict(svc, run_id, version) if demo else None
+    robustness = robustness_cli.report_for(svc, run_id, version.id)
+    if robustness is not None and fail_under is not None:
+        failing += robustness.gate(fail_under)
     if as_json:
         print_json(
             {
@@ -191,6 +216,9 @@ def _score_and_gate(
                 "fail_under": fail_under,
                 "failing_columns": failing,
                 "unjudged_columns": list(gate.unjudged),
+                "robustness": None
+                if robustness is None
+                else robustness_cli.report_json(robustness),
             }
         )
         return gate
@@ -199,6 +227,8 @@ def _score_and_gate(
     scoring_cli.print_reports(reports)
     if verdict:
         stdout.print(verdict, highlight=False)
+    if robustness is not None:
+        robustness_cli.print_report(robustness)
     if failing:
         note(f"Quality gate failed (--fail-under {fail_under:.0%}): " + "; ".join(failing))
     if gate.unjudged:
@@ -267,7 +297,14 @@ def _execute(
     return asyncio.run(go())
 
 
-def _report(svc: Services, run_id: int, summary: RunSummary | None, *, as_json: bool) -> None:
+def _report(
+    svc: Services,
+    run_id: int,
+    summary: RunSummary | None,
+    *,
+    as_json: bool,
+    extra: dict[str, object] | None = None,
+) -> None:
     info = svc.store.get_run(run_id)
     stats = run_service.unscored_column_stats(svc.store, run_id)
     if as_json:
@@ -289,6 +326,7 @@ def _report(svc: Services, run_id: int, summary: RunSummary | None, *, as_json: 
                     {"index": c.index, "label": c.label, **_stats_json(stats.get(c.index))}
                     for c in info.columns
                 ],
+                **(extra or {}),
             }
         )
         return
@@ -410,7 +448,13 @@ def show_run(
     if not as_json:
         created = f"{info.created_at:%Y-%m-%d %H:%M}"
         note(f"Run {info.id} '{info.name}' — {info.status.value}, created {created}")
-    _report(svc, run_id, None, as_json=as_json)
+    robustness = robustness_cli.report_for(svc, run_id)
+    extra: dict[str, object] = {
+        "robustness": None if robustness is None else robustness_cli.report_json(robustness)
+    }
+    _report(svc, run_id, None, as_json=as_json, extra=extra)
+    if robustness is not None and not as_json:
+        robustness_cli.print_report(robustness)
 
 
 def _continue(

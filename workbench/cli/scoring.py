@@ -26,6 +26,7 @@ from workbench.app.scoring import (
     score_run,
 )
 from workbench.app.scoring import compare as compare_columns
+from workbench.cli import robustness as robustness_cli
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
@@ -184,8 +185,12 @@ def compare(
     a, b = resolve_column(info, column_a), resolve_column(info, column_b)
     version = _rubric_for(store, info, rubric)
     result = compare_columns(store, info.id, a.index, b.index, version.id)
+    robustness = robustness_cli.report_for(services(ctx), info.id, version.id)
     if as_json:
-        print_json(comparison_json(result, version))
+        data = comparison_json(result, version)
+        if robustness is not None:
+            data["robustness"] = robustness_cli.report_json(robustness)
+        print_json(data)
         return
     note(f"Run {info.id}, rubric {version.ref}: column {a.index} vs column {b.index}")
     out = table("", f"A: #{a.index} {a.label}", f"B: #{b.index} {b.label}")
@@ -207,6 +212,8 @@ def compare(
             highlight=False,
         )
     stdout.print(f"\n{result.verdict}", highlight=False, markup=False)
+    if robustness is not None:
+        robustness_cli.print_report(robustness, {a.index, b.index})
 
 
 def _rubric_for(store: Store, run: RunInfo, ref: str | None) -> Version:

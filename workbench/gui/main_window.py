@@ -53,6 +53,7 @@ from workbench.gui.views.persona_designer import PersonaDesigner
 from workbench.gui.views.prompt_editor import PromptEditor
 from workbench.gui.views.results_view import ResultsView
 from workbench.gui.views.run_setup_dialog import RunSetupDialog
+from workbench.gui.views.variant_diffs import load_variant_diffs
 from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
 from workbench.gui.views.workspace_imports import ImportSummary, WorkspaceImporter
 from workbench.gui.window_menus import WindowMenus
@@ -217,6 +218,21 @@ class MainWindow(WindowMenus, QMainWindow):
         )
         dialog.open()
         return dialog
+
+    def open_robustness(self, run_id: int | None = None) -> QWidget | None:
+        """The robustness view of a run (default: the run whose results are shown)."""
+        if run_id is None:
+            view = self.current_view()
+            key = view.property("tab_key") if view is not None else None
+            if not isinstance(key, str) or not key.startswith("run:"):
+                self._report("Open a run's results to see how it held up on noisy variants.")
+                return None
+            run_id = int(key.removeprefix("run:"))
+        from workbench.gui.views.robustness_view import RobustnessView  # loads pyqtgraph
+
+        robustness = RobustnessView(self.jobs, run_id)
+        self._on_runs_view_opened(robustness, robustness.name, f"robustness:{run_id}")
+        return robustness
 
     def open_approve_dialog(
         self, run_id: int | None = None, column: int | None = None
@@ -526,6 +542,7 @@ class MainWindow(WindowMenus, QMainWindow):
         if isinstance(view, ResultsView) and key.startswith("run:"):
             run_id = int(key.removeprefix("run:"))
             view.approve_requested.connect(partial(self.open_approve_dialog, run_id))
+            load_variant_diffs(self.jobs, view, run_id)
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).property("tab_key") == key:
                 self._on_tabs_tab_close_requested(index)

@@ -81,6 +81,9 @@ class WindowMenus:
             "&Run", "approve", "Approve bundle…", None, lambda: self.open_approve_dialog()
         )
         self._add_action(
+            "&Run", "robustness", "Robustness of this run", "Ctrl+Shift+B", self.open_robustness
+        )
+        self._add_action(
             "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
         )
         self._menus["&Workspace"].addSeparator()

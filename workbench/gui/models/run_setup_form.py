@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.robustness import PerturbOptions, parse_perturbations, preview_variants
 from workbench.app.run_execution import Estimate, estimate_only
 from workbench.app.runs import RowSelection, build_spec
 from workbench.core.errors import KnownError
@@ -29,7 +30,18 @@ if TYPE_CHECKING:
     from workbench.app.records import Store
 
 RowMode = Literal["all", "tag", "sample"]
-FIELDS = ("prompts", "personas", "models", "dataset", "rows", "rubric", "judge", "name", "general")
+FIELDS = (
+    "prompts",
+    "personas",
+    "models",
+    "dataset",
+    "rows",
+    "rubric",
+    "judge",
+    "name",
+    "perturb",
+    "general",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class RunChoices:
         rubric: scores each cell as it finishes (None: no scoring).
         judge_model: the model config that answers the rubric's LLM-judge criteria.
         budget_usd: the run stops before spending more (None: no budget).
+        perturb: noisy variants to add per row, e.g. ``accents,typos:0.05,sms`` (empty: none),
+            drawn with `perturb_seed`.
     """
 
     prompts: tuple[str, ...] = ()
@@ -61,6 +75,8 @@ class RunChoices:
     budget_usd: float | None = None
     use_cache: bool = True
     name: str = ""
+    perturb: str = ""
+    perturb_seed: int = 0
 
     def row_selection(self) -> RowSelection:
         """The rows to run as the app layer's `RowSelection`."""
@@ -88,6 +104,8 @@ class SetupCheck:
         problems: field name (see `FIELDS`) → what is wrong, in words.
         judge: the judge's model config, when the rubric needs one.
         rows: how many dataset rows the run covers.
+        perturb: the noisy variants to add when the run starts (None: none).
+        variants: how many variant rows that adds; `perturb_notes` what to tell the user.
     """
 
     spec: RunSpec | None = None
@@ -95,6 +113,9 @@ class SetupCheck:
     problems: dict[str, str] = field(default_factory=dict)
     judge: ModelConfigContent | None = None
     rows: int = 0
+    perturb: PerturbOptions | None = None
+    variants: int = 0
+    perturb_notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -133,6 +154,7 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
     judge = _check_rubric(store, choices, problems)
     if choices.row_mode == "sample" and choices.sample < 1:
         problems["rows"] = "A sample needs at least one row."
+    perturb = attempt("perturb", lambda: _perturb_options(choices))
     if problems:
         return SetupCheck(problems=problems, rows=rows)
     try:
@@ -152,12 +174,27 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
         estimate = estimate_only(store, spec)
     except KnownError as error:
         return SetupCheck(problems={"general": str(error)}, rows=rows)
-    if choices.budget_usd is not None and estimate.cost_usd > choices.budget_usd:
+    variants = 0
+    notes: tuple[str, ...] = ()
+    if isinstance(perturb, PerturbOptions):
+        preview = preview_variants(store, spec, perturb)
+        variants, notes = preview.variants, preview.notes
+        if not variants:
+            problems["perturb"] = "No chosen row has free text to perturb. " + " ".join(notes)
+    cost = estimate.cost_usd * (1 + variants / rows) if rows else estimate.cost_usd
+    if choices.budget_usd is not None and cost > choices.budget_usd:
         problems["general"] = (
-            f"The estimated cost ${estimate.cost_usd:.4f} is above the budget"
+            f"The estimated cost ${cost:.4f} is above the budget"
             f" ${choices.budget_usd:.4f}: raise the budget or run fewer rows."
         )
-    return SetupCheck(spec, estimate, problems, judge, rows)
+    options = perturb if isinstance(perturb, PerturbOptions) else None
+    return SetupCheck(spec, estimate, problems, judge, rows, options, variants, notes)
+
+
+def _perturb_options(choices: RunChoices) -> PerturbOptions | None:
+    if not choices.perturb.strip():
+        return None
+    return PerturbOptions(parse_perturbations(choices.perturb), seed=choices.perturb_seed)
 
 
 def _check_rows(dataset: object, choices: RunChoices, problems: dict[str, str]) -> int:
@@ -230,6 +267,13 @@ def describe_estimate(check: SetupCheck) -> str:
         extras.append(f"no price known for {', '.join(estimate.unpriced_models)}")
     if estimate.render_errors:
         extras.append(f"{estimate.render_errors} cell(s) will fail to render")
+    if check.variants:
+        per_row = estimate.calls / check.rows if check.rows else 0
+        extras.append(
+            f"<b>+ {check.variants} noisy variant row(s)</b>, about {per_row * check.variants:.0f}"
+            " more call(s) (the estimate above is for the clean rows)"
+        )
+    extras.extend(check.perturb_notes)
     if extras:
         text += "<br/>" + "; ".join(extras)
     return text

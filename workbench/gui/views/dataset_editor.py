@@ -35,6 +35,7 @@ from workbench.gui.models.dataset_table_model import DatasetTableModel, stored_t
 from workbench.gui.models.run_setup_form import dataset_tags
 from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.views.dataset_import_dialog import DatasetImportDialog
+from workbench.gui.views.noisy_variants_dialog import NoisyVariantsDialog
 from workbench.gui.widgets.field_errors import ERROR_STYLE
 
 if TYPE_CHECKING:
@@ -95,6 +96,11 @@ class DatasetEditor(DocumentView):
         self.add_button = QPushButton("Add row")
         self.delete_button = QPushButton("Delete rows")
         self.import_button = QPushButton("Import file…")
+        self.noisy_button = QPushButton("Add noisy variants…")
+        self.noisy_button.setToolTip(
+            "Save a new version with copies of the rows written the way customers write"
+            " (typos, no accents, SMS-speak…), tagged noise:KIND"
+        )
         self.save_button = QPushButton("Save (new version)")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -123,6 +129,7 @@ class DatasetEditor(DocumentView):
         top.addWidget(self.add_button)
         top.addWidget(self.delete_button)
         top.addWidget(self.import_button)
+        top.addWidget(self.noisy_button)
         top.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -138,6 +145,7 @@ class DatasetEditor(DocumentView):
         self.add_button.clicked.connect(self.add_row)
         self.delete_button.clicked.connect(self.delete_selected_rows)
         self.import_button.clicked.connect(self.open_import)
+        self.noisy_button.clicked.connect(self.open_noisy_variants)
         self.save_button.clicked.connect(self.save)
         self.tag_filter.currentTextChanged.connect(self._on_tag_filter_current_text_changed)
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
@@ -212,6 +220,26 @@ class DatasetEditor(DocumentView):
 
     def can_save(self) -> bool:
         return True
+
+    def open_noisy_variants(self) -> NoisyVariantsDialog | None:
+        """Show the "add noisy variants" dialog (the stored head is perturbed, not edits)."""
+        if self.model is not None and self.model.is_dirty():
+            self._show_problem("Save your edits first: variants are made from a saved version.")
+            return None
+        dialog = NoisyVariantsDialog(self._jobs, self._name, author=self._author, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_noisy_dialog_saved)
+        dialog.open()
+        return dialog
+
+    def _on_noisy_dialog_saved(self, result: Any) -> None:
+        skipped = f", {result.skipped} already there" if result.skipped else ""
+        notes = f" ({' '.join(result.notes)})" if result.notes else ""
+        self.message_posted.emit(
+            f"Saved {result.version.ref}: {result.added} noisy variants added{skipped}.{notes}"
+        )
+        self.reload()
+        self.version_saved.emit(result.version)
 
     def save(self) -> None:
         """Save the edits as a new version, on a worker thread."""

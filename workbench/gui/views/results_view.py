@@ -82,6 +82,7 @@ class ResultsView(DocumentView):
         super().__init__(parent)
         self._model = model
         self._prompt_source = prompt_source
+        self.variant_diffs: dict[str, str] = {}  # noisy variant row id → diff HTML (robustness)
         self._user_sized_columns = False
         self._running = False
         self._notice = ""
@@ -376,15 +377,19 @@ class ResultsView(DocumentView):
                 ),
             )
         prompt = self._prompt_source(key) if self._prompt_source else None
-        self.detail.setHtml(
-            cell_detail_html(
-                row_id=key.row_id,
-                column_label=frame.columns[column].label,
-                state=state,
-                rendered_prompt=prompt,
-                other=other,
-            )
+        html = cell_detail_html(
+            row_id=key.row_id,
+            column_label=frame.columns[column].label,
+            state=state,
+            rendered_prompt=prompt,
+            other=other,
         )
+        self.detail.setHtml(html + self.variant_diffs.get(key.row_id, ""))
+
+    def set_variant_diffs(self, diffs: dict[str, str]) -> None:
+        """Show, under a noisy variant's cells, what changed against its original message."""
+        self.variant_diffs = diffs
+        self._show_current_detail()
 
     def _update_progress(self) -> None:
         frame = self._model.frame

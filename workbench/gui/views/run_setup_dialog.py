@@ -34,7 +34,10 @@ from PySide6.QtWidgets import (
 
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.prompt_checks import version_warnings
+from workbench.app.robustness import PerturbedSpec, perturb_spec, perturbation_help
+from workbench.app.services import Services
 from workbench.core.models import Kind
+from workbench.core.runs import RunSpec
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.models.run_setup_form import (
     FIELDS,
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from workbench.app.records import Store
 
 NO_CHOICE = "(none)"
+current_author = Services.current_author
 
 
 class RunSetupDialog(QDialog):
@@ -100,6 +104,10 @@ class RunSetupDialog(QDialog):
         self.use_cache = QCheckBox("Reuse cached answers")
         self.use_cache.setChecked(True)
         self.name = QLineEdit(placeholderText="A name for the run (optional)")
+        self.perturb = QLineEdit(placeholderText="none — e.g. accents,typos:0.05,sms")
+        self.perturb.setObjectName("run-perturb")
+        self.perturb_seed = QSpinBox(minimum=0, maximum=2_147_483_647, value=0, prefix="seed ")
+        self._perturb_job: int | None = None
         self.estimate = QLabel("Choose what to run.")
         self.estimate.setWordWrap(True)
         self.estimate.setTextFormat(Qt.TextFormat.RichText)
@@ -181,6 +189,8 @@ class RunSetupDialog(QDialog):
             budget_usd=self.budget.value() or None,
             use_cache=self.use_cache.isChecked(),
             name=self.name.text().strip(),
+            perturb=self.perturb.text().strip(),
+            perturb_seed=self.perturb_seed.value(),
         )
 
     def check_now(self) -> None:
@@ -254,6 +264,17 @@ class RunSetupDialog(QDialog):
         form.addRow("Budget", self.budget)
         form.addRow("", self.use_cache)
         form.addRow("Name", self.name)
+        perturb_line = QHBoxLayout()
+        perturb_line.addWidget(self.perturb, 1)
+        perturb_line.addWidget(self.perturb_seed)
+        perturb_box = QWidget()
+        perturb_box.setLayout(perturb_line)
+        perturb_line.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Noisy variants", with_error(perturb_box, self.errors["perturb"]))
+        self.perturb.setToolTip(
+            "Adds, per row, one variant per perturbation written the way customers write"
+            " (NAME or NAME:INTENSITY 0–1), linked to its original:\n" + perturbation_help()
+        )
         self.rubric.setToolTip("Scores every answer as it arrives; pass rates fill the headers.")
         self.judge.setToolTip("Only needed by rubrics with an LLM-judge criterion.")
         self.concurrency.setToolTip("The embedded model answers one call at a time.")
@@ -280,7 +301,8 @@ class RunSetupDialog(QDialog):
         for combo in (self.tag, self.rubric, self.judge):
             combo.currentTextChanged.connect(self._schedule_check)
         self.dataset.currentTextChanged.connect(self._on_dataset_current_text_changed)
-        for spin in (self.sample, self.seed, self.repeats, self.concurrency):
+        self.perturb.textChanged.connect(self._schedule_check)
+        for spin in (self.sample, self.seed, self.repeats, self.concurrency, self.perturb_seed):
             spin.valueChanged.connect(self._schedule_check)
         self.budget.valueChanged.connect(self._schedule_check)
         self.use_cache.toggled.connect(self._schedule_check)
@@ -334,6 +356,9 @@ class RunSetupDialog(QDialog):
         if job_id == self._check_job and isinstance(result, SetupCheck):
             self._check_job = None
             self._show_check(result)
+        elif job_id == self._perturb_job and isinstance(result, PerturbedSpec):
+            self._perturb_job = None
+            self._emit_run(result.spec)
         elif job_id == self._tags_job and isinstance(result, list):
             self._tags_job = None
             chosen = self.tag.currentText()
@@ -345,6 +370,11 @@ class RunSetupDialog(QDialog):
         if job_id == self._check_job:
             self._check_job = None
             self._show_check(SetupCheck(problems={"general": message}))
+        elif job_id == self._perturb_job:
+            self._perturb_job = None
+            self.errors["perturb"].setText(f"Cannot make the noisy variants: {message}")
+            self.errors["perturb"].show()
+            self.start.setEnabled(True)
         elif job_id == self._tags_job:
             self._tags_job = None
             self.errors["rows"].setText(f"Cannot read the dataset's tags: {message}")
@@ -355,8 +385,21 @@ class RunSetupDialog(QDialog):
         if check is None or not check.ok or not self.start.isEnabled():
             return
         assert check.spec is not None
+        if check.perturb is not None:
+            # The variants are saved (a new version of <dataset>.noisy) only now, off this thread.
+            spec, options, author = check.spec, check.perturb, current_author()
+            self.start.setEnabled(False)
+            self._perturb_job = self._jobs.submit(
+                lambda store, _progress: perturb_spec(store, spec, options, author=author)
+            )
+            return
+        self._emit_run(check.spec)
+
+    def _emit_run(self, spec: RunSpec) -> None:
+        check = self.last_check
         choices = self.choices()
-        self.run_requested.emit(check.spec, choices.name or choices.default_name(), check.judge)
+        judge = None if check is None else check.judge
+        self.run_requested.emit(spec, choices.name or choices.default_name(), judge)
         self.accept()
 
 

@@ -1,0 +1,267 @@
+"""Robustness in the CLI: ``--perturb`` checking, the delta table, variant diffs, ``add-noisy``.
+
+`cli/runs.py` and `cli/scoring.py` call `print_report` / `report_json`; ``runs variants`` and
+``dataset add-noisy`` are commands of their own here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from workbench.app.robustness import (
+    PerturbOptions,
+    RobustnessReport,
+    VariantLink,
+    add_noisy_variants,
+    format_p,
+    parse_perturbations,
+    perturb_spec,
+    perturbation_help,
+    robustness_report,
+    variant_links,
+)
+from workbench.app.services import Services
+from workbench.cli.context import note, print_json, services, stdout, table, version_json
+from workbench.cli.families import JsonOption
+from workbench.core.errors import KnownError, ValidationError
+from workbench.core.runs import RunSpec
+
+PERTURB_HELP = (
+    "Add one noisy variant of each row per perturbation, e.g. 'accents,typos:0.05,sms'"
+    " (NAME[:INTENSITY 0-1]). Valid: accents, typos, letters, sms, caps, punctuation, phonetic."
+)
+
+
+def check_perturb(value: str | None) -> str | None:
+    """Typer callback: a usage error (exit 2) naming the valid perturbations."""
+    if value is None:
+        return None
+    try:
+        parse_perturbations(value)
+    except ValidationError as error:
+        raise typer.BadParameter(f"{error}\n{perturbation_help()}") from None
+    return value
+
+
+def perturb_options(
+    perturb: str,
+    seed: int,
+    fields: list[str] | None,
+    protect: list[str] | None,
+    language: str | None,
+) -> PerturbOptions:
+    """The options the ``--perturb*`` flags describe."""
+    return PerturbOptions(
+        choices=parse_perturbations(perturb),
+        seed=seed,
+        fields=tuple(fields or ()),
+        protected_fields=tuple(protect or ()),
+        language=language,
+    )
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_report(report: RobustnessReport, columns: set[int] | None = None) -> None:
+    """The delta table, one verdict per (column, perturbation) and the rows to look at first."""
+    deltas = [d for d in report.deltas if columns is None or d.column.index in columns]
+    out = table(
+        "#",
+        "perturbation",
+        "pairs",
+        "pass clean",
+        "pass noisy",
+        "Δ points",
+        "score clean→noisy",
+        "McNemar p",
+        "flips",
+        title="Robustness: originals vs noisy variants",
+    )
+    for d in deltas:
+        out.add_row(
+            str(d.column.index),
+            d.kind,
+            str(d.pairs),
+            _rate(d.original_pass_rate),
+            _rate(d.variant_pass_rate),
+            "-" if d.delta_points is None else f"{d.delta_points:+.0f}",
+            f"{_score(d.original_score)}→{_score(d.variant_score)}",
+            "-" if d.mcnemar is None else format_p(d.mcnemar.p_value).removeprefix("p = "),
+            str(len(d.flipped)),
+        )
+    stdout.print(out)
+    for d in deltas:
+        line = f"#{d.column.index}: {d.verdict}"
+        if d.flipped:
+            shown = ", ".join(d.flipped[:10]) + (" …" if len(d.flipped) > 10 else "")
+            line += f" — look first at: {shown}"
+        stdout.print(line, highlight=False, markup=False)
+
+
+def report_json(report: RobustnessReport) -> dict[str, Any]:
+    """The delta as JSON."""
+    return {
+        "rubric_id": report.rubric_id,
+        "perturbations": list(report.kinds),
+        "deltas": [
+            {
+                "column": d.column.index,
+                "perturbation": d.kind,
+                "pairs": d.pairs,
+                "original_pass_rate": d.original_pass_rate,
+                "variant_pass_rate": d.variant_pass_rate,
+                "delta_points": d.delta_points,
+                "original_score": d.original_score,
+                "variant_score": d.variant_score,
+                "mcnemar_p": None if d.mcnemar is None else d.mcnemar.p_value,
+                "flipped": list(d.flipped),
+                "fixed": list(d.fixed),
+                "verdict": d.verdict,
+            }
+            for d in report.deltas
+        ],
+    }
+
+
+def report_for(svc: Services, run_id: int, rubric_id: str | None = None) -> RobustnessReport | None:
+    """The run's delta, or None when it has no variants or no scores (said once on stderr)."""
+    try:
+        return robustness_report(svc.store, run_id, rubric_id)
+    except KnownError as error:
+        note(str(error))
+        return None
+
+
+def diff_text(link: VariantLink) -> Text:
+    """The variant's text with removed characters as ``[-x-]`` and added ones as ``{+y+}``."""
+    text = Text()
+    for piece in link.diff():
+        if piece.op == "equal":
+            text.append(piece.text)
+        elif piece.op == "delete":
+            text.append(f"[-{piece.text}-]", style="red strike")
+        else:
+            text.append(f"{{+{piece.text}+}}", style="green bold")
+    return text
+
+
+def show_variants(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    row: Annotated[
+        str | None, typer.Option("--row", help="Only the variants of this original row.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many variants (0 = all).")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Each noisy variant of a run next to its original: a character-level diff."""
+    svc = services(ctx)
+    info = svc.store.get_run(run_id)
+    links = [
+        link
+        for link in variant_links(svc.store, info.spec.dataset_id, info.spec.row_ids)
+        if row is None or link.original_id == row
+    ]
+    if not links:
+        raise KnownError(
+            f"run {run_id} has no noisy variants"
+            + (f" of row {row}" if row else "")
+            + " (run with --perturb to add some)"
+        )
+    total = len(links)
+    links = links[:limit] if limit else links
+    if as_json:
+        print_json(
+            [
+                {
+                    "original": link.original_id,
+                    "variant": link.variant_id,
+                    "perturbation": link.kind,
+                    "field": link.field,
+                    "original_text": link.original,
+                    "variant_text": link.variant,
+                    "diff": [{"op": p.op, "text": p.text} for p in link.diff()],
+                }
+                for link in links
+            ]
+        )
+        return
+    for link in links:
+        stdout.print(
+            f"{link.variant_id}  ({link.kind}, {link.field})", style="bold", highlight=False
+        )
+        stdout.print(diff_text(link), highlight=False)
+    if len(links) < total:
+        note(f"… {total - len(links)} more variants (use --limit 0 to see all)")
+
+
+def add_noisy(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Dataset NAME or NAME@VERSION.")],
+    perturb: Annotated[str, typer.Option("--perturb", help=PERTURB_HELP, callback=check_perturb)],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the perturbations.")] = 0,
+    rows: Annotated[
+        str | None, typer.Option("--rows", help="Comma-separated row ids (default: all).")
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--field", help="Free-text variable to perturb (default: message, …)."),
+    ] = None,
+    protect: Annotated[
+        list[str] | None,
+        typer.Option("--protect", help="Variable whose value must stay intact, repeatable."),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="fr or en (default: per row, detected).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Save a new version of a dataset with noisy copies of its rows (tags noise:KIND)."""
+    svc = services(ctx)
+    options = perturb_options(perturb, seed, field, protect, language)
+    wanted = [r.strip() for r in rows.split(",") if r.strip()] if rows else []
+    result = add_noisy_variants(
+        svc.store, ref, options, author=svc.current_author(), row_ids=wanted
+    )
+    for message in result.notes:
+        note(message)
+    if as_json:
+        data = version_json(result.version, with_content=False)
+        data.update(created=result.created, added=result.added, skipped=result.skipped)
+        print_json(data)
+        return
+    skipped = f", {result.skipped} already there" if result.skipped else ""
+    note(
+        f"Saved {result.version.ref} ({result.version.short_id}): {result.added} noisy"
+        f" variants added{skipped}."
+    )
+
+
+def apply_perturb(
+    svc: Services,
+    spec: RunSpec,
+    perturb: str,
+    seed: int,
+    fields: list[str] | None,
+    protect: list[str] | None,
+    language: str | None,
+) -> RunSpec:
+    """The run's spec with its noisy variants added; what was done is said once on stderr."""
+    options = perturb_options(perturb, seed, fields, protect, language)
+    perturbed = perturb_spec(svc.store, spec, options, author=svc.current_author())
+    for message in perturbed.notes:
+        note(message)
+    note(
+        f"Perturbed {perturbed.originals} rows with {options.describe()}: {perturbed.variants}"
+        f" noisy variants in {perturbed.dataset.ref}"
+    )
+    return perturbed.spec
