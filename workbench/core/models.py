@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workbench.core.content import Content as Content
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
@@ -26,12 +28,8 @@ class Kind(StrEnum):
     DATASET = "dataset"
     MODEL = "model"
     RUBRIC = "rubric"
-
-
-class Content(BaseModel):
-    """Base of all versioned content: immutable, and unknown fields are refused."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    CUSTOMER = "customer"
+    CONVERSATIONS = "conversations"
 
 
 class ChatMessage(Content):
@@ -153,6 +151,11 @@ class DatasetContent(Content):
         return self
 
 
+# Conversation sets and customer personas live in their own modules (issue 12); imported here,
+# after the classes they build on, so CONTENT_TYPES covers every kind.
+from workbench.core.conversations import ConversationSetContent  # noqa: E402
+from workbench.core.customers import CustomerContent  # noqa: E402
+
 ProviderName = Literal["openai", "anthropic", "openai-compatible", "local"]
 
 
@@ -196,6 +199,8 @@ CONTENT_TYPES: dict[Kind, type[Content]] = {
     Kind.DATASET: DatasetContent,
     Kind.MODEL: ModelConfigContent,
     Kind.RUBRIC: RubricContent,
+    Kind.CUSTOMER: CustomerContent,
+    Kind.CONVERSATIONS: ConversationSetContent,
 }
 
 
