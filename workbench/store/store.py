@@ -11,6 +11,7 @@ from workbench.core.errors import KnownError
 from workbench.store.approvals import ApprovalsMixin
 from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
+from workbench.store.conversations import ConversationsMixin
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
 from workbench.store.migrations import SCHEMA_VERSION, migrate
@@ -29,6 +30,7 @@ class Store(
     ReviewsMixin,
     ApprovalsMixin,
     CacheMixin,
+    ConversationsMixin,
 ):
     """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,
     human reviews, cache.
