@@ -36,8 +36,7 @@ class TurnView:
     """One message of a transcript.
 
     Attributes:
-        number: the turn's position in the conversation, from 1 (a customer message and the
-            assistant's answer are two turns).
+        number: the message's position in the transcript, from 1 (its key in the viewer).
         role: ``user`` (the customer, simulated or scripted), ``assistant`` (under test) or
             ``system`` (a note such as "conversation ended: turn limit").
         text: the message.
@@ -46,6 +45,8 @@ class TurnView:
         reference: for scripted conversations, the expected assistant answer.
         detail: a one-line footnote (latency, tokens, cost).
         streaming: the text is still arriving.
+        exchange: the turn (customer message + assistant answer) it belongs to, from 1;
+            0 when the transcript has no exchanges (the header then shows `number`).
     """
 
     number: int
@@ -56,6 +57,7 @@ class TurnView:
     reference: str | None = None
     detail: str = ""
     streaming: bool = False
+    exchange: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class TranscriptView:
         outcome_tone: the colour of the outcome badge.
         badges: conversation-level verdicts (register kept, loops, hand-off, final mood, score).
         turns: the messages in order.
-        wrong_turn: the number of the first turn where it went wrong (highlighted), or None.
+        wrong_turn: the `number` of the first message where it went wrong (highlighted), or
+            None.
         notes: extra lines shown under the header (the customer's goal, an error message).
     """
 
@@ -88,6 +91,14 @@ class TranscriptView:
             if turn.number == number:
                 return turn
         return None
+
+    @property
+    def wrong_exchange(self) -> int | None:
+        """The turn (exchange) number shown for `wrong_turn`, or None."""
+        if self.wrong_turn is None:
+            return None
+        turn = self.turn(self.wrong_turn)
+        return (turn.exchange or turn.number) if turn is not None else self.wrong_turn
 
     def with_turn(self, turn: TurnView) -> TranscriptView:
         """A copy where `turn` replaces the turn of the same number, or is appended."""

@@ -66,7 +66,11 @@ def pair_verdict(left: TranscriptView | None, right: TranscriptView | None) -> s
         return ""
 
     def side(name: str, view: TranscriptView) -> str:
-        wrong = f", went wrong at turn {view.wrong_turn}" if view.wrong_turn else ""
-        return f"<b>{name}</b>: {view.outcome or 'running'} in {len(view.turns)} turns{wrong}"
+        wrong = f", went wrong at turn {view.wrong_exchange}" if view.wrong_turn else ""
+        return f"<b>{name}</b>: {view.outcome or 'running'} in {_exchanges(view)} turns{wrong}"
 
     return f"{side('Left', left)} · {side('Right', right)}"
+
+
+def _exchanges(view: TranscriptView) -> int:
+    return max((turn.exchange or turn.number for turn in view.turns), default=0)

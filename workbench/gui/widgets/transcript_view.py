@@ -97,7 +97,8 @@ class TurnBubble(QFrame):
         self.turn = turn
         who = _ROLE_NAMES.get(turn.role, turn.role)
         cursor = "  ▍" if turn.streaming else ""
-        self.who.setText(f"<b>{who}</b> · turn {turn.number}" if who else f"turn {turn.number}")
+        shown = turn.exchange or turn.number
+        self.who.setText(f"<b>{who}</b> · turn {shown}" if who else f"turn {shown}")
         self.text.setText(turn.text + cursor if turn.text or cursor else "(empty message)")
         self.reference.setText(f"Expected: {turn.reference}" if turn.reference else "")
         self.reference.setVisible(bool(turn.reference))
@@ -288,7 +289,9 @@ class TranscriptWidget(QWidget):
         wrong = view.wrong_turn
         self.jump_button.setVisible(wrong is not None)
         if wrong is not None:
-            self.jump_button.setText(f"Go to turn {wrong}, where it went wrong  (Ctrl+J)")
+            self.jump_button.setText(
+                f"Go to turn {view.wrong_exchange}, where it went wrong  (Ctrl+J)"
+            )
         if not same_conversation:
             self._truncate(0)
             # A conversation still going is followed at its end; a finished one is read from
