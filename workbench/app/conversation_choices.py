@@ -37,6 +37,13 @@ def family_names(store: Store, kind: Kind) -> list[str]:
     return [family.name for family in store.list_families(kind)]
 
 
+def version_refs(store: Store, kind: Kind) -> list[str]:
+    """Each family by name (its head), then every older version as ``name@vN``, newest first."""
+    names = family_names(store, kind)
+    older = [version.ref for name in names for version in reversed(store.history(kind, name)[:-1])]
+    return [*names, *older]
+
+
 def scenario_choices(store: Store) -> list[ScenarioChoice]:
     """Every scenario case of every conversation set's head version."""
     choices = []

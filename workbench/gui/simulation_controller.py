@@ -25,7 +25,7 @@ from workbench.gui.provider_hub import ProviderFactory
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
-    from workbench.core.conversations import ConversationScore, SimulationSpec
+    from workbench.app.conversations import ConversationScore, SimulationSpec
 
 _log = logging.getLogger(__name__)
 _TOKENS = itertools.count(1)
@@ -178,8 +178,19 @@ class SimulationController(QObject):
         self.running_changed.emit(True)
 
     async def _create_and_execute(self, sink: Sink, spec: SimulationSpec, name: str) -> Any:
-        services = self._services
-        run_id = await asyncio.to_thread(app_conversations.create_simulation, services, spec, name)
+        services, factory = self._services, self._factory
+
+        def create() -> int:
+            store = services.open_store()  # a Store belongs to the thread that opened it
+            try:
+                engine = app_conversations.simulation_engine(
+                    services, store=store, provider_factory=factory
+                )
+                return engine.create(spec, name)
+            finally:
+                store.close()
+
+        run_id = await asyncio.to_thread(create)
         sink(SimulationCreated(self._token, run_id))
         return await self._execute(sink, run_id, "missing")
 
@@ -188,6 +199,7 @@ class SimulationController(QObject):
         cancel = self._cancel_event = asyncio.Event()
         if self._cancel_wanted:
             cancel.set()
+        store = self._services.open_store()
         try:
             summary = await app_conversations.execute_simulation(
                 self._services,
@@ -196,18 +208,27 @@ class SimulationController(QObject):
                 cancel_event=cancel,
                 sink=lambda event: sink(SimulationEventOf(run_id, event)),
                 provider_factory=self._factory,
+                store=store,
             )
         finally:
+            store.close()
             self._loop = self._cancel_event = None
         if not cancel.is_set():
             await self._score(sink, run_id)
         return summary
 
     async def _score(self, sink: Sink, run_id: int) -> None:
+        services = self._services
+
+        def score() -> list[ConversationScore]:
+            store = services.open_store()
+            try:
+                return app_conversations.score_simulation(store, run_id)
+            finally:
+                store.close()
+
         try:
-            scores = await asyncio.to_thread(
-                app_conversations.score_simulation, self._services, run_id
-            )
+            scores = await asyncio.to_thread(score)
         except KnownError as error:
             sink(SimulationScoringFailed(run_id, str(error)))
             return

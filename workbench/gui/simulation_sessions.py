@@ -24,7 +24,7 @@ from workbench.gui.views.simulation_view import SimulationView
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
-    from workbench.core.conversations import SimulationSpec
+    from workbench.app.conversations import SimulationSpec
 
 
 def simulation_tab_key(run_id: int) -> str:
@@ -67,6 +67,7 @@ class SimulationSessions(QObject):
         self._controllers: dict[int, SimulationController] = {}
         self._views: dict[int, SimulationView] = {}
         self._summary_jobs: dict[int, SimulationView] = {}
+        self._score_jobs: dict[int, SimulationView] = {}
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
 
@@ -88,10 +89,7 @@ class SimulationSessions(QObject):
         store = self._services.store
         info = app_conversations.get_simulation(store, run_id)
         live = LiveConversations(simulation_layout(store, info))
-        live.load(
-            app_conversations.conversations(store, run_id),
-            app_conversations.conversation_scores(store, run_id),
-        )
+        live.load(app_conversations.conversations(store, run_id))
         title = f"sim-{info.id} {info.name}"
         view = SimulationView(live, title=title)
         controller = self.controller(run_id)
@@ -99,12 +97,8 @@ class SimulationSessions(QObject):
         controller.scores_received.connect(view.apply_scores)
         controller.running_changed.connect(view.set_running)
         controller.simulation_failed.connect(view.show_message)
-        controller.scoring_failed.connect(
-            lambda message: view.show_message(f"Not scored: {message}")
-        )
-        controller.simulation_finished.connect(
-            lambda summary: view.show_message(describe_summary(summary))
-        )
+        controller.scoring_failed.connect(view.show_scoring_failure)
+        controller.simulation_finished.connect(view.show_summary)
         view.cancel_requested.connect(controller.cancel)
         view.resume_requested.connect(controller.resume)
         view.retry_errors_requested.connect(controller.retry_errors)
@@ -115,10 +109,8 @@ class SimulationSessions(QObject):
             view.show_message("No rubric chosen: outcomes and register are still checked.")
         self._views[run_id] = view
         view.destroyed.connect(partial(self._views.pop, run_id, None))
-        if live.scores:
-            self._on_view_summary_requested(
-                run_id, view, view.column_a.currentData(), view.column_b.currentData()
-            )
+        if not controller.running and live.results:
+            self._load_scores(run_id, view)
         return view, title
 
     def start_simulation(self, spec: SimulationSpec, name: str) -> SimulationController:
@@ -138,6 +130,16 @@ class SimulationSessions(QObject):
             controller.cancel()
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _load_scores(self, run_id: int, view: SimulationView) -> None:
+        """Read (or compute, for a finished run never scored) the scores on a worker thread."""
+        job = self._jobs.submit(
+            lambda store, _progress: list(
+                app_conversations.conversation_scores(store, run_id).values()
+            )
+        )
+        self._score_jobs[job] = view
+        view.destroyed.connect(partial(self._score_jobs.pop, job, None))
 
     def _new_controller(self) -> SimulationController:
         controller = SimulationController(self._bridge, self._services, self._factory, parent=self)
@@ -172,28 +174,15 @@ class SimulationSessions(QObject):
         view = self._summary_jobs.pop(job_id, None)
         if view is not None and isinstance(result, str):
             view.show_summary_html(result)
+        scored = self._score_jobs.pop(job_id, None)
+        if scored is not None and isinstance(result, list):
+            scored.apply_scores(result)
 
     def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
         view = self._summary_jobs.pop(job_id, None)
         if view is not None:
             view.show_summary_html(f"<p>Cannot summarise this simulation: {message}</p>")
+        scored = self._score_jobs.pop(job_id, None)
+        if scored is not None:
+            scored.show_message(f"Not scored: {message}")
 
-
-def describe_summary(summary: object) -> str:
-    """How an execution ended, in one line (fields read defensively: a plain summary object)."""
-    status = getattr(summary, "status", None)
-    status_text = getattr(status, "value", status) or "finished"
-    parts = [f"Simulation {status_text}"]
-    counts = getattr(summary, "counts", None)
-    if isinstance(counts, dict) and counts:
-        parts.append(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
-    calls = getattr(summary, "calls", None)
-    if calls is not None:
-        parts.append(f"{calls} call(s)")
-    cost = getattr(summary, "cost_usd", None)
-    if cost is not None:
-        parts.append(f"${cost:.4f}")
-    elapsed = getattr(summary, "elapsed_s", None)
-    if elapsed is not None:
-        parts.append(f"{elapsed:.1f} s")
-    return ": ".join(parts[:1]) + (" — " + " · ".join(parts[1:]) if parts[1:] else "") + "."

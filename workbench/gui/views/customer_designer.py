@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from workbench.app import conversations as app_conversations
 from workbench.app.conversation_choices import find_case, scenario_choices
-from workbench.core.conversations import ConversationCase, Scenario
-from workbench.core.customers import CustomerContent
+from workbench.app.conversations import ConversationCase, CustomerContent
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.models import Kind, Version
 from workbench.gui.drafts import DraftStore
@@ -45,14 +44,6 @@ if TYPE_CHECKING:
 
 PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700
-SAMPLE_SCENARIO = ConversationCase(
-    id="sample",
-    scenario=Scenario(
-        goal="Savoir quand le colis de la commande arrivera.",
-        knows={"numéro de commande": "ML-104522"},
-        reveal_when_asked={"code postal": "69003"},
-    ),
-)
 
 
 class CustomerDesigner(QWidget):
@@ -147,7 +138,7 @@ class CustomerDesigner(QWidget):
         chosen = self.scenario.currentData()
         self.scenario.blockSignals(True)
         self.scenario.clear()
-        self.scenario.addItem("A sample scenario (late parcel)", None)
+        self.scenario.addItem("A sample scenario (where is my order?)", None)
         try:
             choices = scenario_choices(self._store)
         except KnownError as error:
@@ -228,10 +219,10 @@ class CustomerDesigner(QWidget):
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _preview_case(self) -> ConversationCase:
+    def _preview_case(self) -> ConversationCase | None:
         chosen = self.scenario.currentData()
         if chosen is None:
-            return SAMPLE_SCENARIO
+            return None  # the application's sample scenario
         conversations, case_id = chosen
         return find_case(self._store, conversations, case_id)
 

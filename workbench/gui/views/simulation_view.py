@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from workbench.app.conversation_grid import ConversationGrid
 from workbench.app.conversation_live import LiveConversations, RowKey
 from workbench.app.conversation_views import TranscriptView
-from workbench.core.conversations import ConversationKey, SimulationStarted
+from workbench.app.conversations import ConversationKey, SimulationStarted, SimulationSummary
 from workbench.gui.delegates.conversation_cell_delegate import ConversationCellDelegate
 from workbench.gui.models.conversation_table_model import ConversationRole, ConversationTableModel
 from workbench.gui.widgets.transcript_pair import TranscriptPair
@@ -169,6 +169,14 @@ class SimulationView(QWidget):
         """A line under the toolbar (how it ended, why it stopped); empty hides it."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def show_summary(self, summary: object) -> None:
+        """Say how an execution ended: counts, calls, cache hits, cost and time."""
+        self.show_message(describe_summary(summary))
+
+    def show_scoring_failure(self, message: str) -> None:
+        """Say that scoring failed (the transcripts are kept)."""
+        self.show_message(f"Not scored: {message}")
 
     def show_summary_html(self, html: str) -> None:
         """The column summaries and comparison, as prepared by the caller."""
@@ -349,3 +357,15 @@ class SimulationView(QWidget):
         a, b = self.column_a.currentData(), self.column_b.currentData()
         if a is not None and b is not None:
             QTimer.singleShot(0, self, lambda: self.summary_requested.emit(a, b))
+
+
+def describe_summary(summary: object) -> str:
+    """How an execution ended, in one line."""
+    if not isinstance(summary, SimulationSummary):
+        return ""
+    counts = ", ".join(f"{n} {state}" for state, n in sorted(summary.counts.items()))
+    text = (
+        f"Simulation {summary.status}: {counts or 'nothing to do'} — {summary.calls} call(s),"
+        f" {summary.cache_hits} from cache, ${summary.cost_usd:.4f}, {summary.elapsed_s:.1f} s."
+    )
+    return f"{text} {summary.message}" if summary.message else text

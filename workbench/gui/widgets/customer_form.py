@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.customers import CustomerContent
+from workbench.app.conversations import CustomerContent
 from workbench.core.errors import ValidationError
 from workbench.gui.widgets.template_edit import TemplateEdit
 

@@ -1,0 +1,105 @@
+"""A simulation's column summaries and the paired comparison of two columns, as HTML.
+
+Read on a worker thread (`simulation_report` and `compare_simulation` may score the run first);
+the simulation view only shows the text it gets.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from workbench.app import conversations as app_conversations
+
+if TYPE_CHECKING:
+    from workbench.scoring.stats import Interval
+    from workbench.store import Store
+
+
+def _pct(value: float | None, interval: Interval | None = None) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.0%}"
+    if interval is not None:
+        text += f" <span style='color:gray'>[{interval.low:.0%}–{interval.high:.0%}]</span>"
+    return text
+
+
+def _num(value: float | None, interval: Interval | None = None) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.1f}"
+    if interval is not None:
+        text += f" <span style='color:gray'>[{interval.low:.1f}–{interval.high:.1f}]</span>"
+    return text
+
+
+def simulation_summary_html(
+    store: Store, run_id: int, column_a: int | None = None, column_b: int | None = None
+) -> str:
+    """Per-column figures (with 95 % intervals) and, for two columns, the paired comparison."""
+    reports = app_conversations.simulation_report(store, run_id)
+    rows = [
+        ("Conversations", lambda r: f"{r.conversations} ({r.errors} in error)"),
+        ("Passed", lambda r: _pct(r.pass_rate, r.pass_interval)),
+        ("Outcome reached", lambda r: _pct(r.outcome_rate, r.outcome_interval)),
+        ("Turns to resolution", lambda r: _num(r.mean_turns_to_resolution, r.turns_interval)),
+        ("Register drift", lambda r: _pct(r.drift_rate)),
+        ("Loops", lambda r: _pct(r.loop_rate)),
+        ("Unanswered turns", lambda r: _pct(r.unanswered_rate)),
+        ("Hand-off right", lambda r: _pct(r.handoff_accuracy)),
+        ("Mean turns", lambda r: _num(r.mean_turns)),
+        (
+            "Ended by",
+            lambda r: ", ".join(
+                f"{k.replace('_', ' ')} {v}" for k, v in sorted(r.stop_reasons.items())
+            )
+            or "–",
+        ),
+        (
+            "Final mood",
+            lambda r: ", ".join(f"{k} {v}" for k, v in sorted(r.moods.items())) or "–",
+        ),
+        ("Cost", lambda r: f"${r.cost_usd:.4f}"),
+    ]
+    head = "".join(f"<th align='left'>{escape(r.column.label)}</th>" for r in reports)
+    body = "".join(
+        f"<tr><td><b>{escape(name)}</b></td>"
+        + "".join(f"<td>{value(r)}</td>" for r in reports)
+        + "</tr>"
+        for name, value in rows
+    )
+    html = [
+        "<h3>Columns</h3>",
+        f"<table cellspacing='0' cellpadding='4'><tr><th></th>{head}</tr>{body}</table>",
+        "<p style='color:gray'>Rates leave out conversations in error; brackets are 95 %"
+        " intervals (Wilson for rates, bootstrap for means).</p>",
+    ]
+    if column_a is not None and column_b is not None and column_a != column_b:
+        comparison = app_conversations.compare_simulation(
+            store, run_id, str(column_a), str(column_b)
+        )
+        labels = {r.column.index: r.column.label for r in reports}
+        html.append(
+            f"<h3>{escape(labels.get(column_a, str(column_a)))} vs"
+            f" {escape(labels.get(column_b, str(column_b)))}</h3>"
+        )
+        html.append(f"<p><b>{escape(comparison.verdict)}</b></p>")
+        details = [f"{comparison.rows} paired conversation(s)"]
+        mcnemar = comparison.pass_fail
+        if mcnemar is not None:
+            details.append(
+                f"verdicts: both pass {mcnemar.both_pass}, only left {mcnemar.only_a},"
+                f" only right {mcnemar.only_b}, both fail {mcnemar.both_fail}"
+                f" — exact McNemar p = {mcnemar.p_value:.3g}"
+            )
+        difference = comparison.scores
+        if difference is not None:
+            text = f"turn pass rate, right − left: {difference.mean_difference:+.2f}"
+            if difference.interval is not None:
+                text += f" [{difference.interval.low:+.2f}, {difference.interval.high:+.2f}]"
+            if difference.wilcoxon_p is not None:
+                text += f" — Wilcoxon p = {difference.wilcoxon_p:.3g}"
+            details.append(text)
+        html.append("<p>" + "<br/>".join(details) + "</p>")
+    return "".join(html)
