@@ -7,7 +7,7 @@ preview the simulator prompt with), the simulation setup and the playground.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.conversations import ConversationCase, ConversationSetContent
 from workbench.core.errors import NotFoundError
@@ -42,6 +42,27 @@ def version_refs(store: Store, kind: Kind) -> list[str]:
     names = family_names(store, kind)
     older = [version.ref for name in names for version in reversed(store.history(kind, name)[:-1])]
     return [*names, *older]
+
+
+def version_choices(store: Store, kind: Kind) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every family of a kind with its versions (ref, number, note, labels, head), for pickers."""
+    families = []
+    for family in store.list_families(kind):
+        by_number: dict[int, list[str]] = {}
+        for label, number in family.labels.items():
+            by_number.setdefault(number, []).append(label)
+        versions = [
+            {
+                "ref": version.ref,
+                "number": version.number,
+                "note": version.note,
+                "labels": tuple(sorted(by_number.get(version.number, []))),
+                "head": version.id == family.head_id,
+            }
+            for version in store.history(kind, family.name)
+        ]
+        families.append((family.name, versions))
+    return families
 
 
 def scenario_choices(store: Store) -> list[ScenarioChoice]:

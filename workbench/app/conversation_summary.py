@@ -6,10 +6,12 @@ the simulation view only shows the text it gets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
 from workbench.app import conversations as app_conversations
+from workbench.app.conversations import ConversationColumnReport
 
 if TYPE_CHECKING:
     from workbench.scoring.stats import Interval
@@ -39,7 +41,7 @@ def simulation_summary_html(
 ) -> str:
     """Per-column figures (with 95 % intervals) and, for two columns, the paired comparison."""
     reports = app_conversations.simulation_report(store, run_id)
-    rows = [
+    rows: list[tuple[str, Callable[[ConversationColumnReport], str]]] = [
         ("Conversations", lambda r: f"{r.conversations} ({r.errors} in error)"),
         ("Passed", lambda r: _pct(r.pass_rate, r.pass_interval)),
         ("Outcome reached", lambda r: _pct(r.outcome_rate, r.outcome_interval)),
@@ -51,10 +53,10 @@ def simulation_summary_html(
         ("Mean turns", lambda r: _num(r.mean_turns)),
         (
             "Ended by",
-            lambda r: ", ".join(
-                f"{k.replace('_', ' ')} {v}" for k, v in sorted(r.stop_reasons.items())
-            )
-            or "–",
+            lambda r: (
+                ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(r.stop_reasons.items()))
+                or "–"
+            ),
         ),
         (
             "Final mood",

@@ -24,8 +24,8 @@ from workbench.gui.bridge import EngineBridge
 from workbench.gui.provider_hub import ProviderFactory
 
 if TYPE_CHECKING:
-    from workbench.app.services import Services
     from workbench.app.conversations import ConversationScore, SimulationSpec
+    from workbench.app.services import Services
 
 _log = logging.getLogger(__name__)
 _TOKENS = itertools.count(1)

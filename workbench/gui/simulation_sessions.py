@@ -23,8 +23,8 @@ from workbench.gui.simulation_controller import SimulationController
 from workbench.gui.views.simulation_view import SimulationView
 
 if TYPE_CHECKING:
-    from workbench.app.services import Services
     from workbench.app.conversations import SimulationSpec
+    from workbench.app.services import Services
 
 
 def simulation_tab_key(run_id: int) -> str:
@@ -185,4 +185,3 @@ class SimulationSessions(QObject):
         scored = self._score_jobs.pop(job_id, None)
         if scored is not None:
             scored.show_message(f"Not scored: {message}")
-
