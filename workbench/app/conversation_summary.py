@@ -105,3 +105,26 @@ def simulation_summary_html(
             details.append(text)
         html.append("<p>" + "<br/>".join(details) + "</p>")
     return "".join(html)
+
+
+def simulation_html(store: Store, run_id: int) -> str:
+    """A simulation's header for the inspector: status, columns, conversations by status."""
+    info = app_conversations.get_simulation(store, run_id)
+    counts: dict[str, int] = {}
+    for result in app_conversations.conversations(store, run_id):
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+    spec = info.spec
+    parts = [
+        f"<h3>sim-{info.id} {escape(info.name)}</h3>",
+        f"<p>{escape(info.status)} · created {info.created_at:%Y-%m-%d %H:%M}"
+        f" · {spec.repeats} repeat(s) · turn limit {spec.max_turns or 'per case'}</p>",
+    ]
+    if info.estimated_cost_usd is not None:
+        parts.append(f"<p>At most ${info.estimated_cost_usd:.4f}</p>")
+    if counts:
+        figures = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        parts.append(f"<p>Conversations: {figures}</p>")
+    parts.append("<h4>Assistant columns</h4><ul>")
+    parts.extend(f"<li>{escape(column.label)}</li>" for column in info.columns)
+    parts.append("</ul>")
+    return "\n".join(parts)

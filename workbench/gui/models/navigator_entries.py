@@ -37,6 +37,7 @@ class NavEntry:
         ref: a version reference to open (``v3``), or None for the head.
         approval: the approval's address (``order-support@v2``) when the entry is one.
         placeholder: a hint shown in an empty section, not something to open.
+        simulation_id: the simulation run's id when the entry is one (conversations).
     """
 
     section: str
@@ -48,6 +49,7 @@ class NavEntry:
     ref: str | None = None
     approval: str | None = None
     placeholder: bool = False
+    simulation_id: int | None = None
 
 
 SECTIONS: tuple[tuple[str, Kind | None], ...] = (
@@ -56,7 +58,11 @@ SECTIONS: tuple[tuple[str, Kind | None], ...] = (
     ("Datasets", Kind.DATASET),
     ("Rubrics", Kind.RUBRIC),
     ("Models", Kind.MODEL),
+    # Conversations (issue 12): scenario sets, simulated customers, simulation runs.
+    ("Scenarios", Kind.CONVERSATIONS),
+    ("Customers", Kind.CUSTOMER),
     ("Runs", None),
+    ("Simulations", None),
     ("Approved", None),
 )
 
@@ -98,6 +104,9 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
             )
         )
     sections["Approved"] = approved_entries(store)
+    from workbench.gui.models.simulation_entries import simulation_entries  # it uses NavEntry
+
+    sections["Simulations"] = simulation_entries(store)
     return sections
 
 
