@@ -333,9 +333,16 @@ def turn_problem(score: ConversationScore, turn: int | None) -> str | None:
         return None
     reasons = []
     if turn in score.drift_turns:
-        address = _turn_score(score, turn)
-        found = address.address if address is not None and address.address else "another form"
-        reasons.append(f"the assistant switched its form of address ({found})")
+        scored = _turn_score(score, turn)
+        forms = score.details.get("address") if isinstance(score.details, Mapping) else None
+        found = (scored.address if scored is not None else None) or (
+            forms.get(str(turn)) if isinstance(forms, Mapping) else None
+        )
+        expected = score.details.get("expected_address") if score.details else None
+        reasons.append(
+            f"the assistant switched its form of address to {found or 'another form'}"
+            + (f" (expected {expected})" if expected else "")
+        )
     if turn in score.repeated_turns:
         reasons.append("the assistant repeated an earlier answer (loop)")
     if turn in score.unanswered_turns:
@@ -465,10 +472,16 @@ def _assistant_badges(
 ) -> list[TurnBadge]:
     badges: list[TurnBadge] = []
     scored = turn_scores.get(turn)
+    form = scored.address if scored is not None else None
+    if form is None and score is not None:
+        # Without a rubric there are no turn scores; the detected forms are in the details.
+        forms = score.details.get("address") if isinstance(score.details, Mapping) else None
+        if isinstance(forms, Mapping):
+            form = forms.get(str(turn)) or forms.get(turn)
+    if form and form != "none":
+        drift = score is not None and turn in score.drift_turns
+        badges.append(TurnBadge(str(form), "fail" if drift else "pass", "Form of address"))
     if scored is not None:
-        if scored.address and scored.address != "none":
-            drift = score is not None and turn in score.drift_turns
-            badges.append(TurnBadge(scored.address, "fail" if drift else "pass", "Form of address"))
         if scored.error:
             badges.append(TurnBadge("not scored", "error", scored.error))
         elif scored.passed is not None:

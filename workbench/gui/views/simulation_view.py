@@ -368,4 +368,8 @@ def describe_summary(summary: object) -> str:
         f"Simulation {summary.status}: {counts or 'nothing to do'} — {summary.calls} call(s),"
         f" {summary.cache_hits} from cache, ${summary.cost_usd:.4f}, {summary.elapsed_s:.1f} s."
     )
-    return f"{text} {summary.message}" if summary.message else text
+    if summary.message:
+        text += f" {summary.message}"
+    if summary.status in ("cancelled", "budget_stopped", "failed"):
+        text += " Finished turns are kept; Resume continues the rest."
+    return text
