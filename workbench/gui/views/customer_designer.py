@@ -46,6 +46,14 @@ PREVIEW_DELAY_MS = 250
 DRAFT_DELAY_MS = 700
 
 
+_SEPARATOR = "\u241f"  # a character no family name or case id contains
+
+
+def scenario_key(conversations: str, case_id: str) -> str:
+    """The scenario picker's data for a case (a string: Qt compares it reliably)."""
+    return f"{conversations}{_SEPARATOR}{case_id}"
+
+
 class CustomerDesigner(QWidget):
     """Designer for one customer persona family.
 
@@ -145,7 +153,7 @@ class CustomerDesigner(QWidget):
             choices = []
             self._show_problem(f"Cannot list the scenarios: {error}")
         for choice in choices:
-            self.scenario.addItem(choice.label, (choice.conversations, choice.case_id))
+            self.scenario.addItem(choice.label, scenario_key(choice.conversations, choice.case_id))
         if chosen is not None:
             self.scenario.setCurrentIndex(max(0, self.scenario.findData(chosen)))
         self.scenario.blockSignals(False)
@@ -223,7 +231,7 @@ class CustomerDesigner(QWidget):
         chosen = self.scenario.currentData()
         if chosen is None:
             return None  # the application's sample scenario
-        conversations, case_id = chosen
+        conversations, _, case_id = str(chosen).partition(_SEPARATOR)
         return find_case(self._store, conversations, case_id)
 
     def _build_layout(self) -> None:
