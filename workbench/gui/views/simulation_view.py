@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -84,9 +85,13 @@ class SimulationView(QWidget):
 
         self.title = QLabel(f"<b>{title}</b>")
         self.progress_label = QLabel()
+        # Long names and figures clip rather than widen the window past the screen.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setToolTip(title)
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
+        self.progress.setFormat("%v / %m")
         self.cancel_button = QPushButton("Cancel  (Esc)")
         self.cancel_button.setToolTip("Stop now: finished turns are kept and Resume continues")
         self.resume_button = QPushButton("Resume")
@@ -98,6 +103,7 @@ class SimulationView(QWidget):
 
         self.table = QTableView()
         self.table.setObjectName("conversation-grid")
+        self.table.setMinimumWidth(360)
         self.table.setModel(self._proxy)
         self.table.setItemDelegate(ConversationCellDelegate(self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -112,6 +118,9 @@ class SimulationView(QWidget):
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setDefaultSectionSize(330)
         horizontal.setStretchLastSection(True)
+        horizontal.sectionResized.connect(self._on_header_section_resized)
+        self._fitting = False
+        self._user_sized_columns = False
         horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         self.transcript = TranscriptWidget()
@@ -119,6 +128,10 @@ class SimulationView(QWidget):
         self.column_a = QComboBox()
         self.column_b = QComboBox()
         for combo in (self.column_a, self.column_b):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(16)
             for column in layout.columns:
                 combo.addItem(column.label, column.index)
         self.column_b.setCurrentIndex(min(1, self.column_b.count() - 1))
@@ -229,12 +242,30 @@ class SimulationView(QWidget):
         self.table.setCurrentIndex(target)
         self.table.scrollTo(target)
 
+    def fit_columns(self) -> None:
+        """Share the grid's width between the columns (at least 220 px each)."""
+        count = self.model.columnCount()
+        if not count or self._user_sized_columns:
+            return
+        width = max(220, self.table.viewport().width() // count)
+        self._fitting = True
+        for column in range(count):
+            self.table.setColumnWidth(column, width)
+        self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the columns sharing the width until the user sizes one by hand."""
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self.fit_columns)  # once the splitter laid the grid out
+
+    def _on_header_section_resized(self, _section: int, _old: int, _new: int) -> None:
+        if not self._fitting:
+            self._user_sized_columns = True
+
     # -- building ------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
         top.addWidget(self.progress_label, 1)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
@@ -263,8 +294,10 @@ class SimulationView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([2600, 1700])
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self.fit_columns())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)

@@ -180,7 +180,7 @@ class TranscriptWidget(QWidget):
         self.notes.setTextFormat(Qt.TextFormat.PlainText)
         self._header_badges = QHBoxLayout()
         self._header_badges.setSpacing(4)
-        self.jump_button = QPushButton("Go to where it went wrong  (Ctrl+J)")
+        self.jump_button = QPushButton("Go to where it went wrong")
         self.jump_button.setObjectName("jump-to-problem")
         self.jump_button.hide()
         self.empty = QLabel("Choose a conversation to read its transcript.")
@@ -198,15 +198,23 @@ class TranscriptWidget(QWidget):
         self.scroll.setWidget(self._column)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        badges_row = QHBoxLayout()
+        # The badges may be clipped on a narrow pane rather than widen the whole window.
+        badges = QWidget()
+        badges.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        badges_row = QHBoxLayout(badges)
+        badges_row.setContentsMargins(0, 0, 0, 0)
         badges_row.addLayout(self._header_badges)
         badges_row.addStretch(1)
-        badges_row.addWidget(self.jump_button)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.jump_button)
+        self.jump_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.jump_button.setMinimumWidth(120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0 if compact else 6, 4, 0 if compact else 6, 4)
-        layout.addWidget(self.title)
+        layout.addLayout(title_row)
         layout.addWidget(self.subtitle)
-        layout.addLayout(badges_row)
+        layout.addWidget(badges)
         layout.addWidget(self.notes)
         layout.addWidget(self.empty)
         layout.addWidget(self.scroll, 1)
@@ -284,14 +292,17 @@ class TranscriptWidget(QWidget):
         self.subtitle.setVisible(bool(view.subtitle))
         self.notes.setText("\n".join(view.notes))
         self.notes.setVisible(bool(view.notes))
-        outcome = (TurnBadge(view.outcome, view.outcome_tone),) if view.outcome else ()
+        outcome = (
+            (TurnBadge(view.outcome, view.outcome_tone),)
+            if view.outcome
+            else (TurnBadge("in progress", "info"),)
+        )
         self._set_header_badges(outcome + view.badges)
         wrong = view.wrong_turn
         self.jump_button.setVisible(wrong is not None)
         if wrong is not None:
-            self.jump_button.setText(
-                f"Go to turn {view.wrong_exchange}, where it went wrong  (Ctrl+J)"
-            )
+            self.jump_button.setText(f"Go to turn {view.wrong_exchange}, where it went wrong")
+            self.jump_button.setToolTip("Ctrl+J")
         if not same_conversation:
             self._truncate(0)
             # A conversation still going is followed at its end; a finished one is read from
