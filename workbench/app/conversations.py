@@ -201,6 +201,23 @@ def preview_customer_prompt(
     return render_customer(customer, scenario, name=name)
 
 
+def resolve_customer(store: Store, ref: str) -> CustomerContent:
+    """The content of a customer persona version (``NAME[@REF]``)."""
+    content = store.resolve(Kind.CUSTOMER, ref).content
+    assert isinstance(content, CustomerContent)
+    return content
+
+
+def resolve_case(store: Store, conversations: str, case_id: str) -> ConversationCase:
+    """One case of a conversation set version (NotFoundError when absent)."""
+    version = store.resolve(Kind.CONVERSATIONS, conversations)
+    assert isinstance(version.content, ConversationSetContent)
+    try:
+        return version.content.case(case_id)
+    except KeyError:
+        raise NotFoundError(f"{version.ref} has no case '{case_id}'") from None
+
+
 def scripted_case_from_chat(
     case_id: str,
     messages: Sequence[tuple[Literal["user", "assistant"], str]],
