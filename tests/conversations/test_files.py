@@ -51,11 +51,14 @@ def test_canonical_writer_is_stable_for_hand_written_files(tmp_path: Path) -> No
             '{"id": "a", "turns": [{"role": "user", "content": "x"}, {"role": "user", "content": "y"}]}',
             "turn 2: two user turns in a row",
         ),
-        ('{"id": "a", "turns": [{"role": "assistant", "content": "x"}]}', "starts with a user turn"),
+        (
+            '{"id": "a", "turns": [{"role": "assistant", "content": "x"}]}',
+            "starts with a user turn",
+        ),
         ('{"id": "a", "scenario": {"goal": "g"}, "colour": 1}', "unknown key 'colour'"),
         ('{"id": "a"}', "needs 'turns'"),
         ('{"id": "a", "scenario": {"goal": "g"}, "max_turns": 0}', "max_turns"),
-        ('[1, 2]', "must be a JSON object"),
+        ("[1, 2]", "must be a JSON object"),
         ('{"id": "a", ', "not valid JSON"),
     ],
 )
@@ -158,7 +161,9 @@ def test_promptfoo_simulated_user_becomes_a_scenario() -> None:
     parsed = read_promptfoo_conversations(PROMPTFOO, path="promptfooconfig.yaml")
     (case,) = parsed.content.cases
     assert case.scenario is not None and case.scenario.goal.startswith("You want to know")
-    assert case.max_turns == 5 and case.vars == {"shop": "Maison Lumière"} and case.id == "late-order"
+    assert (
+        case.max_turns == 5 and case.vars == {"shop": "Maison Lumière"} and case.id == "late-order"
+    )
     assert "tests[0].assert" in parsed.unmapped
     assert any("temperature" in u for u in parsed.unmapped)
 

@@ -32,7 +32,9 @@ KEY = ConversationKey("c", 0)
 VOUS = PersonaContent(display_name="Claire", role="conseillère", address_form="vous")
 
 
-def transcript(*answers: str, status: ConversationStatus = ConversationStatus.FINISHED) -> ConversationResult:
+def transcript(
+    *answers: str, status: ConversationStatus = ConversationStatus.FINISHED
+) -> ConversationResult:
     messages = []
     for turn, answer in enumerate(answers):
         messages.append(TranscriptMessage(len(messages), turn, "customer", f"question {turn}"))
@@ -55,7 +57,9 @@ def test_drift_to_tu_is_found_on_its_turn() -> None:
 def test_loops_unanswered_and_handoff_expectations() -> None:
     case = scenario("c", expected=ExpectedOutcome(handoff=False))
     same = "Pouvez-vous me donner votre numéro de commande, s'il vous plaît ?"
-    result = transcript(same, "", same.replace("plaît", "plait"), "Je vous passe un conseiller [HUMAIN]")
+    result = transcript(
+        same, "", same.replace("plaît", "plait"), "Je vous passe un conseiller [HUMAIN]"
+    )
     score = score_conversation(result, case, persona=VOUS, handoff_markers=("[HUMAIN]",))
     assert score.repeated_turns == (2,)
     assert score.unanswered_turns == (1,)
@@ -149,3 +153,41 @@ async def test_report_compare_and_export_two_columns(cws: ConvWorkspace, tmp_pat
     first = json.loads(out.read_text().splitlines()[0])
     assert [m["role"] for m in first["messages"]] == ["user", "assistant"] * 3
     assert first["run"] == f"sim-{run_id}" and first["stop_reason"] == "turn_limit"
+
+
+async def test_approve_a_bundle_with_a_simulation_as_evidence(cws: ConvWorkspace) -> None:
+    persona = cws.store.save_version(Kind.PERSONA, "claire", VOUS).version
+    cws.store.save_version(
+        Kind.RUBRIC,
+        "polite",
+        RubricContent(criteria=(CriterionSpec(kind="contains", config={"value": "commande"}),)),
+    )
+    cases = cws.cases(
+        *(scenario(f"c{i}", expected=ExpectedOutcome(facts=("6 novembre",))) for i in range(4))
+    )
+    spec = cws.spec(
+        [cws.prompt("steady", system="Aide."), cws.prompt("drifty", system="Aide. DRIFT")],
+        [cws.model()],
+        cases,
+        customers=[cws.customer()],
+        simulator=cws.model("sim"),
+        max_turns=3,
+    ).model_copy(update={"persona_ids": (persona.id,)})
+    engine = make_engine(cws.store)
+    run_id = engine.create(spec, "evidence")
+    await engine.execute(run_id)
+    request = conv.ApprovalRequest(
+        bundle="support", prompt="steady", persona="claire", model="bot", rubric="polite"
+    )
+    approval = conv.approve_with_simulations(cws.store, request, [run_id], reviewer="ines")
+    (evidence,) = approval.evidence.simulations
+    assert evidence.simulation_id == run_id and evidence.outcome_rate == 1.0
+    assert evidence.conversations == 4 and evidence.drift_rate == 0.0
+    stored = cws.store.list_approvals()[0]
+    assert stored.evidence.simulations[0].outcome_rate == 1.0
+    # The drifting column reaches the outcome too, but no simulation column is this bundle:
+    other = conv.ApprovalRequest(
+        bundle="support", prompt="steady", persona=None, model="bot", rubric="polite"
+    )
+    with pytest.raises(conv.ValidationError, match="no column with exactly this bundle"):
+        conv.approve_with_simulations(cws.store, other, [run_id], reviewer="ines")

@@ -474,3 +474,51 @@ def render_customer_command(
             raise ValidationError("--case needs --conversations NAME[@VERSION]")
         chosen = conv.resolve_case(svc.store, conversations, case)
     stdout.print(conv.preview_customer_prompt(customer, chosen, name=ref), highlight=False)
+
+
+@simulate_app.command("approve")
+def approve(
+    ctx: typer.Context,
+    bundle: Annotated[str, typer.Argument(help="The bundle's name.")],
+    simulation: Annotated[
+        list[str], typer.Option("--sim", help="Simulation run (sim-N) as evidence, repeatable.")
+    ],
+    prompt: Annotated[str, typer.Option("--prompt", help="NAME[@V].")],
+    model: Annotated[str, typer.Option("--model", help="Model config NAME[@V].")],
+    rubric: Annotated[str, typer.Option("--rubric", help="Rubric NAME[@V].")],
+    persona: Annotated[str | None, typer.Option("--persona", help="NAME[@V].")] = None,
+    run: Annotated[
+        list[int] | None, typer.Option("--run", help="A scored run as more evidence.")
+    ] = None,
+    min_outcome_rate: Annotated[
+        float, typer.Option("--min-outcome-rate", help="Required outcome rate.", min=0, max=1)
+    ] = conv.DEFAULT_MIN_OUTCOME_RATE,
+    override_reason: Annotated[
+        str | None, typer.Option("--override-reason", help="Approve although a check fails.")
+    ] = None,
+    note_text: Annotated[str, typer.Option("--note", help="A note kept with it.")] = "",
+) -> None:
+    """Approve a bundle with simulation runs as evidence."""
+    svc = services(ctx)
+    request = conv.ApprovalRequest(
+        bundle=bundle,
+        prompt=prompt,
+        model=model,
+        rubric=rubric,
+        persona=persona,
+        run_ids=tuple(run or ()),
+        note=note_text,
+        override_reason=override_reason,
+    )
+    approval = conv.approve_with_simulations(
+        svc.store,
+        request,
+        [_parse_id(s) for s in simulation],
+        reviewer=svc.current_author(),
+        min_outcome_rate=min_outcome_rate,
+    )
+    sims = ", ".join(
+        f"sim-{s.simulation_id} outcome {_pct(s.outcome_rate)}"
+        for s in approval.evidence.simulations
+    )
+    note(f"Approved {approval.bundle}@v{approval.number} ({sims})")
