@@ -48,7 +48,8 @@ def test_canonical_writer_is_stable_for_hand_written_files(tmp_path: Path) -> No
         ('{"id": "a", "scenario": {"knows": {}}}', "missing 'scenario.goal'"),
         ('{"id": "a", "scenario": {"goal": "  "}}', "goal is blank"),
         (
-            '{"id": "a", "turns": [{"role": "user", "content": "x"}, {"role": "user", "content": "y"}]}',
+            '{"id": "a", "turns": [{"role": "user", "content": "x"},'
+            ' {"role": "user", "content": "y"}]}',
             "turn 2: two user turns in a row",
         ),
         (
