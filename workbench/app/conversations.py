@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from workbench.app.approvals import (
+    MIN_OVERRIDE_REASON,
+    ApprovalRequest,
+    ResolvedBundle,
+    gather_evidence,
+    resolve_bundle,
+)
 from workbench.core.conversations import (
     DEFAULT_HANDOFF_MARKERS,
     END_MARKER,
@@ -77,6 +84,7 @@ from workbench.scoring.stats import (
     compare_columns,
     wilson_interval,
 )
+from workbench.store.approvals import Approval, ApprovalDraft, SimulationEvidence
 from workbench.store.types import SaveResult
 
 if TYPE_CHECKING:
@@ -90,6 +98,7 @@ __all__ = [
     "DEFAULT_CUSTOMER_TEMPLATE",
     "DEFAULT_HANDOFF_MARKERS",
     "END_MARKER",
+    "ApprovalRequest",
     "CaseSelection",
     "ConversationCase",
     "ConversationColumnReport",
@@ -116,6 +125,7 @@ __all__ = [
     "TranscriptMessage",
     "TurnFinished",
     "TurnScore",
+    "ValidationError",
     "WritingStyle",
 ]
 
@@ -199,6 +209,23 @@ def preview_customer_prompt(
     """
     scenario = case.scenario if case is not None and case.scenario else PREVIEW_SCENARIO
     return render_customer(customer, scenario, name=name)
+
+
+def resolve_customer(store: Store, ref: str) -> CustomerContent:
+    """The content of a customer persona version (``NAME[@REF]``)."""
+    content = store.resolve(Kind.CUSTOMER, ref).content
+    assert isinstance(content, CustomerContent)
+    return content
+
+
+def resolve_case(store: Store, conversations: str, case_id: str) -> ConversationCase:
+    """One case of a conversation set version (NotFoundError when absent)."""
+    version = store.resolve(Kind.CONVERSATIONS, conversations)
+    assert isinstance(version.content, ConversationSetContent)
+    try:
+        return version.content.case(case_id)
+    except KeyError:
+        raise NotFoundError(f"{version.ref} has no case '{case_id}'") from None
 
 
 def scripted_case_from_chat(
@@ -496,10 +523,23 @@ def score_simulation(
     judge_call: JudgeCall | None = None,
     mood: bool = False,
 ) -> list[ConversationScore]:
-    """`score_simulation_async` for callers outside an event loop."""
-    return asyncio.run(
-        score_simulation_async(store, run_id, rubric=rubric, judge_call=judge_call, mood=mood)
+    """`score_simulation_async` for callers without a judge, or outside an event loop.
+
+    Without a judge nothing awaits a network call, so the coroutine runs to its end in one
+    step and this works inside a running loop too (the GUI's or a test's).
+    """
+    coroutine = score_simulation_async(
+        store, run_id, rubric=rubric, judge_call=judge_call, mood=mood
     )
+    if judge_call is not None:
+        return asyncio.run(coroutine)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result: list[ConversationScore] = done.value
+        return result
+    coroutine.close()
+    raise RuntimeError("scoring without a judge suspended: use score_simulation_async")
 
 
 def conversation_scores(
@@ -690,3 +730,106 @@ def judge_model_config(store: Store, ref: str) -> ModelConfigContent:
     content = store.resolve(Kind.MODEL, ref).content
     assert isinstance(content, ModelConfigContent)
     return content
+
+
+# --------------------------------------------------------------------------- approval
+
+
+DEFAULT_MIN_OUTCOME_RATE = 0.8
+
+
+def simulation_evidence(
+    store: Store, simulation_id: int, bundle: ResolvedBundle, unmet: list[str], *, min_rate: float
+) -> SimulationEvidence:
+    """The bundle's column in a simulation, with the checks it misses appended to `unmet`."""
+    info = store.get_simulation(simulation_id)
+    base = SimulationEvidence(simulation_id=info.id, name=info.name, status=info.status)
+    if info.status != "finished":
+        unmet.append(f"simulation sim-{info.id} is {info.status}, not finished")
+    wanted = (bundle.prompt.id, bundle.persona.id if bundle.persona else None, bundle.model.id)
+    column = next(
+        (c for c in info.columns if (c.prompt_id, c.persona_id, c.model_id) == wanted), None
+    )
+    if column is None:
+        listed = "; ".join(c.label for c in info.columns)
+        unmet.append(
+            f"simulation sim-{info.id} has no column with exactly this bundle (columns: {listed})"
+        )
+        return base
+    report = next(
+        r
+        for r in simulation_report(store, simulation_id, bundle.rubric.ref)
+        if r.column.index == column.index
+    )
+    interval = report.outcome_interval
+    if report.outcome_rate is None:
+        unmet.append(f"simulation sim-{info.id}: no conversation of the bundle has an outcome")
+    elif report.outcome_rate < min_rate:
+        unmet.append(
+            f"simulation sim-{info.id}: outcome rate {report.outcome_rate:.1%} is below the"
+            f" required {min_rate:.0%}"
+        )
+    return base.model_copy(
+        update={
+            "column": column.index,
+            "column_label": column.label,
+            "conversations": report.conversations,
+            "errors": report.errors,
+            "outcome_rate": report.outcome_rate,
+            "outcome_interval": None if interval is None else (interval.low, interval.high),
+            "pass_rate": report.pass_rate,
+            "drift_rate": report.drift_rate,
+            "loop_rate": report.loop_rate,
+        }
+    )
+
+
+def approve_with_simulations(
+    store: Store,
+    request: ApprovalRequest,
+    simulation_ids: Sequence[int],
+    *,
+    reviewer: str,
+    min_outcome_rate: float = DEFAULT_MIN_OUTCOME_RATE,
+) -> Approval:
+    """Approve a bundle on simulation evidence (and the request's runs, if any).
+
+    The bundle's column of each simulation must be finished and reach `min_outcome_rate`;
+    run evidence is checked as `approve_bundle` does. Unmet checks need the request's
+    override reason, as for runs. The figures are kept in the approval's evidence.
+
+    Raises:
+        ValidationError: unmet checks without an override reason (each listed).
+    """
+    if not simulation_ids:
+        raise ValidationError("give at least one simulation (sim-N) as evidence")
+    reason = request.override_reason.strip() if request.override_reason is not None else None
+    if reason is not None and len(reason) < MIN_OVERRIDE_REASON:
+        raise ValidationError(
+            f"an override reason must say why in at least {MIN_OVERRIDE_REASON} characters"
+        )
+    bundle = resolve_bundle(store, request)
+    evidence = gather_evidence(store, bundle, request.run_ids, min_pass_rate=request.min_pass_rate)
+    unmet = [u for u in evidence.unmet if request.run_ids or u != "no run was given as evidence"]
+    simulations = tuple(
+        simulation_evidence(store, sim, bundle, unmet, min_rate=min_outcome_rate)
+        for sim in simulation_ids
+    )
+    if unmet and reason is None:
+        listed = "\n".join(f"  - {item}" for item in unmet)
+        raise ValidationError(
+            f"cannot approve '{request.bundle}':\n{listed}\n"
+            "Fix the evidence, or approve anyway with a written override reason."
+        )
+    evidence = evidence.model_copy(update={"simulations": simulations, "unmet": tuple(unmet)})
+    dataset_ids = [r.dataset_id for r in evidence.runs if r.dataset_id]
+    draft = ApprovalDraft(
+        bundle=request.bundle,
+        versions=bundle.versions,
+        dataset_id=dataset_ids[0] if dataset_ids else None,
+        run_ids=tuple(request.run_ids),
+        evidence=evidence,
+        override_reason=reason,
+        note=request.note,
+    )
+    return store.record_approval(draft, reviewer=reviewer)

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from workbench.app.services import Services
-from workbench.cli import approvals, datasets, exports, models, render, runs, scoring, workspace
+from workbench.cli import (
+    approvals,
+    datasets,
+    exports,
+    models,
+    render,
+    runs,
+    scoring,
+    simulate,
+    workspace,
+)
 from workbench.cli.families import family_app
 from workbench.core.errors import KnownError
 from workbench.core.models import Kind
@@ -70,6 +80,16 @@ app.add_typer(family_app(Kind.RUBRIC, plural="rubrics"), name="rubric")
 scoring.register(app)  # score, compare, review, rubric import (after the rubric group)
 approvals.register(app)  # approve, approvals list|show|revoke, bundle-label
 exports.register(app)  # export-bundle, import-bundle, import-promptfoo, import-langfuse
+
+# Conversations (issue 12): customer personas, conversation sets, simulations.
+customer_app = family_app(Kind.CUSTOMER, plural="customer personas")
+customer_app.command("render")(simulate.render_customer_command)
+app.add_typer(customer_app, name="customer")
+conversations_app = family_app(Kind.CONVERSATIONS, plural="conversation sets")
+conversations_app.command("import")(simulate.import_conversations)
+conversations_app.command("export")(simulate.export_conversations)
+app.add_typer(conversations_app, name="conversations")
+app.add_typer(simulate.simulate_app, name="simulate")
 
 
 def main(argv: list[str] | None = None) -> int:

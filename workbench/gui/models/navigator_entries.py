@@ -73,6 +73,8 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
     families = store.list_families()
     titles = {kind: title for title, kind in SECTIONS if kind is not None}
     for family in families:
+        if family.kind not in titles:  # kinds with their own views (customers, conversations)
+            continue
         versions = f"v{family.head_number}" if family.head_number else "no versions"
         labels = ", ".join(
             f"{label} → v{number}" for label, number in sorted(family.labels.items())
