@@ -11,13 +11,20 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conversation_seed import drifting_responder, seed_conversations
 from tests.gui.live_fixtures import add_fake_model, open_live_window
 from workbench.app import conversations as app_conversations
-from workbench.app.conversations import ConversationSetContent, CustomerContent
+from workbench.app.conversations import (
+    ConversationSetContent,
+    ConversationStatus,
+    CustomerContent,
+)
 from workbench.app.services import Services
-from workbench.core.models import Kind
+from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.drafts import DraftStore
+from workbench.gui.main_window import MainWindow
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
 from workbench.gui.views.customer_designer import CustomerDesigner, scenario_key
 from workbench.gui.views.playground_view import PlaygroundView, parse_variables
+from workbench.gui.views.simulation_view import SimulationView
+from workbench.providers.compat import OpenAICompatibleProvider
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
 
@@ -190,3 +197,55 @@ def test_welcome_page_offers_the_short_simulation_only_with_the_demo(
     assert not window.welcome.simulation_button.isVisibleTo(window.welcome)
     window.welcome.simulation_button.click()  # hidden, but a stray signal must not crash
     assert "demo workspace" in window.statusBar().currentMessage()
+
+
+def _run_short_simulation(qtbot: QtBot, window: MainWindow, timeout: int) -> SimulationView:
+    assert window.welcome.simulation_button.isVisible()
+    with qtbot.waitSignal(window.conversations.view_opened, timeout=30_000) as opened:
+        qtbot.mouseClick(window.welcome.simulation_button, Qt.MouseButton.LeftButton)
+    view = opened.args[0]
+    assert isinstance(view, SimulationView)
+    controller = window.conversations.simulations.controller(view.live.layout.run_id)
+    qtbot.waitUntil(lambda: not controller.running, timeout=timeout)
+    return view
+
+
+def test_the_short_simulation_runs_from_the_welcome_page(
+    qtbot: QtBot, services: Services, server: FakeLLMServer
+) -> None:
+    services.ensure_demo_loaded()
+    used: list[str] = []
+
+    def to_fake_server(config: ModelConfigContent) -> OpenAICompatibleProvider:
+        # The embedded model takes minutes on a test machine (the slow test below runs it):
+        # its config is answered by the fake server, through the same lean client.
+        used.append(config.provider)
+        return OpenAICompatibleProvider(name="fake", base_url=server.openai_base_url)
+
+    window = open_live_window(qtbot, services, provider_factory=to_fake_server)
+    view = _run_short_simulation(qtbot, window, timeout=60_000)
+    assert set(used) == {"local"}
+    info = app_conversations.get_simulation(services.store, view.live.layout.run_id)
+    assert [c.label.split(" · ")[0] for c in info.columns] == [
+        "order-tracking@v2",
+        "order-tracking@v3",
+    ]
+    assert info.spec.max_turns == 3
+    results = app_conversations.conversations(services.store, info.id)
+    assert len(results) == 4
+    assert all(r.status is ConversationStatus.FINISHED for r in results), results
+    assert all(1 <= r.turns <= 3 for r in results)
+    assert view.model.grid.progress() == (4, 4)
+
+
+@pytest.mark.slow
+def test_the_short_simulation_runs_on_the_embedded_model(qtbot: QtBot, services: Services) -> None:
+    services.ensure_demo_loaded()
+    window = open_live_window(qtbot, services)
+    view = _run_short_simulation(qtbot, window, timeout=900_000)
+    results = app_conversations.conversations(services.store, view.live.layout.run_id)
+    assert len(results) == 4
+    # Demo-grade answers, but every conversation either ended or is an error of the simulator
+    # (a runaway or empty customer message), never lost.
+    assert all(r.status in (ConversationStatus.FINISHED, ConversationStatus.ERROR) for r in results)
+    assert sum(len(r.messages) for r in results) >= 4
