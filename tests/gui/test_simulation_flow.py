@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conversation_seed import drifting_responder, seed_conversations
-from tests.gui.live_fixtures import add_fake_model, open_live_window
+from tests.gui.live_fixtures import add_fake_model, add_rubric, open_live_window
 from workbench.app import conversations as app_conversations
 from workbench.app.conversations import ConversationKey, ConversationStatus
 from workbench.app.services import Services
 from workbench.app.simulation_setup import SimulationCheck
 from workbench.gui.main_window import MainWindow
 from workbench.gui.models.conversation_table_model import ConversationRole
+from workbench.gui.views.simulation_approve_dialog import SimulationApproveDialog
 from workbench.gui.views.simulation_setup_dialog import SimulationSetupDialog
 from workbench.gui.views.simulation_view import PAIR_TAB, SimulationView
 from workbench.store import Store
@@ -242,3 +243,40 @@ def test_cancel_keeps_finished_turns_and_resume_finishes(
     assert len(final) == 6 and all(r.status is ConversationStatus.FINISHED for r in final)
     settled, total = view.model.grid.progress()
     assert settled == total == 6
+
+
+def test_a_column_is_approved_with_the_simulation_as_evidence(
+    qtbot: QtBot, live: Store, services: Services
+) -> None:
+    add_rubric(live)
+    spec = app_conversations.build_simulation_spec(
+        live,
+        prompts=["order-tracking@v1"],
+        personas=["camille"],
+        models=["fake"],
+        conversations="support-scenarios",
+        customers=["pressed-commuter"],
+        simulator="fake",
+        max_turns=4,
+        rubric="polite",
+    )
+    summary = app_conversations.simulate(services, spec, name="evidence")
+    window = open_live_window(qtbot, services)
+    window.refresh()
+    entry = next(e for e in window.navigator.entries("Simulations") if e.simulation_id)
+    view = window.open_entry(entry)
+    assert isinstance(view, SimulationView)
+    view.request_approval()
+    dialog = window.findChild(SimulationApproveDialog)
+    assert isinstance(dialog, SimulationApproveDialog)
+    assert "order-tracking@v1" in dialog.versions.text() and dialog.rubric.currentText() == "polite"
+    # The refund scenario is never resolved: the outcome check fails and is named.
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=20_000)
+    assert "Not approved" in dialog.error.text() and f"sim-{summary.run_id}" in dialog.error.text()
+    dialog.override.setPlainText("The refund scenario needs a human anyway; tracking is solid.")
+    with qtbot.waitSignal(dialog.approved, timeout=20_000) as approved:
+        dialog.submit()
+    approval = approved.args[0]
+    assert approval.evidence.simulations, "the simulation is kept as evidence"
+    assert any(e.name.startswith("order-tracking") for e in window.navigator.entries("Approved"))

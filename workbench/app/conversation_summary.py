@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from workbench.app import conversations as app_conversations
 from workbench.app.conversations import ConversationColumnReport
+from workbench.core.errors import NotFoundError
 
 if TYPE_CHECKING:
     from workbench.scoring.stats import Interval
@@ -128,3 +129,21 @@ def simulation_html(store: Store, run_id: int) -> str:
     parts.extend(f"<li>{escape(column.label)}</li>" for column in info.columns)
     parts.append("</ul>")
     return "\n".join(parts)
+
+
+def simulation_column_refs(
+    store: Store, run_id: int, column: int
+) -> tuple[str, str | None, str, str | None]:
+    """A simulation column's prompt, persona and model as ``name@vN``, and the run's rubric."""
+    info = app_conversations.get_simulation(store, run_id)
+    found = next((c for c in info.columns if c.index == column), None)
+    if found is None:
+        raise NotFoundError(f"sim-{run_id} has no column {column}")
+    persona = store.get_version(found.persona_id).ref if found.persona_id else None
+    rubric = store.get_version(info.spec.rubric_id).ref if info.spec.rubric_id else None
+    return (
+        store.get_version(found.prompt_id).ref,
+        persona,
+        store.get_version(found.model_id).ref,
+        rubric,
+    )

@@ -90,7 +90,9 @@ class ConversationFeatures(QObject):
         self._factory = provider_factory
         self._drafts = drafts
         self._author = author
-        self.simulations = SimulationSessions(services, bridge, jobs, provider_factory, self)
+        self.simulations = SimulationSessions(
+            services, bridge, jobs, provider_factory, self, reviewer=author
+        )
         self.simulations.view_opened.connect(self.view_opened)
         self.simulations.message_posted.connect(self.message_posted)
         self.simulations.simulations_changed.connect(self.workspace_changed)

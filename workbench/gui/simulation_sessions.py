@@ -10,16 +10,18 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from workbench.app import conversations as app_conversations
 from workbench.app.conversation_live import LiveConversations, simulation_layout
-from workbench.app.conversation_summary import simulation_summary_html
+from workbench.app.conversation_summary import simulation_column_refs, simulation_summary_html
+from workbench.core.errors import KnownError
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.provider_hub import ProviderFactory
 from workbench.gui.simulation_controller import SimulationController
+from workbench.gui.views.simulation_approve_dialog import SimulationApproveDialog
 from workbench.gui.views.simulation_view import SimulationView
 
 if TYPE_CHECKING:
@@ -58,12 +60,15 @@ class SimulationSessions(QObject):
         jobs: BackgroundJobs,
         provider_factory: ProviderFactory | None,
         parent: QObject | None = None,
+        *,
+        reviewer: str = "",
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._bridge = bridge
         self._jobs = jobs
         self._factory = provider_factory
+        self._reviewer = reviewer
         self._controllers: dict[int, SimulationController] = {}
         self._views: dict[int, SimulationView] = {}
         self._summary_jobs: dict[int, SimulationView] = {}
@@ -104,6 +109,7 @@ class SimulationSessions(QObject):
         view.retry_errors_requested.connect(controller.retry_errors)
         view.score_requested.connect(controller.score)
         view.summary_requested.connect(partial(self._on_view_summary_requested, run_id, view))
+        view.approve_requested.connect(partial(self.open_approve_dialog, run_id, view))
         view.set_running(controller.running)
         if info.spec.rubric_id is None:
             view.show_message("No rubric chosen: outcomes and register are still checked.")
@@ -112,6 +118,32 @@ class SimulationSessions(QObject):
         if not controller.running and live.results:
             self._load_scores(run_id, view)
         return view, title
+
+    def open_approve_dialog(
+        self, run_id: int, view: QWidget, column: int
+    ) -> SimulationApproveDialog | None:
+        """Approve a column's bundle with the simulation as evidence."""
+        try:
+            refs = simulation_column_refs(self._services.store, run_id, column)
+        except KnownError as error:
+            self.message_posted.emit(str(error))
+            return None
+        dialog = SimulationApproveDialog(
+            self._services.store,
+            self._jobs,
+            run_id,
+            refs,
+            reviewer=self._reviewer,
+            parent=view.window(),
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.approved.connect(self._on_dialog_approved)
+        dialog.open()
+        return dialog
+
+    def _on_dialog_approved(self, approval: object) -> None:
+        self.message_posted.emit(f"Approved {getattr(approval, 'ref', approval)}.")
+        self.simulations_changed.emit()
 
     def start_simulation(self, spec: SimulationSpec, name: str) -> SimulationController:
         """Create and execute a simulation; its view opens once it is stored."""

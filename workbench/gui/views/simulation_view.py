@@ -59,6 +59,7 @@ class SimulationView(QWidget):
         summary_requested(int, int): the column summaries and the paired comparison of two
             columns (run column indexes) are wanted.
         conversation_selected(object): the `ConversationKey` now read.
+        approve_requested(int): approve this column's bundle (run column index) on the evidence.
     """
 
     cancel_requested = Signal()
@@ -67,6 +68,7 @@ class SimulationView(QWidget):
     score_requested = Signal()
     summary_requested = Signal(int, int)
     conversation_selected = Signal(object)
+    approve_requested = Signal(int)
 
     def __init__(
         self, live: LiveConversations, *, title: str, parent: QWidget | None = None
@@ -97,6 +99,11 @@ class SimulationView(QWidget):
         self.resume_button = QPushButton("Resume")
         self.retry_button = QPushButton("Retry errors")
         self.score_button = QPushButton("Score again")
+        self.approve_button = QPushButton("Approve bundle…")
+        self.approve_button.setToolTip(
+            "Approve the selected column's prompt, persona and model with this simulation as"
+            " evidence"
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
@@ -148,6 +155,7 @@ class SimulationView(QWidget):
         self.resume_button.clicked.connect(self.resume_requested)
         self.retry_button.clicked.connect(self.retry_errors_requested)
         self.score_button.clicked.connect(self.score_requested)
+        self.approve_button.clicked.connect(self.request_approval)
         self.table.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self.table.activated.connect(lambda _index: self.read_transcript())
         self.column_a.currentIndexChanged.connect(lambda _i: self._on_columns_changed())
@@ -161,7 +169,9 @@ class SimulationView(QWidget):
         """Enable Cancel while the simulation runs, Resume / Retry / Score otherwise."""
         self._running = running
         self.cancel_button.setEnabled(running)
-        for button in (self.resume_button, self.retry_button, self.score_button):
+        for button in (
+            self.resume_button, self.retry_button, self.score_button, self.approve_button
+        ):  # fmt: skip
             button.setEnabled(not running)
         self._update_progress()
 
@@ -213,6 +223,13 @@ class SimulationView(QWidget):
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         return True
+
+    def request_approval(self) -> None:
+        """Ask to approve the selected column's bundle (the left compared column when none)."""
+        key = self.current_key()
+        column = key.column if key is not None else self.column_a.currentData()
+        if column is not None:
+            self.approve_requested.emit(column)
 
     def read_transcript(self) -> None:
         """Show the selected conversation's transcript and give it the keyboard."""
@@ -272,6 +289,7 @@ class SimulationView(QWidget):
         top.addWidget(self.resume_button)
         top.addWidget(self.retry_button)
         top.addWidget(self.score_button)
+        top.addWidget(self.approve_button)
 
         pair_page = QWidget()
         pair_layout = QVBoxLayout(pair_page)
