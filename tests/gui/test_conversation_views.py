@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conversation_seed import drifting_responder, seed_conversations
@@ -249,3 +251,48 @@ def test_the_short_simulation_runs_on_the_embedded_model(qtbot: QtBot, services:
     # (a runaway or empty customer message), never lost.
     assert all(r.status in (ConversationStatus.FINISHED, ConversationStatus.ERROR) for r in results)
     assert sum(len(r.messages) for r in results) >= 4
+
+
+BOTIUM = """\
+Order status
+A customer asks where the order is.
+
+#bot
+Bonjour ! Comment puis-je vous aider ?
+
+#me
+Où est ma commande ML-104522 ?
+
+#bot
+Votre commande est en route.
+BUTTONS Suivre|Annuler
+
+#me
+Merci !
+"""
+
+
+def test_importing_conversations_lists_what_was_not_mapped_and_refuses_bad_files(
+    qtbot: QtBot, live: Store, services: Services, tmp_path: Path
+) -> None:
+    window = open_live_window(qtbot, services)
+    good = tmp_path / "order.convo.txt"
+    good.write_text(BOTIUM, encoding="utf-8")
+    with qtbot.waitSignal(window.conversations.imported, timeout=20_000) as imported:
+        window.conversations.import_conversations(good)
+    assert "1 case(s)" in imported.args[0] and "BUTTONS" in imported.args[0]
+    assert any(e.name == "order" for e in window.navigator.entries("Scenarios"))
+
+    bad = tmp_path / "broken.conversations.jsonl"
+    bad.write_text(
+        '{"id": "ok", "scenario": {"goal": "Savoir où est le colis"}}\n'
+        '{"id": "no-goal", "scenario": {"knows": {}}}\n',
+        encoding="utf-8",
+    )
+    families = len(live.list_families())
+    with qtbot.waitSignal(window.conversations.import_failed, timeout=20_000) as failed:
+        window.conversations.import_conversations(bad)
+    assert "broken.conversations.jsonl:2" in failed.args[0] and "goal" in failed.args[0]
+    assert len(live.list_families()) == families, "nothing imported"
+    for box in window.findChildren(QMessageBox):
+        box.close()

@@ -10,11 +10,13 @@ Keys: Ctrl+Shift+R simulation setup, Ctrl+Shift+T talk to an assistant, Ctrl+Alt
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from workbench.app import conversations as app_conversations
 from workbench.app.conversation_choices import family_names
 from workbench.app.conversation_demo import (
     DEMO_SIMULATION_NAME,
@@ -65,11 +67,15 @@ class ConversationFeatures(QObject):
         view_opened(QWidget, str, str): a view to show: widget, title, tab key.
         message_posted(str): for the status bar.
         workspace_changed(): families or simulations changed (the navigator refreshes).
+        imported(str): a conversation file was imported; what was (and was not), in words.
+        import_failed(str): an import was refused; why, with file and line.
     """
 
     view_opened = Signal(QWidget, str, str)
     message_posted = Signal(str)
     workspace_changed = Signal()
+    imported = Signal(str)
+    import_failed = Signal(str)
 
     def __init__(
         self,
@@ -93,6 +99,9 @@ class ConversationFeatures(QObject):
         self.simulations = SimulationSessions(
             services, bridge, jobs, provider_factory, self, reviewer=author
         )
+        self._import_jobs: dict[int, Path] = {}
+        jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
+        jobs.job_failed.connect(self._on_jobs_job_failed)
         self.simulations.view_opened.connect(self.view_opened)
         self.simulations.message_posted.connect(self.message_posted)
         self.simulations.simulations_changed.connect(self.workspace_changed)
@@ -102,6 +111,13 @@ class ConversationFeatures(QObject):
         add("&Run", "simulate", "Simulation setup…", "Ctrl+Shift+R", self.open_setup)
         add("&Run", "talk", "Talk to an assistant…", "Ctrl+Shift+T", self.open_playground)
         add("&File", "new_customer", "New customer persona…", "Ctrl+Alt+N", self.new_customer)
+        add(
+            "&Workspace",
+            "import_conversations",
+            "Import conversations…",
+            None,
+            self._ask_and_import,
+        )
 
     def create_view(self, entry: NavEntry, *, dark: bool) -> tuple[QWidget, str] | None:
         """The view of a conversation entry, or None when the entry is not one."""
@@ -172,6 +188,17 @@ class ConversationFeatures(QObject):
             NavEntry(section=CUSTOMERS_SECTION, kind=Kind.CUSTOMER, name=name.strip(), title=name)
         )
 
+    def import_conversations(self, path: Path) -> int:
+        """Import a conversation file on a worker thread; `imported` or a message tells how."""
+        author = self._author
+        job = self._jobs.submit(
+            lambda store, _progress: app_conversations.import_conversation_file(
+                store, path, author=author
+            )
+        )
+        self._import_jobs[job] = path
+        return job
+
     def start_simulation(self, spec: object, name: str) -> None:
         """Start a simulation; its view opens once it is stored."""
         self.simulations.start_simulation(spec, name)  # type: ignore[arg-type]
@@ -194,3 +221,46 @@ class ConversationFeatures(QObject):
 
     def _on_setup_simulation_requested(self, spec: object, name: str) -> None:
         self.start_simulation(spec, name)
+
+    def _ask_and_import(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self._window,
+            "Import conversations",
+            "",
+            "Conversations (*.conversations.jsonl *.jsonl *.convo.txt *.yaml *.yml);;All files (*)",
+        )
+        if path:
+            self.import_conversations(Path(path))
+
+    def _on_jobs_job_succeeded(self, job_id: int, result: object) -> None:
+        path = self._import_jobs.pop(job_id, None)
+        if path is None or not isinstance(result, app_conversations.ConversationImport):
+            return
+        text = f"{path.name}: {result.cases} case(s) in {result.version.ref}" + (
+            "" if result.created else " (unchanged: no new version)"
+        )
+        if result.unmapped:
+            text += "\n\nNot imported (no equivalent here):\n" + "\n".join(
+                f"  - {item}" for item in result.unmapped
+            )
+        self.message_posted.emit(text.split("\n", 1)[0])
+        self.workspace_changed.emit()
+        self.imported.emit(text)
+        box = QMessageBox(QMessageBox.Icon.Information, "Import", text, parent=self._window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
+        path = self._import_jobs.pop(job_id, None)
+        if path is None:
+            return
+        self.message_posted.emit(f"Import failed: {message}")
+        self.import_failed.emit(message)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Import failed",
+            f"Nothing was imported from {path.name}.\n\n{message}",
+            parent=self._window,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
