@@ -23,6 +23,7 @@ from workbench.core.models import Kind, ModelConfigContent
 from workbench.gui.drafts import DraftStore
 from workbench.gui.main_window import MainWindow
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
+from workbench.gui.views.conversation_set_editor import ConversationSetEditor
 from workbench.gui.views.customer_designer import CustomerDesigner, scenario_key
 from workbench.gui.views.playground_view import PlaygroundView, parse_variables
 from workbench.gui.views.simulation_view import SimulationView
@@ -296,3 +297,29 @@ def test_importing_conversations_lists_what_was_not_mapped_and_refuses_bad_files
     assert len(live.list_families()) == families, "nothing imported"
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+def test_scenarios_are_written_in_the_editor_checked_by_line_and_saved(
+    qtbot: QtBot, live: Store, services: Services
+) -> None:
+    window = open_live_window(qtbot, services)
+    editor = window.open_entry(
+        NavEntry(section="Scenarios", kind=Kind.CONVERSATIONS, name="support-scenarios", title="s")
+    )
+    assert isinstance(editor, ConversationSetEditor)
+    assert editor.text.toPlainText().count("\n") == 3  # three cases, one per line
+    editor.add_scenario()
+    assert editor.is_dirty() and editor.check()
+    text = editor.text.toPlainText().replace('"goal": "What the customer wants", ', "")
+    editor.text.setPlainText(text)
+    assert not editor.check()
+    assert "support-scenarios.conversations.jsonl:4" in editor.error.text()
+    assert editor.save() is None, "an invalid text is never saved"
+    assert live.resolve(Kind.CONVERSATIONS, "support-scenarios").number == 1
+    editor.text.setPlainText(text.replace('"scenario": {', '"scenario": {"goal": "Un retour", '))
+    result = editor.save()
+    assert result is not None and result.version.number == 2
+    content = live.resolve(Kind.CONVERSATIONS, "support-scenarios").content
+    assert isinstance(content, ConversationSetContent)
+    assert content.case("new-scenario").scenario is not None
+    assert not editor.is_dirty()

@@ -27,6 +27,7 @@ from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
 from workbench.gui.models.navigator_entries import NavEntry
 from workbench.gui.simulation_sessions import SimulationSessions, simulation_tab_key
+from workbench.gui.views.conversation_set_editor import ConversationSetEditor
 from workbench.gui.views.customer_designer import CustomerDesigner
 from workbench.gui.views.playground_view import PlaygroundView
 from workbench.gui.views.simulation_setup_dialog import SimulationSetupDialog
@@ -111,6 +112,7 @@ class ConversationFeatures(QObject):
         add("&Run", "simulate", "Simulation setup…", "Ctrl+Shift+R", self.open_setup)
         add("&Run", "talk", "Talk to an assistant…", "Ctrl+Shift+T", self.open_playground)
         add("&File", "new_customer", "New customer persona…", "Ctrl+Alt+N", self.new_customer)
+        add("&File", "new_conversations", "New conversation set…", None, self.new_conversation_set)
         add(
             "&Workspace",
             "import_conversations",
@@ -135,6 +137,11 @@ class ConversationFeatures(QObject):
                 dark=dark,
             )
             return designer, entry.name
+        if entry.kind == Kind.CONVERSATIONS and entry.ref is None:
+            editor = ConversationSetEditor(
+                self._services.store, entry.name, author=self._author, drafts=self._drafts
+            )
+            return editor, entry.name
         return None
 
     def open_setup(self) -> SimulationSetupDialog:
@@ -174,19 +181,29 @@ class ConversationFeatures(QObject):
 
     def new_customer(self) -> None:
         """Ask for a name and open an empty customer designer."""
-        name, accepted = QInputDialog.getText(
-            self._window, "New customer persona", "Name (lower-case, no spaces):"
-        )
+        name = self._ask_name("New customer persona")
+        if name:
+            self._open(
+                NavEntry(section=CUSTOMERS_SECTION, kind=Kind.CUSTOMER, name=name, title=name)
+            )
+
+    def new_conversation_set(self) -> None:
+        """Ask for a name and open an empty scenario editor."""
+        name = self._ask_name("New conversation set")
+        if name:
+            self._open(
+                NavEntry(section="Scenarios", kind=Kind.CONVERSATIONS, name=name, title=name)
+            )
+
+    def _ask_name(self, title: str) -> str | None:
+        name, accepted = QInputDialog.getText(self._window, title, "Name (lower-case, no spaces):")
         if not accepted or not name.strip():
-            return
+            return None
         try:
-            validate_name(name.strip())
+            return validate_name(name.strip())
         except KnownError as error:
             self.message_posted.emit(str(error))
-            return
-        self._open(
-            NavEntry(section=CUSTOMERS_SECTION, kind=Kind.CUSTOMER, name=name.strip(), title=name)
-        )
+            return None
 
     def import_conversations(self, path: Path) -> int:
         """Import a conversation file on a worker thread; `imported` or a message tells how."""
