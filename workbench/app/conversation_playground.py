@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from workbench.app import conversations as app_conversations
 from workbench.core.conversations import (
     ConversationCase,
     ConversationSetContent,
@@ -132,17 +133,14 @@ def chat_case(
     Raises:
         ValidationError: the chat is empty, or two messages of one side follow each other.
     """
-    turns = []
-    for role, text in history:
-        if role == "customer" and not text.strip():
-            continue
-        turns.append(ScriptTurn(role="user" if role == "customer" else "assistant", content=text))
+    turns: list[tuple[Literal["user", "assistant"], str]] = [
+        ("user" if role == "customer" else "assistant", text)
+        for role, text in history
+        if role != "customer" or text.strip()
+    ]
     if not turns:
         raise ValidationError("the chat is empty: write a message first")
-    try:
-        return ConversationCase(id=case_id, vars=dict(variables or {}), turns=tuple(turns))
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
-        raise ValidationError(f"cannot save this chat as a test case: {error}") from None
+    return app_conversations.scripted_case_from_chat(case_id, turns, variables)
 
 
 def default_case_id(now: datetime | None = None) -> str:
@@ -154,7 +152,7 @@ def add_case(
     store: Store, conversations: str, case: ConversationCase, *, author: str, note: str = ""
 ) -> SaveResult:
     """Save a new version of a conversation set with `case` appended (the set is created when
-    missing).
+    missing); an id already in the set is refused rather than replaced.
 
     Raises:
         ValidationError: the set already has a case with that id.
@@ -162,20 +160,9 @@ def add_case(
     try:
         head = store.resolve(Kind.CONVERSATIONS, conversations)
     except NotFoundError:
-        content = ConversationSetContent(
-            description="Conversations saved from the talk-to-it playground", cases=(case,)
-        )
-    else:
+        head = None
+    if head is not None:
         assert isinstance(head.content, ConversationSetContent)
         if any(existing.id == case.id for existing in head.content.cases):
             raise ValidationError(f"{head.ref} already has a case '{case.id}': choose another id")
-        content = ConversationSetContent(
-            description=head.content.description, cases=(*head.content.cases, case)
-        )
-    return store.save_version(
-        Kind.CONVERSATIONS,
-        conversations,
-        content,
-        author=author,
-        note=note or f"Added {case.id} from the playground",
-    )
+    return app_conversations.add_case(store, conversations, case, author=author, note=note)
