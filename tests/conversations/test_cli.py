@@ -64,6 +64,12 @@ def test_simulate_reports_columns_and_gates_on_outcomes(cli: Cli, fake: FakeLLMS
     assert gated.json()["calls"] == 0  # replayed from the cache
 
 
+def test_judge_gives_the_final_mood(cli: Cli, fake: FakeLLMServer) -> None:
+    result = cli(*SIM, "--cases", "late-parcel", "--judge", "fake", "--json")
+    assert result.code == 0, result.err
+    assert [c["moods"] for c in result.json()["columns"]] == [{"neutral": 2}, {"neutral": 2}]
+
+
 def test_list_show_export_and_compare(cli: Cli, fake: FakeLLMServer, tmp_path: Path) -> None:
     assert cli(*SIM, "--cases", "late-parcel,scripted-tracking").code == 0
     listed = cli("simulate", "list", "--json").json()
