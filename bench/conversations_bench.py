@@ -199,9 +199,10 @@ def main() -> None:
         child(args.child[0], int(args.child[1]))
         return
     latency = args.latency_ms / 1000
-    with tempfile.TemporaryDirectory() as work, FakeLLMProcess(
-        "--latency-ms", str(args.latency_ms), "--conversations"
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as work,
+        FakeLLMProcess("--latency-ms", str(args.latency_ms), "--conversations") as server,
+    ):
         # 1. the full run
         db = Path(work) / "full.sqlite"
         run_id = setup(db, server.openai_base_url, args.conversations, args.concurrency)
