@@ -81,6 +81,11 @@ def test_list_show_export_and_compare(cli: Cli, fake: FakeLLMServer, tmp_path: P
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 2 * (2 + 1)
     assert all(line["messages"][0]["role"] == "user" for line in lines)
+    via_runs = cli("runs", "show", run, "--json")
+    assert via_runs.code == 0 and len(via_runs.json()["columns"]) == 2
+    out2 = tmp_path / "y.jsonl"
+    assert cli("runs", "export", run, "--out", str(out2)).code == 0
+    assert out2.read_text() == out.read_text()
     compared = cli("simulate", "compare", run, "0", "1", "--json")
     assert compared.code == 0 and compared.json()["rows"] >= 1
 
