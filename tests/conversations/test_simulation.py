@@ -213,3 +213,35 @@ async def test_assistant_infrastructure_error_is_an_error_not_a_fail(
     (result,) = cws.store.conversations(run_id)
     assert result.status is ConversationStatus.FINISHED
     assert len(server.requests) - before == 1
+
+
+async def test_budget_stops_conversations_without_failing_them(cws: ConvWorkspace) -> None:
+    from tests.conversations.conftest import fast_options
+    from workbench.engine.simulation import SimulationEngine
+    from workbench.providers.registry import create_provider
+    from workbench.providers.secrets import SecretStore
+
+    spec = cws.spec(
+        [cws.prompt()],
+        [cws.model()],
+        cws.cases(*(scenario(f"c{i}") for i in range(4))),
+        customers=[cws.customer()],
+        simulator=cws.model("sim"),
+        concurrency=1,
+        budget_usd=0.05,
+    )
+    secrets = SecretStore()
+    engine = SimulationEngine(
+        cws.store,
+        lambda config: create_provider(config, secrets=secrets),
+        options=fast_options(),
+        price=lambda config, i, o: 0.01,
+    )
+    run_id = engine.create(spec, "budget")
+    summary = await engine.execute(run_id)
+    assert summary.status == "budget_stopped" and summary.message
+    assert summary.calls <= 5 and summary.cost_usd <= 0.05 + 1e-9
+    results = cws.store.conversations(run_id)
+    stopped = [r for r in results if r.stop_reason is StopReason.BUDGET]
+    assert stopped and all(r.status is ConversationStatus.CANCELLED for r in stopped)
+    assert not any(r.status is ConversationStatus.ERROR for r in results)

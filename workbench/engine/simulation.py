@@ -804,6 +804,13 @@ class _SimulationRun:
         params = {**sim_config.params, "seed": plan.spec.seed}
         outcome = await self._call(sim_version.id, sim_config, params, messages, key.repeat)
         if isinstance(outcome, _Failed):
+            if outcome.error.kind is ErrorKind.BUDGET:
+                raise _Stop(
+                    ConversationStatus.CANCELLED,
+                    StopReason.BUDGET,
+                    "budget",
+                    outcome.error.message,
+                )
             raise _Stop(
                 ConversationStatus.ERROR,
                 StopReason.SIMULATOR_ERROR,
