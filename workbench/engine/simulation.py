@@ -20,7 +20,6 @@ import asyncio
 import logging
 import random
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +65,7 @@ from workbench.engine.limits import Limits, endpoint_key
 from workbench.engine.plan import build_columns
 from workbench.engine.retry import attempt_with_timeout, run_with_retries
 from workbench.engine.runner import EngineOptions
+from workbench.scoring.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -279,14 +279,9 @@ def plan_simulation(spec: SimulationSpec, store: SimulationStore) -> SimulationP
     )
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for fact matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def facts_given(facts: Sequence[str], assistant_texts: Sequence[str]) -> bool:
-    """Whether every fact appears in what the assistant said (case- and accent-insensitive)."""
+    """Whether every fact appears in what the assistant said (case-, accent- and
+    apostrophe-insensitive, as the conversation score counts it)."""
     if not facts:
         return False
     said = fold("\n".join(assistant_texts))
@@ -973,7 +968,6 @@ __all__ = [
     "SimulationSummary",
     "assistant_messages",
     "facts_given",
-    "fold",
     "has_marker",
     "plan_simulation",
     "simulator_messages",
