@@ -65,6 +65,7 @@ from workbench.engine.simulation import (
 )
 from workbench.interop.conversations import (
     ConversationFile,
+    check_customers,
     read_conversation_file,
     write_conversations_jsonl,
 )
@@ -152,6 +153,8 @@ def import_conversation_file(
         FileFormatError: bad input (file, line and reason); nothing is imported.
     """
     parsed: ConversationFile = read_conversation_file(Path(path))
+    known = {f.name for f in store.list_families(Kind.CUSTOMER)}
+    check_customers(parsed.content, known, path=str(path), lines=parsed.lines)
     saved = store.save_version(
         Kind.CONVERSATIONS,
         name or parsed.name,

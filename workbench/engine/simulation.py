@@ -264,7 +264,14 @@ def plan_simulation(spec: SimulationSpec, store: SimulationStore) -> SimulationP
         )
     keys: list[ConversationKey] = []
     for case in cases:
-        customer_range = range(len(customers)) if case.scenario is not None else range(1)
+        if case.scenario is None:
+            customer_range: list[int] = [0]
+        else:
+            customer_range = [
+                index
+                for index, entry in enumerate(customers)
+                if entry is not None and (not case.customers or entry[0].family in case.customers)
+            ]
         for customer in customer_range:
             for index in range(len(columns)):
                 for repeat in range(spec.repeats):
