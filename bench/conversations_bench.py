@@ -136,6 +136,29 @@ def child(db: str, run_id: int) -> None:
     )
 
 
+def floor(base_url: str, calls: int, concurrency: int) -> float:
+    """Wall time of a bare aiohttp client sending `calls` requests, `concurrency` at a time
+    (no conversation order, no store): what the machine and the fake server allow now."""
+    import asyncio
+
+    import aiohttp
+
+    async def go() -> float:
+        slots = asyncio.Semaphore(concurrency)
+        async with aiohttp.ClientSession() as session:
+
+            async def one(i: int) -> None:
+                body = {"model": "fake", "messages": [{"role": "user", "content": f"m {i}"}]}
+                async with slots, session.post(f"{base_url}/chat/completions", json=body) as r:
+                    await r.read()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(calls)))
+            return time.perf_counter() - started
+
+    return asyncio.run(go())
+
+
 def _messages(db: Path, run_id: int) -> dict[tuple[str, int], str]:
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
@@ -176,9 +199,10 @@ def main() -> None:
         child(args.child[0], int(args.child[1]))
         return
     latency = args.latency_ms / 1000
-    with tempfile.TemporaryDirectory() as work, FakeLLMProcess(
-        "--latency-ms", str(args.latency_ms), "--conversations"
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as work,
+        FakeLLMProcess("--latency-ms", str(args.latency_ms), "--conversations") as server,
+    ):
         # 1. the full run
         db = Path(work) / "full.sqlite"
         run_id = setup(db, server.openai_base_url, args.conversations, args.concurrency)
@@ -191,11 +215,17 @@ def main() -> None:
         requests = _stats(server.base_url).get("requests", 0) - before
         chain = _chain(db, run_id)
         ideal = max(figures["calls"] * latency / args.concurrency, chain * latency)
+        bare = floor(server.openai_base_url, figures["calls"], args.concurrency)
+        print(
+            f"floor: a bare aiohttp client, same {figures['calls']} calls, concurrency"
+            f" {args.concurrency}: {bare:.1f} s ({bare / ideal:.2f}× ideal)"
+        )
         print(
             f"full: {args.conversations} conversations, {figures['calls']} calls"
             f" ({requests} HTTP requests), longest chain {chain} calls,"
             f" execute {figures['elapsed_s']:.1f} s, process wall {wall:.1f} s,"
-            f" ideal {ideal:.1f} s → {figures['elapsed_s'] / ideal:.2f}× ideal;"
+            f" ideal {ideal:.1f} s → {figures['elapsed_s'] / ideal:.2f}× ideal,"
+            f" {figures['elapsed_s'] / bare:.2f}× the floor;"
             f" peak RSS {figures['peak_rss_mb']:.0f} MB; {figures['counts']}"
         )
 

@@ -55,13 +55,20 @@ def test_simulate_reports_columns_and_gates_on_outcomes(cli: Cli, fake: FakeLLMS
     assert result.code == 0, result.err
     data = result.json()
     assert data["status"] == "finished" and len(data["columns"]) == 2
-    # 5 scenarios × 2 customers + 1 scripted case, per column.
-    assert [c["conversations"] for c in data["columns"]] == [11, 11]
+    # 4 scenarios × 2 customers + 1 scripted case per column; the tourist's scenario is
+    # written for the tourist-en customer only, who is not in this simulation.
+    assert [c["conversations"] for c in data["columns"]] == [9, 9]
     assert all(c["errors"] == 0 for c in data["columns"])
     gated = cli(*SIM, "--fail-under", "0.99", "--json")
     assert gated.code == 3
     assert gated.json()["failed"] == [0, 1]
     assert gated.json()["calls"] == 0  # replayed from the cache
+
+
+def test_judge_gives_the_final_mood(cli: Cli, fake: FakeLLMServer) -> None:
+    result = cli(*SIM, "--cases", "late-parcel", "--judge", "fake", "--json")
+    assert result.code == 0, result.err
+    assert [c["moods"] for c in result.json()["columns"]] == [{"neutral": 2}, {"neutral": 2}]
 
 
 def test_list_show_export_and_compare(cli: Cli, fake: FakeLLMServer, tmp_path: Path) -> None:
@@ -75,6 +82,11 @@ def test_list_show_export_and_compare(cli: Cli, fake: FakeLLMServer, tmp_path: P
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 2 * (2 + 1)
     assert all(line["messages"][0]["role"] == "user" for line in lines)
+    via_runs = cli("runs", "show", run, "--json")
+    assert via_runs.code == 0 and len(via_runs.json()["columns"]) == 2
+    out2 = tmp_path / "y.jsonl"
+    assert cli("runs", "export", run, "--out", str(out2)).code == 0
+    assert out2.read_text() == out.read_text()
     compared = cli("simulate", "compare", run, "0", "1", "--json")
     assert compared.code == 0 and compared.json()["rows"] >= 1
 

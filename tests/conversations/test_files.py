@@ -22,6 +22,7 @@ DEMO = REPO / "datasets" / "maison-lumiere.conversations.jsonl"
 
 
 def test_demo_file_round_trips_byte_for_byte(store: Store, tmp_path: Path) -> None:
+    import_paths(store, [REPO / "prompts"], author="t")  # the customers its cases name
     done = import_conversation_file(store, DEMO, author="t")
     assert done.version.family == "maison-lumiere" and done.cases == 6
     out = export_conversations(store, "maison-lumiere", tmp_path / "out.conversations.jsonl")
@@ -189,3 +190,25 @@ def test_promptfoo_simulated_user_without_instructions_is_refused() -> None:
     with pytest.raises(FileFormatError, match="instructions") as caught:
         read_promptfoo_conversations(text, path="p.yaml")
     assert caught.value.line == 11
+
+
+def test_an_unknown_customer_persona_is_refused_with_its_line(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "set.conversations.jsonl"
+    path.write_text(
+        '{"id": "a", "scenario": {"goal": "g"}}\n'
+        '{"id": "b", "scenario": {"goal": "g"}, "customers": ["nobody"]}\n'
+    )
+    with pytest.raises(FileFormatError, match="unknown customer persona nobody") as caught:
+        import_conversation_file(store, path, author="t")
+    assert caught.value.line == 2 and store.list_families() == []
+    # In a workspace import, customers of the same batch count as known.
+    folder = tmp_path / "ws"
+    (folder / "datasets").mkdir(parents=True)
+    (folder / "prompts" / "customers").mkdir(parents=True)
+    (folder / "datasets" / "set.conversations.jsonl").write_text(path.read_text())
+    (folder / "prompts" / "customers" / "nobody.yaml").write_text(
+        "kind: customer\nname: nobody\ndisplay_name: Personne\n"
+    )
+    (folder / "prompts" / "p.yaml").write_text("kind: prompt\nname: p\nsystem: Aide.\n")
+    report = import_paths(store, [folder], author="t")
+    assert {item.name for item in report.items} == {"p", "nobody", "set"}

@@ -65,6 +65,7 @@ from workbench.engine.simulation import (
 )
 from workbench.interop.conversations import (
     ConversationFile,
+    check_customers,
     read_conversation_file,
     write_conversations_jsonl,
 )
@@ -152,6 +153,8 @@ def import_conversation_file(
         FileFormatError: bad input (file, line and reason); nothing is imported.
     """
     parsed: ConversationFile = read_conversation_file(Path(path))
+    known = {f.name for f in store.list_families(Kind.CUSTOMER)}
+    check_customers(parsed.content, known, path=str(path), lines=parsed.lines)
     saved = store.save_version(
         Kind.CONVERSATIONS,
         name or parsed.name,
@@ -540,6 +543,29 @@ def score_simulation(
         return result
     coroutine.close()
     raise RuntimeError("scoring without a judge suspended: use score_simulation_async")
+
+
+def score_simulation_with_judge(
+    services: Services, run_id: int, *, judge: str, rubric: str | None = None
+) -> list[ConversationScore]:
+    """Score a simulation with a judge model config (``NAME[@REF]``): the rubric's judge
+    criteria on each turn and the customer's final mood. Judge calls go through the engine's
+    limits, retries and cache; a judge failure is never a fail."""
+    from workbench.app.scoring import judge_call_from_config
+
+    store = services.store
+    config = judge_model_config(store, judge)
+
+    async def go() -> list[ConversationScore]:
+        call = judge_call_from_config(store, config, services.provider_factory())
+        try:
+            return await score_simulation_async(
+                store, run_id, rubric=rubric, judge_call=call, mood=True
+            )
+        finally:
+            await call.aclose()
+
+    return asyncio.run(go())
 
 
 def conversation_scores(

@@ -91,6 +91,10 @@ def simulate(
     rubric: Annotated[
         str | None, typer.Option("--rubric", help="Score each assistant turn with this rubric.")
     ] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option("--judge", help="Model config judging the customer's final mood."),
+    ] = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -155,6 +159,8 @@ def simulate(
     note(f"Estimate: {estimate.conversations} conversations, ≤ {estimate.max_calls} calls, {cost}")
     run_id = conv.create_simulation(svc, spec, name or "simulation")
     summary = _execute(svc, run_id, "missing", quiet=as_json)
+    if judge is not None:
+        conv.score_simulation_with_judge(svc, run_id, judge=judge, rubric=rubric)
     _report(svc, run_id, summary, as_json=as_json, rubric=rubric, fail_under=fail_under)
 
 

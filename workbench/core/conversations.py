@@ -98,6 +98,8 @@ class ConversationCase(Content):
         scenario: the customer's brief (scenario cases only).
         max_turns: exchanges at most (a run's ``max_turns`` overrides it).
         tags: free labels for selection (``--tag``).
+        customers: customer persona names this scenario is written for; a simulation runs it
+            only with those of its customers (all of them when empty).
     """
 
     id: str
@@ -106,6 +108,7 @@ class ConversationCase(Content):
     scenario: Scenario | None = None
     max_turns: int = Field(DEFAULT_MAX_TURNS, ge=1, le=MAX_TURNS_LIMIT)
     tags: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
 
     @property
     def kind(self) -> Literal["scripted", "scenario"]:
@@ -126,6 +129,8 @@ class ConversationCase(Content):
         if self.scenario is None:
             if not self.turns:
                 raise ValueError("a case needs 'turns' (scripted) or a 'scenario'")
+            if self.customers:
+                raise ValueError("'customers' applies to scenarios only (a script is its customer)")
             check_script(self.turns)
         return self
 

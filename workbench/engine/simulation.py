@@ -20,9 +20,8 @@ import asyncio
 import logging
 import random
 import time
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -66,6 +65,7 @@ from workbench.engine.limits import Limits, endpoint_key
 from workbench.engine.plan import build_columns
 from workbench.engine.retry import attempt_with_timeout, run_with_retries
 from workbench.engine.runner import EngineOptions
+from workbench.scoring.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,16 @@ class SimulationStore(Protocol):
         message: TranscriptMessage,
         cache_entry: tuple[str, dict[str, Any]] | None = None,
     ) -> None: ...
+
+    def add_conversation_messages(
+        self,
+        run_id: int,
+        items: Sequence[
+            tuple[ConversationKey, TranscriptMessage, tuple[str, dict[str, Any]] | None]
+        ],
+    ) -> None: ...
+
+    def cache_get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
     def finish_conversation(
         self,
@@ -254,7 +264,14 @@ def plan_simulation(spec: SimulationSpec, store: SimulationStore) -> SimulationP
         )
     keys: list[ConversationKey] = []
     for case in cases:
-        customer_range = range(len(customers)) if case.scenario is not None else range(1)
+        if case.scenario is None:
+            customer_range: list[int] = [0]
+        else:
+            customer_range = [
+                index
+                for index, entry in enumerate(customers)
+                if entry is not None and (not case.customers or entry[0].family in case.customers)
+            ]
         for customer in customer_range:
             for index in range(len(columns)):
                 for repeat in range(spec.repeats):
@@ -269,14 +286,9 @@ def plan_simulation(spec: SimulationSpec, store: SimulationStore) -> SimulationP
     )
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for fact matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def facts_given(facts: Sequence[str], assistant_texts: Sequence[str]) -> bool:
-    """Whether every fact appears in what the assistant said (case- and accent-insensitive)."""
+    """Whether every fact appears in what the assistant said (case-, accent- and
+    apostrophe-insensitive, as the conversation score counts it)."""
     if not facts:
         return False
     said = fold("\n".join(assistant_texts))
@@ -490,6 +502,85 @@ class SimulationEngine:
         )
 
 
+class _StoreBatcher:
+    """Groups the store work of concurrent conversations into few short transactions.
+
+    Conversations ask for cache entries and hand over finished messages; both wait for the next
+    flush, a few milliseconds later, which reads every asked key in one query and writes every
+    waiting message (with its cache entry) in one transaction, on the loop thread. A
+    conversation goes on only once its message is committed, so a kill loses no turn that a
+    resume would skip, and the loop is no longer held by one transaction per message.
+    """
+
+    def __init__(self, store: SimulationStore, run_id: int, *, window_s: float = 0.005) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._window_s = window_s
+        self._reads: dict[str, list[asyncio.Future[dict[str, Any] | None]]] = {}
+        self._writes: list[
+            tuple[
+                ConversationKey,
+                TranscriptMessage,
+                tuple[str, dict[str, Any]] | None,
+                asyncio.Future[None],
+            ]
+        ] = []
+        self._handle: asyncio.TimerHandle | None = None
+
+    def _schedule(self) -> None:
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().call_later(self._window_s, self.flush)
+
+    async def cache_get(self, key: str) -> dict[str, Any] | None:
+        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._reads.setdefault(key, []).append(future)
+        self._schedule()
+        return await future
+
+    async def add(
+        self,
+        key: ConversationKey,
+        message: TranscriptMessage,
+        cache_entry: tuple[str, dict[str, Any]] | None,
+    ) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._writes.append((key, message, cache_entry, future))
+        self._schedule()
+        await asyncio.shield(future)
+
+    def flush(self) -> None:
+        """Do the waiting reads and writes now (also called once more at the end)."""
+        self._handle = None
+        reads, self._reads = self._reads, {}
+        writes, self._writes = self._writes, []
+        if reads:
+            try:
+                found = self._store.cache_get_many(list(reads))
+            except Exception as exc:
+                for futures in reads.values():
+                    for f in futures:
+                        if not f.done():
+                            f.set_exception(exc)
+            else:
+                for key, futures in reads.items():
+                    for f in futures:
+                        if not f.done():
+                            f.set_result(found.get(key))
+        if writes:
+            try:
+                self._store.add_conversation_messages(
+                    self._run_id, [(k, m, e) for k, m, e, _ in writes]
+                )
+            except Exception as exc:
+                for *_, done in writes:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for *_, done in writes:
+                    if not done.done():
+                        done.set_result(None)
+
+
 class _SimulationRun:
     """One execution: conversation tasks sharing limits, budget, providers and the store."""
 
@@ -524,6 +615,7 @@ class _SimulationRun:
         self.calls = 0
         self.cache_hits = 0
         self._customer_prompts: dict[tuple[str, int], str] = {}
+        self.batcher = _StoreBatcher(self._store, run_id)
 
     async def run(self, keys: Sequence[ConversationKey], cancel_event: asyncio.Event | None) -> str:
         window = asyncio.Semaphore(max(1, self._plan.spec.concurrency * 2))
@@ -555,6 +647,7 @@ class _SimulationRun:
         finally:
             if watcher is not None:
                 watcher.cancel()
+            self.batcher.flush()  # messages of cancelled conversations that were finished
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
                 log.error("a conversation task crashed", exc_info=result)
@@ -675,13 +768,13 @@ class _SimulationRun:
                 )
             )
 
-    def _write(
+    async def _write(
         self,
         key: ConversationKey,
         message: TranscriptMessage,
         cache_entry: tuple[str, dict[str, Any]] | None,
     ) -> None:
-        self._store.add_conversation_message(self._run_id, key, message, cache_entry)
+        await self.batcher.add(key, message, cache_entry)
         if self._sink is not None:
             self._sink(TurnFinished(key, message))
 
@@ -698,11 +791,11 @@ class _SimulationRun:
             if turn >= len(users):
                 raise _Stop(ConversationStatus.FINISHED, StopReason.SCRIPT_END)
             message = _scripted(index, turn, users[turn])
-            self._write(key, message, None)
+            await self._write(key, message, None)
             return message
         if turn == 0 and case.scenario.opening:
             message = _scripted(index, turn, case.scenario.opening)
-            self._write(key, message, None)
+            await self._write(key, message, None)
             return message
         plan = self._plan
         assert plan.simulator is not None
@@ -713,6 +806,13 @@ class _SimulationRun:
         params = {**sim_config.params, "seed": plan.spec.seed}
         outcome = await self._call(sim_version.id, sim_config, params, messages, key.repeat)
         if isinstance(outcome, _Failed):
+            if outcome.error.kind is ErrorKind.BUDGET:
+                raise _Stop(
+                    ConversationStatus.CANCELLED,
+                    StopReason.BUDGET,
+                    "budget",
+                    outcome.error.message,
+                )
             raise _Stop(
                 ConversationStatus.ERROR,
                 StopReason.SIMULATOR_ERROR,
@@ -736,7 +836,7 @@ class _SimulationRun:
                 f" (cap {plan.spec.simulator_cap})",
             )
         message = outcome.message(index, turn, "customer", text)
-        self._write(key, message, outcome.cache_entry)
+        await self._write(key, message, outcome.cache_entry)
         return message
 
     async def _assistant_turn(
@@ -763,7 +863,7 @@ class _SimulationRun:
                 outcome.error.message,
             )
         message = outcome.message(len(history), turn, "assistant", outcome.result.text)
-        self._write(key, message, outcome.cache_entry)
+        await self._write(key, message, outcome.cache_entry)
         return message
 
     async def _call(
@@ -777,7 +877,7 @@ class _SimulationRun:
         spec = self._plan.spec
         ckey = cache_key(config, params, messages, repeat)
         if spec.use_cache:
-            cached = self._store.cache_get(ckey)
+            cached = await self.batcher.cache_get(ckey)
             if cached is not None:
                 self.cache_hits += 1
                 return _Done(entry_to_result(cached), 0, True, None, 0.0)
@@ -875,7 +975,6 @@ __all__ = [
     "SimulationSummary",
     "assistant_messages",
     "facts_given",
-    "fold",
     "has_marker",
     "plan_simulation",
     "simulator_messages",

@@ -38,6 +38,7 @@ class ConversationFile:
     content: ConversationSetContent
     name: str
     unmapped: list[str] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _reason(error: PydanticValidationError) -> str:
@@ -65,8 +66,11 @@ def family_name_for(path: Path) -> str:
 # --------------------------------------------------------------------------- JSONL
 
 
-def read_conversations_jsonl(text: str, *, path: str) -> ConversationSetContent:
-    """Parse canonical JSONL (one case per line; blank lines allowed)."""
+def read_conversations_jsonl(
+    text: str, *, path: str, lines_out: dict[str, int] | None = None
+) -> ConversationSetContent:
+    """Parse canonical JSONL (one case per line; blank lines allowed); `lines_out` receives
+    each case's line number."""
     cases: list[ConversationCase] = []
     lines: dict[str, int] = {}
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -96,7 +100,29 @@ def read_conversations_jsonl(text: str, *, path: str) -> ConversationSetContent:
         cases.append(case)
     if not cases:
         raise FileFormatError("the file holds no conversation", path=path)
+    if lines_out is not None:
+        lines_out.update(lines)
     return ConversationSetContent(cases=tuple(cases))
+
+
+def check_customers(
+    content: ConversationSetContent,
+    known: set[str],
+    *,
+    path: str,
+    lines: dict[str, int] | None = None,
+) -> None:
+    """Refuse a case naming a customer persona that is not `known` (file, line, reason)."""
+    for case in content.cases:
+        unknown = [name for name in case.customers if name not in known]
+        if unknown:
+            listed = ", ".join(sorted(known)) or "none stored"
+            raise FileFormatError(
+                f"case '{case.id}': unknown customer persona {', '.join(unknown)}"
+                f" (known: {listed})",
+                path=path,
+                line=(lines or {}).get(case.id),
+            )
 
 
 def write_conversations_jsonl(content: ConversationSetContent) -> str:
@@ -339,8 +365,9 @@ def read_conversation_file(path: Path) -> ConversationFile:
     if path.suffix in (".yaml", ".yml"):
         return read_promptfoo_conversations(text, path=shown)
     if path.suffix == ".jsonl":
-        content = read_conversations_jsonl(text, path=shown)
-        return ConversationFile(content, name=family_name_for(path))
+        lines: dict[str, int] = {}
+        content = read_conversations_jsonl(text, path=shown, lines_out=lines)
+        return ConversationFile(content, name=family_name_for(path), lines=lines)
     raise FileFormatError(
         f"unsupported conversation file: use {SUFFIX}, {BOTIUM_SUFFIX} or a promptfoo YAML",
         path=shown,

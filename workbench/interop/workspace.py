@@ -19,7 +19,11 @@ from workbench.core.errors import FileFormatError, KnownError, NotFoundError
 from workbench.core.models import DatasetContent, Kind, validate_name
 from workbench.core.versioning import content_hash
 from workbench.interop.conversations import SUFFIX as CONVERSATIONS_SUFFIX
-from workbench.interop.conversations import read_conversations_jsonl, write_conversations_jsonl
+from workbench.interop.conversations import (
+    check_customers,
+    read_conversations_jsonl,
+    write_conversations_jsonl,
+)
 from workbench.interop.datasets import EXTENSIONS, dataset_text, read_dataset_text
 from workbench.interop.family_files import (
     FAMILY_KINDS,
@@ -167,6 +171,7 @@ class _ConversationsFile:
     path: Path
     name: str
     content: ConversationSetContent
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 _Plan = FamilyFile | _DatasetFile | _ConversationsFile
@@ -199,6 +204,15 @@ def import_paths(store: Store, paths: Sequence[Path], *, author: str) -> ImportR
                 )
             )
         seen.setdefault(key, plan.path)
+    customers = {f.name for f in store.list_families(Kind.CUSTOMER)} | {
+        plan.name for plan in plans if isinstance(plan, FamilyFile) and plan.kind is Kind.CUSTOMER
+    }
+    for plan in plans:
+        if isinstance(plan, _ConversationsFile):
+            try:
+                check_customers(plan.content, customers, path=str(plan.path), lines=plan.lines)
+            except FileFormatError as error:
+                errors.append(error)
     if errors:
         raise BatchImportError(errors)
     items = []
@@ -399,8 +413,9 @@ def _conversations_plan(path: Path, text: str) -> _ConversationsFile:
         raise FileFormatError(
             f"the file name is not a valid conversation set name: {error}", path=str(path)
         ) from None
-    content = read_conversations_jsonl(text, path=str(path))
-    return _ConversationsFile(path=path, name=name, content=content)
+    lines: dict[str, int] = {}
+    content = read_conversations_jsonl(text, path=str(path), lines_out=lines)
+    return _ConversationsFile(path=path, name=name, content=content, lines=lines)
 
 
 def _import_conversations(store: Store, plan: _ConversationsFile, *, author: str) -> FamilyImport:

@@ -198,6 +198,59 @@ class ConversationsMixin:
                     (cache_entry[0], _encode(*cache_entry), to_db_time(now_utc())),
                 )
 
+    def add_conversation_messages(
+        self,
+        run_id: int,
+        items: Sequence[
+            tuple[ConversationKey, TranscriptMessage, tuple[str, dict[str, Any]] | None]
+        ],
+    ) -> None:
+        """Write several transcript messages (and cache entries) in one transaction."""
+        if not items:
+            return
+        fields = _KEY + _MSG_FIELDS
+        stamp = to_db_time(now_utc())
+        heads = list(dict.fromkeys(_key_values(run_id, key) for key, _, _ in items))
+        rows = [
+            (
+                *_key_values(run_id, key),
+                m.index,
+                m.turn,
+                m.role,
+                m.content,
+                int(m.scripted),
+                m.input_tokens,
+                m.output_tokens,
+                m.latency_ms,
+                m.cost_usd,
+                int(m.cache_hit),
+                m.attempts,
+                _time(m.finished_at),
+            )
+            for key, m, _ in items
+        ]
+        entries = [(e[0], _encode(*e), stamp) for _, _, e in items if e is not None]
+        with self._db.write() as connection:
+            connection.exec_driver_sql(
+                f"INSERT INTO conversations ({', '.join(_KEY)}, status) VALUES (?, ?, ?, ?, ?,"
+                " 'running') ON CONFLICT DO NOTHING",
+                heads,
+            )
+            connection.exec_driver_sql(
+                f"INSERT INTO conversation_messages ({', '.join(fields)})"
+                f" VALUES ({', '.join('?' * len(fields))})"
+                f" ON CONFLICT ({', '.join(_KEY)}, idx) DO UPDATE SET "
+                + ", ".join(f"{f} = excluded.{f}" for f in _MSG_FIELDS[1:]),
+                rows,
+            )
+            if entries:
+                connection.exec_driver_sql(
+                    "INSERT INTO response_cache (key, value_json, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json,"
+                    " created_at = excluded.created_at",
+                    entries,
+                )
+
     def finish_conversation(
         self,
         run_id: int,

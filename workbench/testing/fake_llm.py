@@ -74,9 +74,12 @@ def conversation_responder(body: dict[str, Any]) -> str:
     ``Client, message N : <goal>`` and, once it has read K answers, ``Merci, au revoir. [FIN]``
     (K = 3, or ``[[sim:end-after=K]]`` anywhere in the brief). ``[[sim:empty]]`` makes it
     answer an empty message, ``[[sim:runaway]]`` a 5,000-character one: simulator faults a
-    simulation must count as errors, never as the assistant's failure.
+    simulation must count as errors, never as the assistant's failure. Asked for the
+    customer's final mood (the conversation judge), it answers ``neutral``.
     """
     system = system_text(body)
+    if "How does the customer feel at the end?" in system:  # the final-mood judge
+        return '{"mood": "neutral", "reason": "scripted judge"}'
     if not any(cue in system for cue in _SIMULATOR_CUES):
         return default_responder(body)
     if "[[sim:empty]]" in system:
