@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.gui.conversation_seed import drifting_responder, seed_conversations
+from tests.gui.conversation_seed import PRESSED, drifting_responder, seed_conversations
 from tests.gui.live_fixtures import add_fake_model, add_rubric, open_live_window
 from workbench.app import conversations as app_conversations
-from workbench.app.conversations import ConversationKey, ConversationStatus
+from workbench.app.conversations import CaseSelection, ConversationKey, ConversationStatus
 from workbench.app.services import Services
 from workbench.app.simulation_setup import SimulationCheck
 from workbench.gui.main_window import MainWindow
@@ -280,3 +280,34 @@ def test_a_column_is_approved_with_the_simulation_as_evidence(
     approval = approved.args[0]
     assert approval.evidence.simulations, "the simulation is kept as evidence"
     assert any(e.name.startswith("order-tracking") for e in window.navigator.entries("Approved"))
+
+
+def test_a_simulator_fault_is_shown_as_an_error_never_as_the_assistants_fail(
+    qtbot: QtBot, live: Store, services: Services
+) -> None:
+    silent = PRESSED.model_copy(update={"background": "[[sim:empty]]"})
+    app_conversations.save_customer(live, "silent", silent, author="test")
+    spec = app_conversations.build_simulation_spec(
+        live,
+        prompts=["order-tracking@v1"],
+        models=["fake"],
+        conversations="support-scenarios",
+        cases=CaseSelection(ids=("refund",)),
+        customers=["silent"],
+        simulator="fake",
+    )
+    app_conversations.simulate(services, spec, name="silent customer")
+    window = open_live_window(qtbot, services)
+    window.refresh()
+    entry = next(e for e in window.navigator.entries("Simulations") if e.simulation_id)
+    view = window.open_entry(entry)
+    assert isinstance(view, SimulationView)
+    cell = view.model.grid.cell(0, 0)
+    assert cell.phase == "error" and cell.passed is None
+    assert cell.outcome == "simulator error"
+    assert view.select(ConversationKey("refund", 0, 0, 0))
+    view.read_transcript()
+    assert any(note.startswith("Error:") for note in view.transcript.transcript.notes)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: bool(view.live.scores), timeout=20_000)
+    assert view.model.grid.column_summary(0).errors == 1
+    assert "1 error" in view.progress_label.text()
