@@ -126,6 +126,25 @@ def _logs(app: typer.Typer) -> None:
     app.add_typer(logs_app, name="logs")
 
 
+def _customer_extra(group: typer.Typer) -> None:
+    from workbench.cli import simulate
+
+    group.command("render")(simulate.render_customer_command)
+
+
+def _conversations_extra(group: typer.Typer) -> None:
+    from workbench.cli import simulate
+
+    group.command("import")(simulate.import_conversations)
+    group.command("export")(simulate.export_conversations)
+
+
+def _simulate(app: typer.Typer) -> None:
+    from workbench.cli import simulate
+
+    app.add_typer(simulate.simulate_app, name="simulate")
+
+
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "init", "Create the workspace (database, folders) and load the demo workspace.", _workspace
@@ -160,6 +179,17 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("rubric", "Versioned rubrics.", _family("rubric", "rubrics", _rubric_extra)),
     CommandEntry("review", "Human reviews of run outputs.", _scoring),
     CommandEntry("approvals", "Approved bundles: list, show, revoke.", _approvals),
+    CommandEntry(
+        "customer",
+        "Versioned customer personas (simulated customers).",
+        _family("customer", "customer personas", _customer_extra),
+    ),
+    CommandEntry(
+        "conversations",
+        "Versioned conversation sets: scripted tests and scenarios.",
+        _family("conversations", "conversation sets", _conversations_extra),
+    ),
+    CommandEntry("simulate", "Simulated customers talking to assistant versions.", _simulate),
     CommandEntry("logs", "Conversation logs: import (anonymised), analyse, make datasets.", _logs),
 )
 

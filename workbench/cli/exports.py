@@ -144,7 +144,7 @@ def import_langfuse_command(
 
 def export_run_command(
     ctx: typer.Context,
-    run_id: Annotated[int, typer.Argument(help="Run id.")],
+    run: Annotated[str, typer.Argument(metavar="RUN", help="Run id, or sim-N for a simulation.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     fmt: Annotated[
         str | None,
@@ -155,7 +155,16 @@ def export_run_command(
         typer.Option("--rubric", help="Rubric NAME@V whose scores to show (default: first)."),
     ] = None,
 ) -> None:
-    """Export a run as CSV, JSONL (one line per cell with scores) or a single-file HTML report."""
+    """Export a run as CSV, JSONL (one line per cell with scores) or a single-file HTML report;
+    a simulation (``sim-N``) as JSONL, one conversation per line in the OpenAI messages shape."""
+    if run.strip().lower().startswith("sim-"):
+        from workbench.cli.simulate import export as export_simulation
+
+        export_simulation(ctx, run, out)
+        return
+    if not run.strip().isdigit():
+        raise ValidationError(f"'{run}' is not a run id (a number, or sim-N)")
+    run_id = int(run)
     store = services(ctx).store
     chosen = (fmt or out.suffix.lstrip(".")).lower()
     if chosen == "htm":

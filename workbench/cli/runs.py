@@ -439,10 +439,18 @@ def list_runs(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @runs_app.command("show")
 def show_run(
     ctx: typer.Context,
-    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    run: Annotated[str, typer.Argument(metavar="RUN", help="Run id, or sim-N for a simulation.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Show a run's columns and their figures."""
+    """Show a run's columns and their figures (a simulation's with ``sim-N``)."""
+    if run.strip().lower().startswith("sim-"):
+        from workbench.cli.simulate import show as show_simulation
+
+        show_simulation(ctx, run, as_json=as_json)
+        return
+    if not run.strip().isdigit():
+        raise ValidationError(f"'{run}' is not a run id (a number, or sim-N)")
+    run_id = int(run)
     svc = services(ctx)
     info = svc.store.get_run(run_id)
     if not as_json:

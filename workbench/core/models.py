@@ -15,6 +15,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workbench.core.content import Content as Content
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
@@ -27,12 +29,10 @@ class Kind(StrEnum):
     MODEL = "model"
     RUBRIC = "rubric"
     LOG = "log"
+    CUSTOMER = "customer"
+    CONVERSATIONS = "conversations"
 
 
-class Content(BaseModel):
-    """Base of all versioned content: immutable, and unknown fields are refused."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ChatMessage(Content):
@@ -154,6 +154,11 @@ class DatasetContent(Content):
         return self
 
 
+# Conversation sets and customer personas live in their own modules (issue 12); imported here,
+# after the classes they build on, so CONTENT_TYPES covers every kind.
+from workbench.core.conversations import ConversationSetContent  # noqa: E402
+from workbench.core.customers import CustomerContent  # noqa: E402
+
 ProviderName = Literal["openai", "anthropic", "openai-compatible", "local"]
 
 
@@ -221,6 +226,8 @@ CONTENT_TYPES: dict[Kind, type[Content]] = {
     Kind.MODEL: ModelConfigContent,
     Kind.RUBRIC: RubricContent,
     Kind.LOG: LogImportContent,
+    Kind.CUSTOMER: CustomerContent,
+    Kind.CONVERSATIONS: ConversationSetContent,
 }
 
 

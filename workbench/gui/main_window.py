@@ -33,6 +33,7 @@ from workbench.core.errors import KnownError
 from workbench.core.models import Kind, validate_name
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.conversation_features import ConversationFeatures, conversation_tab_key
 from workbench.gui.demo_loader import DemoLoader
 from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
@@ -65,6 +66,9 @@ MODELS_TAB_KEY = "models"
 
 
 def _tab_key(entry: NavEntry) -> str:
+    conversation_key = conversation_tab_key(entry)  # conversations (issue 12)
+    if conversation_key is not None:
+        return conversation_key
     if entry.run_id is not None:
         return run_tab_key(entry.run_id)
     if entry.approval is not None:
@@ -117,6 +121,19 @@ class MainWindow(WindowMenus, QMainWindow):
             parent=self,
         )
         self.importer = WorkspaceImporter(self.jobs, self._author, self)
+        # Conversations (issue 12): simulations, customer designer, talk-to-it playground.
+        self.conversations = ConversationFeatures(
+            self,
+            services,
+            self.bridge,
+            self.jobs,
+            self.providers.factory,
+            drafts=self._drafts,
+            author=self._author,
+        )
+        self.conversations.view_opened.connect(self._on_runs_view_opened)
+        self.conversations.message_posted.connect(self._report)
+        self.conversations.workspace_changed.connect(self._on_runs_runs_changed)
         self.importer.imported.connect(self._on_importer_imported)
         self.importer.failed.connect(self._on_importer_failed)
         self.setWindowTitle(f"Prompt Workbench — {services.home}")
@@ -147,6 +164,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
         self.welcome.setup_requested.connect(self.open_run_setup)
+        self.welcome.simulation_requested.connect(self.conversations.run_demo_simulation)
         self.runs.view_opened.connect(self._on_runs_view_opened)
         self.runs.message_posted.connect(self._report)
         self.runs.runs_changed.connect(self._on_runs_runs_changed)
@@ -168,6 +186,7 @@ class MainWindow(WindowMenus, QMainWindow):
         """Read the navigator, the inspector and the current view again (F5)."""
         self.navigator.set_sections(load_navigator(self._store))
         self.welcome.set_demo_available(self._demo_available())
+        self.welcome.set_simulation_available(self.conversations.demo_simulation_available())
         self.inspector.show_entry(self.navigator.current_entry())
         view = self.current_view()
         if view is not None and not view.is_dirty():
@@ -301,6 +320,11 @@ class MainWindow(WindowMenus, QMainWindow):
             return results, title
         if entry.approval is not None:
             return ApprovalViewer(self._store, entry.approval, jobs=self.jobs), entry.approval
+        conversation_view = self.conversations.create_view(entry, dark=dark)  # issue 12
+        if conversation_view is not None:
+            if hasattr(conversation_view[0], "dirty_changed"):  # the customer designer
+                self._connect_editor(conversation_view[0])  # type: ignore[arg-type]
+            return conversation_view
         assert entry.kind is not None
         if entry.kind == Kind.MODEL:
             models = ModelsView(
@@ -385,7 +409,10 @@ class MainWindow(WindowMenus, QMainWindow):
                 self.open_entry(entry)
 
     def _entry_for_key(self, key: str) -> NavEntry | None:
-        for section in ("Prompts", "Personas", "Datasets", "Rubrics", "Models", "Runs", "Approved"):
+        for section in (
+            *("Prompts", "Personas", "Datasets", "Rubrics", "Models", "Runs", "Approved"),
+            *("Scenarios", "Customers", "Simulations"),  # conversations (issue 12)
+        ):
             for entry in self.navigator.entries(section):
                 if _tab_key(entry) == key:
                     return entry
@@ -418,6 +445,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self._settings.setValue("window/state", self.saveState())
         self._settings.sync()
         self.runs.shutdown()
+        self.conversations.shutdown()
         super().closeEvent(event)
         # Running runs were asked to stop; the engine thread winds them down (in-flight cells
         # end as cancelled, so Resume finishes them next time) before the window goes.

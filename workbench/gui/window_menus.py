@@ -117,6 +117,7 @@ class WindowMenus:
             "&View", "previous_tab", "Previous tab", "Ctrl+PgUp", lambda: self._step_tab(-1)
         )
         self._add_action("&Help", "shortcuts", "Keyboard shortcuts", "F1", self._show_shortcuts)
+        self.conversations.install_actions(self._add_action)  # conversations (issue 12)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)

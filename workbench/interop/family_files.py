@@ -35,7 +35,7 @@ from workbench.core.models import (
 from workbench.interop.dataset_rows import describe_validation_error
 from workbench.interop.yaml_io import dump_yaml, locate
 
-FAMILY_KINDS = (Kind.PROMPT, Kind.PERSONA, Kind.MODEL, Kind.RUBRIC)
+FAMILY_KINDS = (Kind.PROMPT, Kind.PERSONA, Kind.MODEL, Kind.RUBRIC, Kind.CUSTOMER)
 META_KEYS = ("version", "parent", "note", "author", "created")
 
 Keys = tuple[str | int, ...]

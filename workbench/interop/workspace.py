@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.conversations import ConversationSetContent
 from workbench.core.errors import FileFormatError, KnownError, NotFoundError
 from workbench.core.models import DatasetContent, Kind, validate_name
 from workbench.core.versioning import content_hash
+from workbench.interop.conversations import SUFFIX as CONVERSATIONS_SUFFIX
+from workbench.interop.conversations import (
+    check_customers,
+    read_conversations_jsonl,
+    write_conversations_jsonl,
+)
 from workbench.interop.datasets import EXTENSIONS, dataset_text, read_dataset_text
 from workbench.interop.family_files import (
     FAMILY_KINDS,
@@ -31,7 +38,15 @@ from workbench.interop.yaml_io import load_yaml, locate
 if TYPE_CHECKING:
     from workbench.store import Store
 
-ALL_KINDS = (Kind.PROMPT, Kind.PERSONA, Kind.DATASET, Kind.MODEL, Kind.RUBRIC)
+ALL_KINDS = (
+    Kind.PROMPT,
+    Kind.PERSONA,
+    Kind.DATASET,
+    Kind.MODEL,
+    Kind.RUBRIC,
+    Kind.CUSTOMER,
+    Kind.CONVERSATIONS,
+)
 # Where each kind lives under a workspace folder.
 FOLDERS = {
     Kind.PROMPT: Path("prompts"),
@@ -39,6 +54,8 @@ FOLDERS = {
     Kind.DATASET: Path("datasets"),
     Kind.MODEL: Path("models"),
     Kind.RUBRIC: Path("rubrics"),
+    Kind.CUSTOMER: Path("prompts/customers"),
+    Kind.CONVERSATIONS: Path("datasets"),
 }
 _FOLDER_KINDS = {
     "prompts": Kind.PROMPT,
@@ -46,6 +63,7 @@ _FOLDER_KINDS = {
     "datasets": Kind.DATASET,
     "models": Kind.MODEL,
     "rubrics": Kind.RUBRIC,
+    "customers": Kind.CUSTOMER,
 }
 _YAML = (".yaml", ".yml")
 
@@ -149,7 +167,15 @@ class _DatasetFile:
     content: DatasetContent
 
 
-_Plan = FamilyFile | _DatasetFile
+@dataclass(frozen=True)
+class _ConversationsFile:
+    path: Path
+    name: str
+    content: ConversationSetContent
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+_Plan = FamilyFile | _DatasetFile | _ConversationsFile
 
 
 def import_paths(store: Store, paths: Sequence[Path], *, author: str) -> ImportReport:
@@ -183,6 +209,15 @@ def import_paths(store: Store, paths: Sequence[Path], *, author: str) -> ImportR
         problem = unencodable(plan)
         if problem is not None:
             errors.append(problem)
+    customers = {f.name for f in store.list_families(Kind.CUSTOMER)} | {
+        plan.name for plan in plans if isinstance(plan, FamilyFile) and plan.kind is Kind.CUSTOMER
+    }
+    for plan in plans:
+        if isinstance(plan, _ConversationsFile):
+            try:
+                check_customers(plan.content, customers, path=str(plan.path), lines=plan.lines)
+            except FileFormatError as error:
+                errors.append(error)
     if errors:
         raise BatchImportError(errors)
     items = []
@@ -190,6 +225,8 @@ def import_paths(store: Store, paths: Sequence[Path], *, author: str) -> ImportR
         for plan in plans:
             if isinstance(plan, FamilyFile):
                 items.append(_import_family(store, plan, author=author))
+            elif isinstance(plan, _ConversationsFile):
+                items.append(_import_conversations(store, plan, author=author))
             else:
                 items.append(_import_dataset(store, plan, author=author))
     return ImportReport(items=items)
@@ -242,6 +279,11 @@ def export_workspace(
                 version = store.get_version(info.head_id, family=info.name)
                 content = version.content_as(DatasetContent)
                 rendered.append(_render_dataset(out_dir, info.name, content))
+            elif info.kind is Kind.CONVERSATIONS:
+                version = store.get_version(info.head_id, family=info.name)
+                conversations = version.content_as(ConversationSetContent)
+                path = out_dir / FOLDERS[Kind.CONVERSATIONS] / f"{info.name}{CONVERSATIONS_SUFFIX}"
+                rendered.append((path, write_conversations_jsonl(conversations)))
             else:
                 text = render_family_file(
                     kind=info.kind,
@@ -297,7 +339,8 @@ def _sources(paths: Sequence[Path]) -> list[tuple[Path, Kind | None] | FileForma
                     )
                 )
             for folder in folders:
-                if folder.name != "personas":  # personas are read with their prompts folder
+                # personas and customers are read with their prompts folder
+                if folder.name not in ("personas", "customers"):
                     found.extend(_folder_files(folder, _FOLDER_KINDS[folder.name]))
         else:
             found.append(FileFormatError("no such file or folder", path=str(path)))
@@ -314,6 +357,8 @@ def _folder_files(folder: Path, kind: Kind) -> list[tuple[Path, Kind | None] | F
     found: list[tuple[Path, Kind | None] | FileFormatError] = [(p, kind) for p in files]
     if kind is Kind.PROMPT and (folder / "personas").is_dir():
         found.extend(_folder_files(folder / "personas", Kind.PERSONA))
+    if kind is Kind.PROMPT and (folder / "customers").is_dir():
+        found.extend(_folder_files(folder / "customers", Kind.CUSTOMER))
     return found
 
 
@@ -321,6 +366,8 @@ def _plan(path: Path, folder_kind: Kind | None) -> _Plan:
     """Read and check one file completely, without touching the store."""
     text = read_text(path)
     suffix = path.suffix.lower()
+    if path.name.lower().endswith(CONVERSATIONS_SUFFIX):
+        return _conversations_plan(path, text)
     if suffix not in _YAML:
         if suffix not in EXTENSIONS:
             raise FileFormatError(
@@ -388,7 +435,44 @@ def _dataset_plan(path: Path, text: str) -> _DatasetFile:
 
 
 def _kind(plan: _Plan) -> Kind:
+    if isinstance(plan, _ConversationsFile):
+        return Kind.CONVERSATIONS
     return plan.kind if isinstance(plan, FamilyFile) else Kind.DATASET
+
+
+def _conversations_plan(path: Path, text: str) -> _ConversationsFile:
+    stem = path.name[: -len(CONVERSATIONS_SUFFIX)]
+    try:
+        name = validate_name(stem)
+    except KnownError as error:
+        raise FileFormatError(
+            f"the file name is not a valid conversation set name: {error}", path=str(path)
+        ) from None
+    lines: dict[str, int] = {}
+    content = read_conversations_jsonl(text, path=str(path), lines_out=lines)
+    return _ConversationsFile(path=path, name=name, content=content, lines=lines)
+
+
+def _import_conversations(store: Store, plan: _ConversationsFile, *, author: str) -> FamilyImport:
+    try:
+        head_before = store.get_family(Kind.CONVERSATIONS, plan.name).head_id
+    except NotFoundError:
+        head_before = None
+    result = store.save_version(
+        Kind.CONVERSATIONS,
+        plan.name,
+        plan.content,
+        author=author,
+        note=f"Imported from {plan.path.name}",
+    )
+    return FamilyImport(
+        kind=Kind.CONVERSATIONS,
+        name=plan.name,
+        path=plan.path,
+        created=int(result.created),
+        unchanged=int(not result.created),
+        head_moved=result.version.id != head_before,
+    )
 
 
 def _import_dataset(store: Store, plan: _DatasetFile, *, author: str) -> FamilyImport:

@@ -68,6 +68,32 @@ class RunEvidence(BaseModel):
     mean_score: float | None = None
 
 
+class SimulationEvidence(BaseModel):
+    """What one simulation run says about the bundle: its column's conversations.
+
+    Attributes:
+        outcome_rate: share of conversations (errors left out) that reached their outcome.
+        outcome_interval: Wilson 95% interval of the outcome rate, as (low, high).
+        pass_rate: share of conversations that passed every conversation check.
+        drift_rate: share of conversations where the register drifted (tu/vous).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    simulation_id: int
+    name: str = ""
+    status: str = ""
+    column: int | None = None
+    column_label: str = ""
+    conversations: int = 0
+    errors: int = 0
+    outcome_rate: float | None = None
+    outcome_interval: tuple[float, float] | None = None
+    pass_rate: float | None = None
+    drift_rate: float | None = None
+    loop_rate: float | None = None
+
+
 class ApprovalEvidence(BaseModel):
     """Everything an approval was decided on.
 
@@ -84,6 +110,7 @@ class ApprovalEvidence(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     runs: tuple[RunEvidence, ...] = ()
+    simulations: tuple[SimulationEvidence, ...] = ()
     pass_rate: float | None = None
     mean_score: float | None = None
     judged: int = 0

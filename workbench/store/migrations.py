@@ -313,6 +313,67 @@ APPROVALS = Migration(
     ),
 )
 
+_CONVERSATION_KEY = """run_id INTEGER NOT NULL REFERENCES simulation_runs (id) ON DELETE CASCADE,
+            case_id TEXT NOT NULL,
+            column_index INTEGER NOT NULL,
+            customer_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL"""
+
+CONVERSATIONS = Migration(
+    name="m007_conversations",
+    why="Simulations run whole conversations, not single cells: a simulation run references "
+    "version ids like a run; each conversation (case x customer x column x repeat) keeps its "
+    "end, and each transcript message is stored as soon as it exists, so a killed simulation "
+    "resumes from the last finished turn without calling it again. Scores per conversation "
+    "and rubric version sit beside them.",
+    version=(1, 7),
+    steps=(
+        """CREATE TABLE simulation_runs (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            spec_json TEXT NOT NULL,
+            columns_json TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            estimated_cost_usd REAL
+        )""",
+        f"""CREATE TABLE conversations (
+            {_CONVERSATION_KEY},
+            status TEXT NOT NULL,
+            stop_reason TEXT,
+            error_kind TEXT,
+            error_message TEXT,
+            finished_at TEXT,
+            PRIMARY KEY (run_id, case_id, column_index, customer_index, repeat)
+        )""",
+        f"""CREATE TABLE conversation_messages (
+            {_CONVERSATION_KEY},
+            idx INTEGER NOT NULL,
+            turn INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('customer', 'assistant')),
+            content TEXT NOT NULL,
+            scripted INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            latency_ms REAL,
+            cost_usd REAL,
+            cache_hit INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            finished_at TEXT,
+            PRIMARY KEY (run_id, case_id, column_index, customer_index, repeat, idx)
+        )""",
+        f"""CREATE TABLE conversation_scores (
+            {_CONVERSATION_KEY},
+            rubric_version_id TEXT NOT NULL DEFAULT '',
+            passed INTEGER,
+            score_json TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, case_id, column_index, customer_index, repeat, rubric_version_id)
+        )""",
+    ),
+)
+
 _LOG_APPEND_ONLY = "SELECT RAISE(ABORT, 'conversation logs are append-only: import again instead')"
 
 CONVERSATION_LOGS = Migration(
@@ -393,6 +454,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     FAMILY_DESCRIPTIONS,
     SCORES_AND_REVIEWS,
     APPROVALS,
+    CONVERSATIONS,
     CONVERSATION_LOGS,
 )
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version

@@ -14,6 +14,7 @@ from workbench.store import connection as connection_module
 from workbench.store.approvals import ApprovalsMixin
 from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
+from workbench.store.conversations import ConversationsMixin
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
 from workbench.store.logs import LogsMixin
@@ -36,6 +37,7 @@ class Store(
     ApprovalsMixin,
     LogsMixin,
     CacheMixin,
+    ConversationsMixin,
 ):
     """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,
     human reviews, cache.

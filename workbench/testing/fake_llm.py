@@ -46,10 +46,12 @@ from workbench.testing.fake_llm_app import (
     Responder,
     _App,
     _State,
+    conversation_responder,
     count_input_tokens,
     default_responder,
     fake_embedding,
     last_user_text,
+    system_text,
 )
 
 __all__ = [
@@ -60,11 +62,13 @@ __all__ = [
     "Reply",
     "RequestRecord",
     "Responder",
+    "conversation_responder",
     "count_input_tokens",
     "default_responder",
     "fake_embedding",
     "last_user_text",
     "main",
+    "system_text",
 ]
 
 
@@ -239,6 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunk-delay-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log-requests", action="store_true")
+    parser.add_argument(
+        "--conversations", action="store_true", help="answer as a simulated customer too"
+    )
     args = parser.parse_args(argv)
     faults = Faults(
         latency_ms=args.latency_ms,
@@ -248,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
         malformed_fraction=args.malformed_fraction,
         chunk_delay_ms=args.chunk_delay_ms,
     )
-    state = _State(faults, default_responder, random.Random(args.seed), args.log_requests)
+    responder = conversation_responder if args.conversations else default_responder
+    state = _State(faults, responder, random.Random(args.seed), args.log_requests)
     asyncio.run(_serve_forever(_App(state), args.port))
 
 

@@ -48,6 +48,52 @@ def fake_embedding(text: str) -> list[float]:
     return [round(x / norm, 6) for x in vector]
 
 
+_SIMULATOR_CUES = ("Tu joues le rôle d'un client", "role-playing a customer")
+_SIM_END_AFTER = re.compile(r"\[\[sim:end-after=(\d+)\]\]")
+
+
+def system_text(body: dict[str, Any]) -> str:
+    """The system prompt of an OpenAI or Anthropic request body ("" when none)."""
+    if body.get("system"):
+        return _content_text(body["system"])
+    for message in body.get("messages") or []:
+        if message.get("role") == "system":
+            return _content_text(message.get("content"))
+    return ""
+
+
+def conversation_responder(body: dict[str, Any]) -> str:
+    """A scripted simulated customer when the system prompt is a customer brief, else default.
+
+    As a customer (the system prompt starts like the default customer template) it writes
+    ``Client, message N : <goal>`` and, once it has read K answers, ``Merci, au revoir. [FIN]``
+    (K = 3, or ``[[sim:end-after=K]]`` anywhere in the brief). ``[[sim:empty]]`` makes it
+    answer an empty message, ``[[sim:runaway]]`` a 5,000-character one: simulator faults a
+    simulation must count as errors, never as the assistant's failure. Asked for the
+    customer's final mood (the conversation judge), it answers ``neutral``.
+    """
+    system = system_text(body)
+    if "How does the customer feel at the end?" in system:  # the final-mood judge
+        return '{"mood": "neutral", "reason": "scripted judge"}'
+    if not any(cue in system for cue in _SIMULATOR_CUES):
+        return default_responder(body)
+    if "[[sim:empty]]" in system:
+        return ""
+    if "[[sim:runaway]]" in system:
+        return "bla " * 1250
+    found = _SIM_END_AFTER.search(system)
+    end_after = int(found.group(1)) if found else 3
+    # The mirrored history: the assistant's answers arrive as user messages after the cue.
+    answers = sum(1 for m in (body.get("messages") or [])[2:] if m.get("role") == "user")
+    if answers >= end_after:
+        return "Merci, au revoir. [FIN]"
+    goal = ""
+    for heading in ("## Ce que tu veux\n", "## What you want\n"):
+        if heading in system:
+            goal = system.split(heading, 1)[1].split("\n", 1)[0].strip()
+    return f"Client, message {answers + 1} : {goal}"
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     """The text of the last user message of an OpenAI or Anthropic request body."""
     for message in reversed(body.get("messages") or []):

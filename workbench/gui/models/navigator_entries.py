@@ -37,6 +37,7 @@ class NavEntry:
         ref: a version reference to open (``v3``), or None for the head.
         approval: the approval's address (``order-support@v2``) when the entry is one.
         placeholder: a hint shown in an empty section, not something to open.
+        simulation_id: the simulation run's id when the entry is one (conversations).
     """
 
     section: str
@@ -48,6 +49,7 @@ class NavEntry:
     ref: str | None = None
     approval: str | None = None
     placeholder: bool = False
+    simulation_id: int | None = None
 
 
 SECTIONS: tuple[tuple[str, Kind | None], ...] = (
@@ -57,7 +59,11 @@ SECTIONS: tuple[tuple[str, Kind | None], ...] = (
     ("Rubrics", Kind.RUBRIC),
     ("Models", Kind.MODEL),
     ("Logs", Kind.LOG),
+    # Conversations (issue 12): scenario sets, simulated customers, simulation runs.
+    ("Scenarios", Kind.CONVERSATIONS),
+    ("Customers", Kind.CUSTOMER),
     ("Runs", None),
+    ("Simulations", None),
     ("Approved", None),
 )
 
@@ -68,6 +74,8 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
     families = store.list_families()
     titles = {kind: title for title, kind in SECTIONS if kind is not None}
     for family in families:
+        if family.kind not in titles:  # kinds with their own views (customers, conversations)
+            continue
         versions = f"v{family.head_number}" if family.head_number else "no versions"
         labels = ", ".join(
             f"{label} → v{number}" for label, number in sorted(family.labels.items())
@@ -99,6 +107,9 @@ def load_navigator(store: Store) -> dict[str, list[NavEntry]]:
             )
         )
     sections["Approved"] = approved_entries(store)
+    from workbench.gui.models.simulation_entries import simulation_entries  # it uses NavEntry
+
+    sections["Simulations"] = simulation_entries(store)
     return sections
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from workbench.app.bundle_refs import version_refs
+from workbench.app.conversation_summary import simulation_html
 from workbench.core.errors import KnownError
 from workbench.gui.models.navigator_entries import NavEntry
 from workbench.gui.views.approval_viewer import approval_html
@@ -43,6 +44,8 @@ class InspectorPanel(QWidget):
                 html = approval_html(approval, version_refs(self._store, approval.versions))
             elif entry.run_id is not None:
                 html = self._run_html(entry)
+            elif entry.simulation_id is not None:
+                html = simulation_html(self._store, entry.simulation_id)
             else:
                 html = self._family_html(entry)
         except KnownError as error:

@@ -25,11 +25,20 @@ small local model takes a few minutes for its 8 answers on a laptop CPU, and its
 demo-grade — connect a real model in <i>Models &amp; keys</i> for real comparisons.</p>
 """
 
+SIMULATION_TEXT = """
+<p><b>Conversations.</b> Let simulated customers talk to the assistant: the pressed commuter
+and the elderly customer who expects <i>vous</i> ask about a late parcel, against
+order-tracking v2 and v3, on the embedded model — four conversations of at most three turns,
+a few minutes on a laptop CPU. Read the transcripts as chat bubbles and compare two columns side
+by side.</p>
+"""
+
 SHORTCUTS = """
 <p><b>Ctrl+R</b> set up a run · <b>Ctrl+S</b> save · <b>Ctrl+F</b> filter · <b>F5</b> refresh ·
 <b>Ctrl+Z / Ctrl+Shift+Z</b> undo / redo<br/>
 In results: <b>J / K</b> or arrows to move, <b>1–5</b> to rate, <b>P / F</b> pass or fail.<br/>
-In compare: <b>L / R / T</b> left better, right better, tie.</p>
+In compare: <b>L / R / T</b> left better, right better, tie.<br/>
+<b>Ctrl+Shift+R</b> set up a simulation · <b>Ctrl+Shift+T</b> talk to an assistant.</p>
 <p>Or pick a prompt, persona, dataset or run in the navigator on the left.</p>
 """
 
@@ -39,10 +48,12 @@ class WelcomePanel(QWidget):
 
     Signals:
         demo_requested(): the user asked to run the demo comparison.
+        simulation_requested(): the user asked for the short demo simulation (conversations).
         setup_requested(): the user asked to set up a run of their own.
     """
 
     demo_requested = Signal()
+    simulation_requested = Signal()
     setup_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -57,6 +68,11 @@ class WelcomePanel(QWidget):
         self.demo_button.setMinimumHeight(44)
         self.demo_button.setDefault(True)
         self.setup_button = QPushButton("Set up a run…  (Ctrl+R)")
+        self.simulation_text = QLabel(SIMULATION_TEXT)
+        self.simulation_text.setWordWrap(True)
+        self.simulation_button = QPushButton("▶  Run a short simulation")
+        self.simulation_button.setObjectName("simulation-button")
+        self.simulation_button.setMinimumHeight(36)
         shortcuts = QLabel(SHORTCUTS)
         shortcuts.setWordWrap(True)
 
@@ -71,6 +87,9 @@ class WelcomePanel(QWidget):
         layout.addWidget(self.demo_text)
         layout.addWidget(self.demo_button)
         layout.addWidget(self.setup_button)
+        layout.addSpacing(8)
+        layout.addWidget(self.simulation_text)
+        layout.addWidget(self.simulation_button)
         layout.addSpacing(16)
         layout.addWidget(shortcuts)
         centred = QHBoxLayout()
@@ -84,8 +103,15 @@ class WelcomePanel(QWidget):
 
         self.demo_button.clicked.connect(self.demo_requested)
         self.setup_button.clicked.connect(self.setup_requested)
+        self.simulation_button.clicked.connect(self.simulation_requested)
+        self.set_simulation_available(False)
 
     def set_demo_available(self, available: bool) -> None:
         """Offer the demo only when the demo workspace is loaded."""
         self.demo_button.setVisible(available)
         self.demo_text.setVisible(available)
+
+    def set_simulation_available(self, available: bool) -> None:
+        """Offer the short simulation only when the demo scenarios and customers are loaded."""
+        self.simulation_button.setVisible(available)
+        self.simulation_text.setVisible(available)
