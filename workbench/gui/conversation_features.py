@@ -33,11 +33,10 @@ from workbench.gui.views.playground_view import PlaygroundView
 from workbench.gui.views.simulation_setup_dialog import SimulationSetupDialog
 
 if TYPE_CHECKING:
-    from workbench.app.services import Services
+    from workbench.app.services import ProviderFactory, Services
     from workbench.gui.background_jobs import BackgroundJobs
     from workbench.gui.bridge import EngineBridge
     from workbench.gui.drafts import DraftStore
-    from workbench.gui.provider_hub import ProviderFactory
 
 PLAYGROUND_TAB_KEY = "playground"
 CUSTOMERS_SECTION = "Customers"

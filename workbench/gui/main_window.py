@@ -35,7 +35,7 @@ from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
 from workbench.gui.conversation_features import ConversationFeatures, conversation_tab_key
 from workbench.gui.demo_loader import DemoLoader
-from workbench.gui.document_view import DocumentView
+from workbench.gui.document_view import DocumentView, VersionEditor
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.navigator_entries import NavEntry, load_navigator
 from workbench.gui.run_events import coalesce_run_events
@@ -384,7 +384,8 @@ class MainWindow(WindowMenus, QMainWindow):
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
-        editor.history.labels_changed.connect(self._on_history_labels_changed)
+        if isinstance(editor, VersionEditor):  # a version editor has a history with labels
+            editor.history.labels_changed.connect(self._on_history_labels_changed)
 
     # -- layout persistence --------------------------------------------------------------------
 

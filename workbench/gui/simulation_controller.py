@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from workbench.app import conversations as app_conversations
+from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.gui.bridge import EngineBridge
-from workbench.gui.provider_hub import ProviderFactory
 
 if TYPE_CHECKING:
     from workbench.app.conversations import ConversationScore, SimulationSpec

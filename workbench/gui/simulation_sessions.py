@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QWidget
 from workbench.app import conversations as app_conversations
 from workbench.app.conversation_live import LiveConversations, simulation_layout
 from workbench.app.conversation_summary import simulation_column_refs, simulation_summary_html
+from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
-from workbench.gui.provider_hub import ProviderFactory
 from workbench.gui.simulation_controller import SimulationController
 from workbench.gui.views.simulation_approve_dialog import SimulationApproveDialog
 from workbench.gui.views.simulation_view import SimulationView
