@@ -23,6 +23,7 @@ from workbench.gui.models.word_diff import word_diff_html
 from workbench.gui.views.charts_view import ChartsView
 from workbench.gui.views.compare_view import CompareView
 from workbench.gui.views.results_view import ResultsView
+from workbench.gui.widgets.prompt_trend_chart import PromptTrendChart
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer
 
@@ -189,3 +190,36 @@ def test_chart_data_without_a_rubric_still_has_latency_and_cost(
     assert data.columns[0].pass_rate is None
     assert len(data.columns[0].latencies_ms) == 3
     assert "Not scored" in view.run_charts.legend.text()
+
+
+def test_the_prompt_trend_keeps_models_apart(
+    qtbot: QtBot, run: tuple[MainWindow, int, ResultsView], store: Store, server: FakeLLMServer
+) -> None:
+    window, first_id, _ = run
+    add_fake_model(store, server, name="other")
+    spec = build_spec(
+        store,
+        prompts=["order-tracking@v1"],
+        personas=[],
+        models=["fake", "other"],
+        dataset="support-messages",
+        rows=RowSelection(),
+        rubric="polite",
+    )
+    with qtbot.waitSignal(window.runs.view_opened, timeout=10_000) as opened:
+        window.runs.start_run(spec, "two models")
+    second_id = int(opened.args[2].split(":")[1])
+    wait_finished(qtbot, window.runs.controller(second_id))
+
+    points = prompt_trend(store, "order-tracking")
+    second = [p for p in points if p.run_id == second_id]
+    # One point per model, never one pooled point for the version across both models.
+    assert sorted(p.setting.split(" · ")[1] for p in second) == ["fake@v1", "other@v1"]
+    assert all(p.judged == 3 for p in second)
+    assert {p.setting for p in points if p.run_id == first_id} == {
+        "support-messages@v1 · fake@v1 · polite@v1"
+    }
+    chart = PromptTrendChart()
+    qtbot.addWidget(chart)
+    chart.show_points("order-tracking", points)
+    assert "2 settings (dataset · model · rubric) are drawn apart" in chart.caption.text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Literal
 
 import typer
@@ -202,7 +203,9 @@ def _score_and_gate(
     verdict = _demo_verdict(svc, run_id, version) if demo else None
     robustness = robustness_cli.report_for(svc, run_id, version.id)
     if robustness is not None and fail_under is not None:
+        # The perturbed pass rates are gated like the columns' own.
         failing += robustness.gate(fail_under)
+        gate = replace(gate, failing=tuple(failing))
     if as_json:
         print_json(
             {

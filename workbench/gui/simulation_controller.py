@@ -100,15 +100,11 @@ class SimulationController(QObject):
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
-        self._services = services
-        self._factory = provider_factory
         self._token = next(_TOKENS)
+        # What runs on the engine thread holds no Qt object (see `_SimulationWork`).
+        self._work = _SimulationWork(services, provider_factory, self._token)
         self._run_id: int | None = None
         self._task: int | None = None
-        # Set on the engine thread when an execution starts; read by `cancel` (see there).
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._cancel_event: asyncio.Event | None = None
-        self._cancel_wanted = False
         self.last_summary: object | None = None
         bridge.events_arrived.connect(self._on_bridge_events_arrived)
         bridge.task_finished.connect(self._on_bridge_task_finished)
@@ -133,7 +129,8 @@ class SimulationController(QObject):
         """Create a simulation from `spec` and execute it; `simulation_created` tells its id."""
         if self.running:
             raise RuntimeError("this controller is already running")
-        self._submit(lambda sink: self._create_and_execute(sink, spec, name))
+        work = self._work
+        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
 
     def resume(self) -> None:
         """Run every conversation not finished yet (after a cancel or a crash)."""
@@ -147,19 +144,14 @@ class SimulationController(QObject):
         """Score the stored conversations again (after a resume, or for an unscored run)."""
         if self._run_id is None or self.running:
             return
-        run_id = self._run_id
-        self._submit(lambda sink: self._score(sink, run_id))
+        run_id, work = self._run_id, self._work
+        self._submit(lambda sink: work.score(sink, run_id))
 
     def cancel(self) -> bool:
         """Stop: in-flight calls are cancelled, every finished turn stays stored."""
         if not self.running:
             return False
-        # The flag first: `_execute` stores the loop before reading the flag, so one of the two
-        # always sees the other.
-        self._cancel_wanted = True
-        loop, event = self._loop, self._cancel_event
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
+        self._work.request_cancel()
         return True
 
     # -- engine thread -------------------------------------------------------------------------
@@ -169,74 +161,13 @@ class SimulationController(QObject):
             raise RuntimeError("no simulation to continue: start or attach one first")
         if self.running:
             return
-        run_id = self._run_id
-        self._submit(lambda sink: self._execute(sink, run_id, mode))
+        run_id, work = self._run_id, self._work
+        self._submit(lambda sink: work.execute(sink, run_id, mode))
 
     def _submit(self, make: Callable[[Sink], Any]) -> None:
-        self._cancel_wanted = False
+        self._work.cancel_wanted = False
         self._task = self._bridge.submit(make)
         self.running_changed.emit(True)
-
-    async def _create_and_execute(self, sink: Sink, spec: SimulationSpec, name: str) -> Any:
-        services, factory = self._services, self._factory
-
-        def create() -> int:
-            store = services.open_store()  # a Store belongs to the thread that opened it
-            try:
-                engine = app_conversations.simulation_engine(
-                    services, store=store, provider_factory=factory
-                )
-                return engine.create(spec, name)
-            finally:
-                store.close()
-
-        run_id = await asyncio.to_thread(create)
-        sink(SimulationCreated(self._token, run_id))
-        return await self._execute(sink, run_id, "missing")
-
-    async def _execute(self, sink: Sink, run_id: int, mode: str) -> Any:
-        self._loop = asyncio.get_running_loop()
-        cancel = self._cancel_event = asyncio.Event()
-        if self._cancel_wanted:
-            cancel.set()
-        store = self._services.open_store()
-        try:
-            summary = await app_conversations.execute_simulation(
-                self._services,
-                run_id,
-                mode=mode,  # type: ignore[arg-type]
-                cancel_event=cancel,
-                sink=lambda event: sink(SimulationEventOf(run_id, event)),
-                provider_factory=self._factory,
-                store=store,
-            )
-        finally:
-            store.close()
-            self._loop = self._cancel_event = None
-        if not cancel.is_set():
-            await self._score(sink, run_id)
-        return summary
-
-    async def _score(self, sink: Sink, run_id: int) -> None:
-        services = self._services
-
-        def score() -> list[ConversationScore]:
-            store = services.open_store()
-            try:
-                return app_conversations.score_simulation(store, run_id)
-            finally:
-                store.close()
-
-        try:
-            scores = await asyncio.to_thread(score)
-        except KnownError as error:
-            sink(SimulationScoringFailed(run_id, str(error)))
-            return
-        except Exception as error:  # a scoring bug must not lose the finished simulation
-            _log.error("scoring simulation %d failed", run_id, exc_info=error)
-            sink(SimulationScoringFailed(run_id, f"{type(error).__name__}: {error}"))
-            return
-        sink(SimulationScored(run_id, tuple(scores)))
 
     # -- GUI thread ----------------------------------------------------------------------------
 
@@ -281,3 +212,92 @@ class SimulationController(QObject):
         else:
             _log.error("simulation failed", exc_info=error)
             self.simulation_failed.emit(f"The simulation stopped on an unexpected error: {error!r}")
+
+
+class _SimulationWork:
+    """The engine-thread side of a `SimulationController`: create, execute and score.
+
+    It holds no Qt object, so whatever the engine thread keeps or drops of it never touches a
+    Qt wrapper (the bridge refuses work that does; see `workbench.gui.qt_free`).
+    """
+
+    def __init__(
+        self, services: Services, provider_factory: ProviderFactory | None, token: int
+    ) -> None:
+        self._services = services
+        self._factory = provider_factory
+        self._token = token
+        # Written on the engine thread when an execution starts, read by `request_cancel`.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._cancel_event: asyncio.Event | None = None
+        self.cancel_wanted = False
+
+    def request_cancel(self) -> None:
+        """Ask the current execution to stop (from the GUI thread)."""
+        # The flag first: `execute` stores the loop before reading the flag, so one of the two
+        # always sees the other.
+        self.cancel_wanted = True
+        loop, event = self._loop, self._cancel_event
+        if loop is not None and event is not None:
+            loop.call_soon_threadsafe(event.set)
+
+    async def create_and_execute(self, sink: Sink, spec: SimulationSpec, name: str) -> Any:
+        services, factory = self._services, self._factory
+
+        def create() -> int:
+            store = services.open_store()  # a Store belongs to the thread that opened it
+            try:
+                engine = app_conversations.simulation_engine(
+                    services, store=store, provider_factory=factory
+                )
+                return engine.create(spec, name)
+            finally:
+                store.close()
+
+        run_id = await asyncio.to_thread(create)
+        sink(SimulationCreated(self._token, run_id))
+        return await self.execute(sink, run_id, "missing")
+
+    async def execute(self, sink: Sink, run_id: int, mode: str) -> Any:
+        self._loop = asyncio.get_running_loop()
+        cancel = self._cancel_event = asyncio.Event()
+        if self.cancel_wanted:
+            cancel.set()
+        store = self._services.open_store()
+        try:
+            summary = await app_conversations.execute_simulation(
+                self._services,
+                run_id,
+                mode=mode,  # type: ignore[arg-type]
+                cancel_event=cancel,
+                sink=lambda event: sink(SimulationEventOf(run_id, event)),
+                provider_factory=self._factory,
+                store=store,
+            )
+        finally:
+            store.close()
+            self._loop = self._cancel_event = None
+        if not cancel.is_set():
+            await self.score(sink, run_id)
+        return summary
+
+    async def score(self, sink: Sink, run_id: int) -> None:
+        services = self._services
+
+        def score() -> list[ConversationScore]:
+            store = services.open_store()
+            try:
+                return app_conversations.score_simulation(store, run_id)
+            finally:
+                store.close()
+
+        try:
+            scores = await asyncio.to_thread(score)
+        except KnownError as error:
+            sink(SimulationScoringFailed(run_id, str(error)))
+            return
+        except Exception as error:  # a scoring bug must not lose the finished simulation
+            _log.error("scoring simulation %d failed", run_id, exc_info=error)
+            sink(SimulationScoringFailed(run_id, f"{type(error).__name__}: {error}"))
+            return
+        sink(SimulationScored(run_id, tuple(scores)))

@@ -115,9 +115,14 @@ def run_chart_data(store: Store, run_id: int) -> RunChartData:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """A prompt version's pass rate in one run (all its columns in that run pooled)."""
+    """A prompt version's pass rate in one run, on one model, dataset and rubric.
+
+    `setting` names what else the run held fixed (``dataset · model · rubric``): points of
+    different settings are different experiments and are never pooled or joined by a line.
+    """
 
     version: int
+    setting: str
     run_id: int
     run_name: str
     when: datetime
@@ -132,6 +137,13 @@ def prompt_trend(store: Store, family: str) -> list[TrendPoint]:
     """Every scored run's pass rate of each version of a prompt family, oldest run first."""
     numbers = {version.id: version.number for version in store.history(Kind.PROMPT, family)}
     points: list[TrendPoint] = []
+    names: dict[str, str] = {}
+
+    def ref(version_id: str) -> str:
+        if version_id not in names:
+            names[version_id] = store.get_version(version_id).ref
+        return names[version_id]
+
     for run in reversed(store.list_runs(limit=RUNS_SCANNED)):
         if not any(column.prompt_id in numbers for column in run.columns):
             continue
@@ -142,18 +154,21 @@ def prompt_trend(store: Store, family: str) -> list[TrendPoint]:
             reports = column_report(store, run.id, rubric_id)
         except NotFoundError:
             continue
-        pooled: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        # Columns of one version on one model are pooled (its personas); other models are
+        # other settings.
+        pooled: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         for report in reports:
             number = numbers.get(report.column.prompt_id)
             if number is not None and report.stats.judged:
-                pooled[number][0] += report.stats.passed
-                pooled[number][1] += report.stats.judged
-        for number, (passed, judged) in sorted(pooled.items()):
+                pooled[(number, report.column.model_id)][0] += report.stats.passed
+                pooled[(number, report.column.model_id)][1] += report.stats.judged
+        for (number, model_id), (passed, judged) in sorted(pooled.items()):
             interval = wilson_interval(passed, judged)
             assert interval is not None
             points.append(
                 TrendPoint(
                     version=number,
+                    setting=f"{ref(run.spec.dataset_id)} · {ref(model_id)} · {ref(rubric_id)}",
                     run_id=run.id,
                     run_name=run.name,
                     when=run.created_at,

@@ -32,6 +32,7 @@ from workbench.app.conversation_text import (
 )
 from workbench.core.errors import KnownError
 from workbench.core.models import Version
+from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 CHECK_DELAY_MS = 400
 
 
-class ConversationSetEditor(QWidget):
+class ConversationSetEditor(DocumentView):
     """Editor of one conversation set family.
 
     Signals:

@@ -33,6 +33,7 @@ from workbench.app.conversation_choices import find_case, scenario_choices
 from workbench.app.conversations import ConversationCase, CustomerContent
 from workbench.core.errors import KnownError, NotFoundError
 from workbench.core.models import Kind, Version
+from workbench.gui.document_view import DocumentView
 from workbench.gui.drafts import DraftStore
 from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
@@ -54,7 +55,7 @@ def scenario_key(conversations: str, case_id: str) -> str:
     return f"{conversations}{_SEPARATOR}{case_id}"
 
 
-class CustomerDesigner(QWidget):
+class CustomerDesigner(DocumentView):
     """Designer for one customer persona family.
 
     Args:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from workbench.app import logs as log_service
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.widgets.kpi_tiles import KpiTiles
 from workbench.gui.widgets.kpi_trend_chart import KpiTrendChart
 
@@ -45,7 +46,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-class LogsDashboard(QWidget):
+class LogsDashboard(DocumentView):
     """Dashboard of one conversation log (or an empty one offering to import).
 
     Signals:

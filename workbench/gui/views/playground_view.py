@@ -48,6 +48,7 @@ from workbench.core.errors import KnownError
 from workbench.core.llm import ChatResult, ProviderError
 from workbench.core.models import Kind
 from workbench.gui.bridge import EngineBridge, EventSink
+from workbench.gui.document_view import DocumentView
 from workbench.gui.widgets.field_errors import error_label
 from workbench.gui.widgets.transcript_view import TranscriptWidget
 
@@ -84,7 +85,7 @@ def parse_variables(text: str) -> dict[str, str]:
     return found
 
 
-class PlaygroundView(QWidget):
+class PlaygroundView(DocumentView):
     """Chat with a bundle; save the chat as a scripted test case.
 
     Args:

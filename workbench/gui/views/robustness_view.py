@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbench.app.robustness import RobustnessView as ViewData
 from workbench.app.robustness import VariantLink, load_robustness_view
 from workbench.gui.background_jobs import BackgroundJobs
+from workbench.gui.document_view import DocumentView
 from workbench.gui.views.variant_diffs import diff_html
 from workbench.gui.widgets.robustness_chart import RobustnessChart
 
@@ -41,7 +42,7 @@ def _mark(value: bool | None) -> str:
     return "–" if value is None else ("✓" if value else "✗")
 
 
-class RobustnessView(QWidget):
+class RobustnessView(DocumentView):
     """A run's robustness delta, rows with their variants, diffs and the chart.
 
     Signals:

@@ -37,6 +37,7 @@ from workbench.app.conversation_live import LiveConversations, RowKey
 from workbench.app.conversation_views import TranscriptView
 from workbench.app.conversations import ConversationKey, SimulationStarted, SimulationSummary
 from workbench.gui.delegates.conversation_cell_delegate import ConversationCellDelegate
+from workbench.gui.document_view import DocumentView
 from workbench.gui.models.conversation_table_model import ConversationRole, ConversationTableModel
 from workbench.gui.widgets.transcript_pair import TranscriptPair
 from workbench.gui.widgets.transcript_view import TranscriptWidget
@@ -44,7 +45,7 @@ from workbench.gui.widgets.transcript_view import TranscriptWidget
 TRANSCRIPT_TAB, PAIR_TAB, SUMMARY_TAB = 0, 1, 2
 
 
-class SimulationView(QWidget):
+class SimulationView(DocumentView):
     """The screen of one simulation.
 
     Args:

@@ -4,6 +4,8 @@ Each stored, scored run that used the family gives one point per version (its co
 with its Wilson interval; runs are placed in time order, one step each and labelled with their
 number and date (runs a minute or a month apart read the same), and each version has its own
 colour, so a new version's points sitting above the old one's is what progress looks like.
+Runs on another dataset, model or rubric are another setting: each setting has its own line
+style and legend entry, and points of different settings are never joined.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -25,6 +28,15 @@ _COLOURS = (
     (200, 60, 60),
     (125, 85, 190),
     (30, 150, 160),
+)
+
+
+# Line style and symbol per setting (dataset · model · rubric).
+_STYLES = (
+    (Qt.PenStyle.SolidLine, "o"),
+    (Qt.PenStyle.DashLine, "s"),
+    (Qt.PenStyle.DotLine, "t"),
+    (Qt.PenStyle.DashDotLine, "d"),
 )
 
 
@@ -74,21 +86,25 @@ class PromptTrendChart(QWidget):
             [[(step[run_id], f"#{run_id} · {when:%d %b %H:%M}") for when, run_id in runs]]
         )
         self.plot.setXRange(-0.5, len(runs) - 0.5, padding=0)
-        by_version: dict[int, list[TrendPoint]] = defaultdict(list)
+        settings = sorted({p.setting for p in points})
+        versions = sorted({p.version for p in points})
+        by_series: dict[tuple[int, str], list[TrendPoint]] = defaultdict(list)
         for point in points:
-            by_version[point.version].append(point)
-        for position, (version, series) in enumerate(sorted(by_version.items())):
-            colour = _COLOURS[position % len(_COLOURS)]
+            by_series[(point.version, point.setting)].append(point)
+        for (version, setting), series in sorted(by_series.items()):
+            colour = _COLOURS[versions.index(version) % len(_COLOURS)]
+            style = _STYLES[settings.index(setting) % len(_STYLES)]
+            name = f"v{version}" if len(settings) == 1 else f"v{version} · {setting}"
             xs = np.array([float(step[p.run_id]) for p in series])
             ys = np.array([p.pass_rate for p in series])
             self.plot.plot(
                 xs,
                 ys,
-                pen=pg.mkPen(colour, width=2),
-                symbol="o",
+                pen=pg.mkPen(colour, width=2, style=style[0]),
+                symbol=style[1],
                 symbolSize=8,
                 symbolBrush=colour,
-                name=f"v{version}",
+                name=name,
             )
             self.plot.addItem(
                 pg.ErrorBarItem(
@@ -101,8 +117,13 @@ class PromptTrendChart(QWidget):
                 )
             )
         latest = max(points, key=lambda p: (p.when, p.version))
+        apart = (
+            f" {len(settings)} settings (dataset · model · rubric) are drawn apart."
+            if len(settings) > 1
+            else f" Setting: {escape(settings[0])}."
+        )
         self.caption.setText(
-            f"{len(by_version)} version(s) over {len(runs)} scored run(s)."
+            f"{len(versions)} version(s) over {len(runs)} scored run(s).{apart}"
             f" Latest: v{latest.version} passed {latest.passed} of {latest.judged}"
             f" ({latest.pass_rate:.0%}) in run #{latest.run_id} {escape(latest.run_name)}."
         )
