@@ -223,3 +223,10 @@ def test_moving_a_label_in_the_editor_refreshes_the_inspector(
     with qtbot.waitSignal(editor.history.labels_changed):
         qtbot.mouseClick(editor.history.label_button, Qt.MouseButton.LeftButton)
     assert "staging" in window.inspector.browser.toPlainText()
+
+
+def test_every_menu_title_appears_once(qtbot: QtBot, services: Services) -> None:
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert len(titles) == len(set(titles)), titles

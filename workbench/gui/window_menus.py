@@ -73,9 +73,6 @@ class WindowMenus:
         self._menus["&Edit"].addSeparator()
         self._add_action("&Edit", "find", "Filter…", standard.Find, self._on_find_triggered)
         self._add_action("&Run", "run", "Run setup…", "Ctrl+R", self.open_run_setup)
-        self._add_action(
-            "&View", "logs", "Conversation logs dashboard", "Ctrl+Shift+L", self.open_logs
-        )
         self._add_action("&Run", "demo", "Run the demo comparison", None, self.run_demo)
         self._add_action(
             "&Run", "approve", "Approve bundle…", None, lambda: self.open_approve_dialog()
@@ -115,6 +112,9 @@ class WindowMenus:
         self._add_action("&View", "next_tab", "Next tab", "Ctrl+PgDown", lambda: self._step_tab(1))
         self._add_action(
             "&View", "previous_tab", "Previous tab", "Ctrl+PgUp", lambda: self._step_tab(-1)
+        )
+        self._add_action(
+            "&View", "logs", "Conversation logs dashboard", "Ctrl+Shift+L", self.open_logs
         )
         self._add_action("&Help", "shortcuts", "Keyboard shortcuts", "F1", self._show_shortcuts)
         self.conversations.install_actions(self._add_action)  # conversations (issue 12)
