@@ -7,14 +7,17 @@ endpoint limit), so the demo needs no figure of its own.
 
 from __future__ import annotations
 
-from workbench.engine.judge import JUDGE_CONCURRENCY as _ENGINE_JUDGE_CONCURRENCY
-from workbench.engine.retry import RetryPolicy
-from workbench.engine.runner import EngineOptions
+from typing import TYPE_CHECKING
+
+# No engine import at module level: every command and the GUI's first window import these
+# figures, and the engine pulls in the HTTP clients (see `engine_options`).
+if TYPE_CHECKING:
+    from workbench.engine.runner import EngineOptions
 
 RUN_CONCURRENCY = 8
 """Calls of a run in flight at once (CLI ``--concurrency``, GUI "Calls at once")."""
-JUDGE_CONCURRENCY = _ENGINE_JUDGE_CONCURRENCY
-"""Judge calls in flight at once while scoring (the endpoint's own limits may allow fewer)."""
+JUDGE_CONCURRENCY = 8
+"""Judge calls in flight at once while scoring (the engine's own default is the same figure)."""
 CALL_TIMEOUT_S = 120.0
 """Limit on one model call attempt; exceeding it is a retryable timeout."""
 HTTP_TIMEOUT_S = 60.0
@@ -23,4 +26,7 @@ HTTP_TIMEOUT_S = 60.0
 
 def engine_options() -> EngineOptions:
     """The engine tuning of runs and judges started from either front end."""
+    from workbench.engine.retry import RetryPolicy
+    from workbench.engine.runner import EngineOptions
+
     return EngineOptions(retry=RetryPolicy(timeout_s=CALL_TIMEOUT_S))
