@@ -111,9 +111,11 @@ def test_pairwise_review_from_the_keyboard_with_blind_mode(
     assert stored[rows[0]].winner == expected
     assert stored[rows[0]].blinded is True
     assert stored[rows[1]].winner == "tie"
+    # Each saved preference starts a new read; wait for the last one, not an earlier one.
     qtbot.waitUntil(
         lambda: (
-            view.data is not None
+            not view.loading
+            and view.data is not None
             and view.data.comparison is not None
             and view.data.comparison.preferences is not None
         ),

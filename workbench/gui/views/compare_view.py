@@ -143,6 +143,11 @@ class CompareView(DocumentView):
         """What is shown, once loaded."""
         return self._data
 
+    @property
+    def loading(self) -> bool:
+        """Whether a read of the columns and statistics is under way (the stats say so)."""
+        return self._load_job is not None
+
     def current_row(self) -> PairRow | None:
         """The row under review."""
         if self._data is None or not self._data.rows:
