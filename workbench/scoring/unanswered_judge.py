@@ -1,7 +1,7 @@
 """Judge mode of unanswered detection: an LLM judge decides whether a reply answers.
 
 A ``refusal`` / ``unanswered`` criterion with ``mode: judge`` asks the rubric's judge model
-(through the same `JudgeCall` as ``llm-judge`` criteria: the engine's limits, retries, cost and
+(through the same `JudgeCall` as ``llm-judge`` criteria: the engine's limits, retries and the
 response cache, where only readable verdicts are kept) whether the reply answers the customer's
 question, fully or partly. The deterministic detector (`workbench.scoring.unanswered`) still
 runs: when the judge call fails or its answer holds no readable verdict, the criterion falls
