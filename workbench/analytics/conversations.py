@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,10 +52,19 @@ def group_conversations(messages: Iterable[LogMessage]) -> Iterator[list[LogMess
         yield current
 
 
+UnansweredJudge = Callable[[str, str], bool | None]
+"""Decides whether a reply (second argument) leaves the customer's question (first) unanswered;
+None leaves it to the deterministic detector."""
+
+
 def analyse_conversation(
-    messages: list[LogMessage],
+    messages: list[LogMessage], *, judge: UnansweredJudge | None = None
 ) -> tuple[ConversationSummary, list[QuestionTurn]]:
-    """Figures of one conversation and its customer turns."""
+    """Figures of one conversation and its customer turns.
+
+    `judge` (judge mode) decides which replies leave their questions unanswered; hand-offs are
+    still read by the deterministic detector.
+    """
     turns: list[QuestionTurn] = []
     pending: list[LogMessage] = []
     handoff = any(m.handoff for m in messages)
@@ -72,11 +81,13 @@ def analyse_conversation(
             match = detect_unanswered(message.text)
             if match is not None and match.pattern in _TRANSFER_LABELS:
                 handoff = True
+            unanswered = match is not None
+            if judge is not None and pending:
+                decided = judge("\n".join(q.text for q in pending), message.text)
+                unanswered = unanswered if decided is None else decided
             for question in pending:
                 turns.append(
-                    QuestionTurn(
-                        question.id, question.conversation, question.text, match is not None
-                    )
+                    QuestionTurn(question.id, question.conversation, question.text, unanswered)
                 )
             pending = []
         elif message.role == "agent":

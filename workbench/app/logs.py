@@ -43,6 +43,7 @@ from workbench.interop.conversation_logs import BadLine, LogRecord, detect_forma
 from workbench.privacy.redactor import RedactionItem, Redactor
 
 if TYPE_CHECKING:
+    from workbench.app.logs_judge import LogJudgement
     from workbench.store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -472,9 +473,14 @@ def analyse_log(
     satisfied_from: float = 4.0,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    judgement: LogJudgement | None = None,
 ) -> LogAnalysis:
     """Figures, KPIs by `period`, topic clusters and knowledge-base gaps of a log; the cluster
-    of each customer turn is stored so a cluster can later become a dataset."""
+    of each customer turn is stored so a cluster can later become a dataset.
+
+    With `judgement` (`workbench.app.logs_judge.judge_log`, judge mode) the judge's verdicts
+    decide which turns are unanswered; pairs it did not decide use the deterministic detector.
+    """
     if period not in {"day", "week", "month"}:
         raise ValidationError(f"period must be day, week or month, not '{period}'")
     require_log(store, family)
@@ -489,7 +495,9 @@ def analyse_log(
     turn_ids: list[int] = []
     turn_flags: list[bool] = []
     for messages in group_conversations(store.iter_log_messages(family)):
-        summary, turns = analyse_conversation(messages)
+        summary, turns = analyse_conversation(
+            messages, judge=judgement.decide if judgement is not None else None
+        )
         kpis.add(summary)
         conversations += 1
         messages_seen += len(messages)
@@ -552,11 +560,17 @@ def analyse_log(
         kpis=kpis.points(),
         clusters=found,
         period=period,
+        unanswered_judge=judgement.as_json() if judgement is not None else None,
     )
     analysis.analysis_id = store.save_log_analysis(
         family,
         head.id,
-        params={"period": period, "clusters": clusters, "max_fit": max_fit},
+        params={
+            "period": period,
+            "clusters": clusters,
+            "max_fit": max_fit,
+            "unanswered": "judge" if judgement is not None else "deterministic",
+        },
         result=analysis_json(analysis),
         turns=assignment,
     )
@@ -592,6 +606,7 @@ def analysis_json(analysis: LogAnalysis) -> dict[str, Any]:
         "unanswered_rate": (
             analysis.unanswered_turns / analysis.user_turns if analysis.user_turns else 0.0
         ),
+        "unanswered_judge": analysis.unanswered_judge,
         "handoffs": analysis.handoffs,
         "handoff_rate": analysis.handoffs / analysis.conversations
         if analysis.conversations

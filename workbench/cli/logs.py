@@ -19,6 +19,7 @@ from workbench.app.logs import (
     show_conversation,
     vars_of,
 )
+from workbench.app.logs_judge import judge_log_with
 from workbench.cli.context import note, print_json, services, stderr, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
@@ -214,10 +215,24 @@ def analyse_command(
         int | None, typer.Option("--clusters", help="Number of topics (default: by volume).")
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Knowledge-base gaps to print.")] = 10,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            "--judge", help="Model config NAME[@VERSION] that decides which replies answer."
+        ),
+    ] = None,
+    judge_budget: Annotated[
+        float | None,
+        typer.Option("--judge-budget", help="Stop asking the judge once this many USD are spent."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the judge again instead of cached answers.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """KPIs by period, topic clusters and knowledge-base gaps."""
-    store = services(ctx).store
+    svc = services(ctx)
+    store = svc.store
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -227,14 +242,38 @@ def analyse_command(
         disable=as_json,
     ) as bar:
         task = bar.add_task("analysing", total=None)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=phase, completed=done, total=total or None)
+
+        judgement = None
+        if judge is not None:
+            judgement = judge_log_with(
+                store,
+                name,
+                judge,
+                svc.provider_factory(),
+                use_cache=not no_cache,
+                budget_usd=judge_budget,
+                progress=progress,
+            )
         analysis = analyse_log(
             store,
             name,
             period=period,
             clusters=clusters,
-            progress=lambda phase, done, total: bar.update(
-                task, description=phase, completed=done, total=total or None
-            ),
+            progress=progress,
+            judgement=judgement,
+        )
+    if judgement is not None and not as_json:
+        cost = "—" if judgement.cost_usd is None else f"${judgement.cost_usd:.4f}"
+        note(
+            f"Judge {judge}: {judgement.judged} replies decided by the judge"
+            f" ({judgement.cache_hits} from the cache), {judgement.fallbacks} by the"
+            f" deterministic detector after a judge failure or unreadable answer,"
+            f" {judgement.over_budget} over budget; {judgement.input_tokens}"
+            f" + {judgement.output_tokens} tokens, cost {cost}."
+            + (f" First judge error: {judgement.errors[0]}" if judgement.errors else "")
         )
     if as_json:
         print_json(analysis_json(analysis))

@@ -127,6 +127,9 @@ class LogAnalysis:
     clusters: list[Cluster] = field(default_factory=list)
     analysis_id: int | None = None
     period: str = "day"
+    unanswered_judge: dict[str, object] | None = None
+    """Judge mode: what the judge decided and cost (`workbench.app.logs_judge`); None when the
+    deterministic detector decided every turn."""
 
     @property
     def gaps(self) -> list[Cluster]:

@@ -26,6 +26,7 @@ import asyncio
 
 from workbench.core.models import CriterionSpec, RubricContent
 from workbench.core.runs import CellStatus
+from workbench.scoring.criteria.refusal import evaluate_refusal_judged, uses_judge
 from workbench.scoring.gates import failed_gates, is_required, without_gate_key
 from workbench.scoring.judge import JudgeCall, evaluate_judge, parse_judge_config
 from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
@@ -40,7 +41,7 @@ from workbench.scoring.results import (
 
 def needs_judge(rubric: RubricContent) -> bool:
     """Whether scoring this rubric calls an LLM judge."""
-    return any(spec.kind == JUDGE_KIND for spec in rubric.criteria)
+    return any(spec.kind == JUDGE_KIND or uses_judge(spec) for spec in rubric.criteria)
 
 
 def validate_rubric(rubric: RubricContent, registry: CriterionRegistry | None = None) -> None:
@@ -163,13 +164,18 @@ async def score_output(
     judged: list[tuple[int, CriterionSpec]] = []
     validate_rubric(rubric, registry)  # configuration errors surface before any judge call
     for index, spec in enumerate(rubric.criteria):
-        if spec.kind == JUDGE_KIND:
+        if spec.kind == JUDGE_KIND or uses_judge(spec):
             results.append(None)
             judged.append((index, spec))
         else:
             results.append(_evaluate_deterministic(registry, index + 1, spec, ctx))
     verdicts = await asyncio.gather(
-        *(evaluate_judge(without_gate_key(spec), ctx, judge_call) for _, spec in judged)
+        *(
+            evaluate_judge(without_gate_key(spec), ctx, judge_call)
+            if spec.kind == JUDGE_KIND
+            else evaluate_refusal_judged(without_gate_key(spec), ctx, judge_call)
+            for _, spec in judged
+        )
     )
     for (index, _), verdict in zip(judged, verdicts, strict=True):
         results[index] = verdict

@@ -10,6 +10,9 @@ words: *mais, toutefois, en revanche, cependant, but, however, though*). Each cl
 * a **redirect** — the customer is sent elsewhere ("contactez le service client", "voyez avec
   votre banque", "please see our FAQ") or handed over ("je transmets à un conseiller", "an agent
   will follow up");
+  A redirect names no fixed list of parties: a contact verb ("rapprochez-vous de", "speak to"),
+  a hand-over in the third person or the passive ("un conseiller va vous rappeler", "your
+  request has been logged"), or someone else deciding ("c'est la caisse qui décide") will do;
 * an **offer** — help offered on the assistant's usual topics ("je peux vous aider pour une
   commande, un retour…", "is there anything else") or politeness ("désolée", "merci");
 * **content** — anything else.
@@ -18,7 +21,10 @@ The reply is unanswered when it is empty, or when it has a limitation or a redir
 content clauses carry too little information (fewer than `MIN_ANSWER_WORDS` content words, a
 number counting double): "Je ne peux pas vous donner de date exacte, mais votre remboursement a
 été validé hier" is a partial answer, not a refusal, and a long answer closing on "pour toute
-autre question, contactez le service client" is an answer. Patterns run on folded text (lower
+autre question, contactez le service client" is an answer. Next to a limitation or redirect,
+acknowledgements ("je comprends votre inquiétude"), reasons ("for security reasons"), the topic
+passed on ("regarding baggage compensation") and contact details (numbers, addresses, opening
+hours) are not counted as an answer. Patterns run on folded text (lower
 case, no accents, straight apostrophes).
 """
 
@@ -35,7 +41,11 @@ MIN_ANSWER_WORDS = 2
 
 _FIRST_PERSON = re.compile(
     r"\b(?:je|j'|j|moi|me|m'|mon|ma|mes|nous|notre|on|i|i'm|i'd|i've|i'll|me|my|we|we're"
-    r"|our|us)\b|^\s*(?:pas|peux|can't|cannot|won't|don't|no|not|sais|connais|impossible)\b"
+    r"|our|us)\b"
+    # the assistant speaking of itself through its channel: "not covered by this chat"
+    r"|\b(?:this (?:chat|channel|service|assistant)|ce (?:chat|canal|service)"
+    r"|cette (?:messagerie|conversation))\b"
+    r"|^\s*(?:pas|peux|can't|cannot|won't|don't|no|not|sais|connais|impossible)\b"
 )
 _NEGATION = re.compile(
     r"\b(?:ne|n'|pas|aucun|aucune|rien|jamais|ni|nullement|guere|not|no|never|neither|nor"
@@ -54,9 +64,39 @@ _ABILITY = re.compile(
     r"|can|could|able|allowed|permitted|authori[sz]ed|know|knowledge|idea|information|info"
     r"|access|visibility|position|help|assist|answer|respond|comment|say|tell|share|disclose"
     r"|reveal|provide|give|check|look|see|handle|deal|sort|do|get|understand|follow|catch"
-    r"|manage|remit|scope|way|opinion|ignore|change)\b"
+    r"|manage|remit|scope|way|opinion|ignore|change"
+    # answers, details and competence as nouns; discussing; having a hand on something
+    r"|repons\w*|comprendre|competen\w*|precisions?|details?|discuss\w*)\b"
 )
 _PLAIN_LIMITATIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "unknown",
+        "idioms of not knowing",
+        r"\b(?:no clue|not a clue|beats me|search me|dunno|je seche|j'en sais fichtre rien"
+        r"|chais pas|j'sais pas|je sais pas|mystere et boule de gomme"
+        r"|je donne ma langue au chat)\b",
+    ),
+    (
+        "out-of-scope",
+        "pas la main / not handled here",
+        r"\bn'(?:ai|avons|a) (?:\w+ )?pas la main\b"
+        r"|\b(?:not|isn't|aren't) (?:covered|handled|dealt with) (?:by |in |on )?"
+        r"(?:this (?:chat|channel|service)|here)\b"
+        r"|\b(?:n'est|ne sont) pas (?:traite|gere|couvert)e?s? (?:ici|par ce (?:chat|canal|service)"
+        r"|dans ce (?:chat|canal))\b",
+    ),
+    (
+        "refusal",
+        "confidential / security reasons",
+        r"\b(?:sont|est|is|are|that's|c'est) (?:strictement |strictly )?confidenti\w+"
+        r"|\bfor (?:security|privacy|data protection|confidentiality) reasons\b",
+    ),
+    (
+        "not-understood",
+        "pas sûr de comprendre / not sure what you mean",
+        r"\b(?:pas (?:bien )?sur|pas certaine?) de (?:bien )?(?:comprendre|saisir)\b"
+        r"|\bnot sure (?:what you mean|i (?:understand|follow))\b|\bwhat do you mean\b",
+    ),
     ("refusal", "je ne suis pas en mesure", r"\bje ne suis (?:\w+ )?pas en mesure de\b"),
     ("refusal", "il m'est impossible", r"\bil m'est (?:\w+ )?impossible de\b"),
     ("refusal", "impossible / pas possible", r"\b(?:impossible|pas possible)\b"),
@@ -144,7 +184,15 @@ _THIRD_PARTY = re.compile(
     r"|cgv|terms|formulaire|contact form|ticket|point relais|pickup point|relais|vendeur|seller"
     r"|marketplace|comptabilite|accounts|magasin|store|team|department|support|care"
     r"|colissimo|chronopost|mondial relay|ups|dhl|fedex|dpd|site|website|page contact"
-    r"|contact page|espace client)\b"
+    r"|contact page|espace client"
+    # organisations and roles of any domain: the customer is sent to *someone*
+    r"|agences?|branch|mairie|prefecture|administration|council|embass\w+|ambassade|consulat"
+    r"|compagnie\w*|airline|hotel|gare|station|guichet|ticket office|courtier|broker|assureur"
+    r"|insurer|employeur|employer|rh|hr|medecin|doctor|gp|notaire|solicitor|avocat|lawyer"
+    r"|advis[eo]rs?|specialist\w*|speciali\w+|expert|operat\w+|fournisseur|supplier"
+    r"|messagerie|inbox|secure message|guichet|accueil|reception|desk|bureau|office"
+    r"|service \w+|equipe \w+|\w+ team|\w+ department)\b"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|uk|org|gouv|gov|eu|net|be|ch)\b"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|\b\d{2}(?: ?\d{2}){4}\b|\+\d[\d ]{7,}"
 )
 _REDIRECT_VERB = re.compile(
@@ -155,19 +203,62 @@ _REDIRECT_VERB = re.compile(
     r"|have a look|look at|use the|open a ticket|speak to|talk to|better placed|best off"
     r"|suggest|will know|they'll know|'ll know|will be able)\b"
 )
+# Verbs that by themselves send the customer to someone else, whoever that is.
+_DIRECTIVE = re.compile(
+    r"\b(?:contactez|contacte[rz]?|contactant|appelez|appeler|joignez|ecrivez|ecris"
+    r"|adressez-vous|adresse-toi|vous adresser|t'adresser|rapprochez-vous|rapproche-toi"
+    r"|vous rapprocher|te rapprocher|tournez-vous|tourne-toi|vous tourner vers|te tourner vers"
+    r"|prenez contact|prendre contact|voyez avec|vois avec|voir (?:\w+ ){0,2}avec"
+    r"|renseignez-vous|vous rendre (?:en|au|a|sur|dans)|rendez-vous (?:en|au|a|sur|dans)"
+    r"|je vous oriente|je t'oriente|vous orienter vers|je bascule|basculer"
+    r"|contact(?:ing)? (?:the|your|our|a|an|them|us)|call (?:the|your|our|a|them|us)"
+    r"|e-?mail (?:them|us|the|your|our)|envoyez-nous|envoie-nous|write to|speak to"
+    r"|speak with|talk to|ask (?:the|your|a|an|them)|reach out"
+    r"|get in touch|check with|take (?:this|it|that) up with|have a (?:chat|word) with"
+    r"|pop into|head to|go to (?:the|your)|loop in|put you through|refer you"
+    r"|deposer (?:votre|ta) demande|submit (?:your|a) (?:request|claim|query)"
+    r"|(?:c'est|that's|it's) (?:une question|un sujet|un point|une demande|one|a question"
+    r"|a matter) pour|(?:that's|it's) (?:one|a question|a matter) for"
+    r"|the best place to (?:check|ask|look)|you'll find (?:it|this|all)"
+    r"|vous trouverez (?:toutes|tout|l'ensemble|la reponse|les informations)"
+    r"|tu trouveras (?:toutes|tout|la reponse))\b"
+)
 # "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
 # someone or something else has the answer.
 _ELSEWHERE = re.compile(
     r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could) (?:\w+ ){0,3}"
     r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
     r"|\b(?:s'y trouve|tout y est|y est explique|y sont expliques|covered there|you'll find it)\b"
+    # someone else decides or handles it: "ce sont eux qui gèrent", "they manage the scheme"
+    r"|\b(?:will|'ll|need to|needs to|have to|has to|devra|devront|doit|doivent)"
+    r" (?:\w+ ){0,2}(?:handle|deal with|sort out|look into|traiter|gerer|s'en occuper)\b"
+    r"|\b(?:a meme de|en mesure de vous|better placed|mieux places?"
+    r"|releve (?:de la|du|des|de l'|de votre))\b"
+)
+# Someone else decides or handles it: "ce sont eux qui gèrent", "c'est la caisse qui décide",
+# "they manage the scheme" (a first person may follow: "…, pas nous").
+_OTHERS_DECIDE = re.compile(
+    r"\b(?:ce sont (?:eux|elles)"
+    r"|c'est (?:lui|elle|eux|(?:l'|le |la |les |votre |ta )[\w' -]{2,40}?)"
+    r"|elle seule|lui seul|eux seuls|they|only they) (?:qui )?(?:\w+ ){0,1}"
+    r"(?:ger\w*|trait\w*|s'occup\w*|expedi\w*|decid\w*|peu[tv]\w*|manage|handle|deal"
+    r"|fulfil\w*|decide|run|own)\b"
 )
 _HANDOVER = re.compile(
     r"\b(?:je (?:vous |te )?(?:transfere|transmets|redirige|mets en relation|passe la main"
     r"|laisse la main)|(?:a ete |est )?transmise?s? a|prendre le relais|prend le relais"
     r"|reviendra vers (?:vous|toi)|vous recontacter\w*|te recontacter\w*|recontactera"
     r"|pass (?:this|it|that) on|hand you over|forwarded to|connecting you|transferring you"
-    r"|redirecting you|get back to you|call you back|follow up with you|will be in touch)\b"
+    r"|redirecting you|get back to you|call you back|follow up with you|will be in touch"
+    # the hand-over told in the third person or the passive
+    r"|va (?:vous |te )?(?:rappeler|recontacter|reprendre|prendre en charge|prendre le relais"
+    r"|traiter|contacter)|vous rappeler\w*|te rappeler\w*|te recontacte\w*|vous recontacte\w*"
+    r"|(?:sera|seront|sont|est) (?:traitee?s?|examinee?s?|etudiee?s?) par"
+    r"|a ete (?:enregistree|transmise|transferee|remontee|escaladee)"
+    r"|est partie? (?:chez|a|au|vers)|be in touch|take it from here|dealt with by"
+    r"|(?:raised|opened|logged) a (?:ticket|case|request)|has been (?:logged|escalated|passed)"
+    r"|will (?:review|look into|handle|contact|call|reach out|deal with) (?:it|this|you|that)"
+    r"|send it over|pass (?:it|this) (?:on|to)|je bascule|vous mets en relation)\b"
 )
 _OFFER = re.compile(
     r"\b(?:je (?:peux|pourrai|pourrais) (?:en revanche |toutefois |par contre )?(?:vous |t')?"
@@ -177,6 +268,30 @@ _OFFER = re.compile(
     r"|i'm \w+'s assistant|this (?:chat|service) is (?:only |here )?for|is there anything"
     r"|ce (?:chat|canal|service) (?:est )?(?:reserve|dedie|sert)|je suis la (?:uniquement )?pour"
     r"|puis-je faire)\b"
+)
+# Clauses that carry no answer next to a redirect or a limitation: acknowledging the customer
+# ("je comprends votre inquiétude", "thanks for getting in touch"), the reason for not answering
+# ("pour des raisons de sécurité"), the topic being passed on ("pour toute réclamation relative
+# à…", "regarding baggage compensation") and how to reach the other party (phone numbers,
+# addresses, opening hours, "stay in the chat").
+_ACKNOWLEDGE = re.compile(
+    r"^(?:je comprends|nous comprenons|i (?:fully |completely |totally )?understand"
+    r"|i appreciate|we understand|i hear you|thanks? (?:you )?(?:so much )?for"
+    r"|merci (?:beaucoup )?(?:pour|de votre|d'avoir)|nous vous remercions (?:pour|de) (?:votre|ta)"
+    r"|je vous remercie (?:pour|de) (?:votre|ta)|pour des raisons de|for (?:security|privacy"
+    r"|data protection|confidentiality) reasons|pardon|hmm|oh|ah)\b"
+)
+_TOPIC = re.compile(
+    r"^(?:pour|concernant|quant a|s'agissant d\w*|au sujet d\w*|regarding|concerning|about"
+    r"|as for|as regards|for) (?:ce|cette|ces|cet|cela|ca|toute|tout|tous|toutes|la|le|les|l'"
+    r"|this|that|these|those|any|such|your|votre|vos|ta|ton|tes)\b"
+)
+_CONTACT = re.compile(
+    r"\b(?:joignable|joignables|reachable|reach (?:them|us|it|him|her)|stay in the chat"
+    r"|restez en ligne|reste en ligne|merci de patienter|please (?:hold|wait)|book an appointment"
+    r"|prendre rendez-vous|rue|avenue|boulevard|bd|street|road|lane|cedex|du lundi au \w+"
+    r"|monday to \w+|de \d+ ?h(?: ?\d+)? a \d+ ?h|\d+ ?(?:am|pm)|7j/7|24/7|24h/24)\b"
+    r"|\b\d{5} [a-z]|[\w.+-]+@[\w-]+\.[\w.]+|(?:\b\d[\d ]{3,}\d\b)"
 )
 _CONTRAST = re.compile(
     r"\s*(?:[,;:—–]|\s-\s|\bmais\b|\btoutefois\b|\ben revanche\b|\bcependant\b|\bpar contre\b"
@@ -209,7 +324,7 @@ class UnansweredMatch:
 @dataclass(frozen=True)
 class _Clause:
     text: str
-    kind: str  # limitation, redirect, offer, content
+    kind: str  # limitation, redirect, offer, detail, content
     match: UnansweredMatch | None = None
 
 
@@ -229,6 +344,12 @@ def _limitation(clause: str) -> UnansweredMatch | None:
 
 
 def _redirect(clause: str) -> UnansweredMatch | None:
+    directive = _DIRECTIVE.search(clause)
+    if directive:
+        return UnansweredMatch("fallback", "sends the customer elsewhere", directive.group(0))
+    others = _OTHERS_DECIDE.search(clause)
+    if others:
+        return UnansweredMatch("fallback", "someone else decides or handles it", others.group(0))
     found = _HANDOVER.search(clause)
     if found:
         return UnansweredMatch("fallback", "hands over to someone else", found.group(0))
@@ -281,6 +402,24 @@ def _classify_sentence(sentence: str) -> list[_Clause]:
     return found
 
 
+def _around_signal(clause: _Clause) -> _Clause:
+    """A content clause of a reply that refuses or redirects, read again: acknowledgements,
+    reasons, topic references and contact details are not an answer."""
+    if clause.kind != "content":
+        return clause
+    text = clause.text
+    if _ACKNOWLEDGE.search(text) and not any(ch.isdigit() for ch in text):
+        return _Clause(text, "offer")
+    if _TOPIC.search(text) and not any(ch.isdigit() for ch in text) and len(text.split()) <= 8:
+        return _Clause(text, "detail")
+    if _CONTACT.search(text):
+        return _Clause(text, "detail")
+    rest = [w for w in content_words(text) if not _THIRD_PARTY.fullmatch(w)]
+    if not rest and _THIRD_PARTY.search(text):
+        return _Clause(text, "detail")
+    return clause
+
+
 def answer_words(parts: list[str]) -> int:
     """Information carried by content clauses: content words, numbers counting twice."""
     total = 0
@@ -302,6 +441,7 @@ def detect_unanswered(
     signals = [c for c in classified if c.kind in {"limitation", "redirect"}]
     if not signals:
         return None
+    classified = [_around_signal(c) for c in classified]
     content = [c.text for c in classified if c.kind == "content"]
     if answer_words(content) >= min_answer_words:
         return None

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from workbench.core.models import CriterionSpec
 from workbench.scoring.config import check_known_keys, config_error, get_choice, get_number
 from workbench.scoring.criteria.base import CriterionKind
+from workbench.scoring.judge import JudgeCall
 from workbench.scoring.results import CriterionResult, ScoringContext, passed_result
 from workbench.scoring.unanswered import UnansweredMatch, detect_unanswered
+from workbench.scoring.unanswered_judge import MODES, judge_unanswered
 
 DEFAULT_FALLBACK_MAX_WORDS = 40
 """Kept so older rubrics that set ``fallback_max_words`` still load; detection no longer counts
@@ -38,11 +40,20 @@ class _RefusalConfig:
     decline_tags: frozenset[str]
     max_words: int
     extra: tuple[re.Pattern[str], ...]
+    mode: str = "deterministic"
 
 
 def _parse_refusal(spec: CriterionSpec) -> _RefusalConfig:
-    check_known_keys(spec, {"expect", "decline_tags", "fallback_max_words", "extra_patterns"})
+    check_known_keys(
+        spec,
+        {"expect", "decline_tags", "fallback_max_words", "extra_patterns", "mode", "model"}
+        | {"params"},
+    )
     expect = get_choice(spec, "expect", {"answer", "refusal"}, "answer")
+    mode = get_choice(spec, "mode", set(MODES), "deterministic")
+    params = spec.config.get("params", {})
+    if not isinstance(params, dict):
+        raise config_error(spec, "'params' must be a mapping of judge request parameters")
     tags = spec.config.get("decline_tags")
     if tags is not None:
         if "expect" in spec.config:
@@ -67,7 +78,12 @@ def _parse_refusal(spec: CriterionSpec) -> _RefusalConfig:
             extra.append(re.compile(pattern, re.IGNORECASE))
         except re.error as error:
             raise config_error(spec, f"bad regular expression {pattern!r}: {error}") from error
-    return _RefusalConfig(expect, frozenset(tags or ()), max_words, tuple(extra))
+    return _RefusalConfig(expect, frozenset(tags or ()), max_words, tuple(extra), mode)
+
+
+def uses_judge(spec: CriterionSpec) -> bool:
+    """Whether this criterion is an unanswered / refusal check in judge mode."""
+    return spec.kind in {"refusal", "unanswered"} and spec.config.get("mode") == "judge"
 
 
 def evaluate_refusal(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResult:
@@ -79,31 +95,77 @@ def evaluate_refusal(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResul
     (regular expressions, any case).
     """
     config = _parse_refusal(spec)
-    expect, why = config.expect, ""
-    if config.decline_tags:
-        matching = sorted(config.decline_tags.intersection(ctx.row.tags))
-        expect = "refusal" if matching else "answer"
-        why = (
-            f"row tagged {', '.join(matching)}: expects a refusal; "
-            if matching
-            else "row not tagged " + "/".join(sorted(config.decline_tags)) + ": expects an answer; "
-        )
+    expect, why = _expectation(config, ctx)
+    match = _deterministic(config, ctx)
+    return _result(spec, expect, why, match is not None, match, _described(match))
+
+
+async def evaluate_refusal_judged(
+    spec: CriterionSpec, ctx: ScoringContext, judge_call: JudgeCall
+) -> CriterionResult:
+    """``mode: judge``: the judge decides whether the reply answers; when the judge fails or
+    answers unreadably, the deterministic detector decides and the detail says so."""
+    config = _parse_refusal(spec)
+    expect, why = _expectation(config, ctx)
+    verdict = await judge_unanswered(ctx, judge_call, spec)
+    if verdict.source == "judge":
+        return _result(spec, expect, why, verdict.unanswered, verdict.match, verdict.detail)
+    match = _deterministic(config, ctx)
+    return _result(
+        spec,
+        expect,
+        why,
+        match is not None,
+        match,
+        verdict.detail.replace(_described(verdict.match), _described(match)),
+    )
+
+
+def _expectation(config: _RefusalConfig, ctx: ScoringContext) -> tuple[str, str]:
+    if not config.decline_tags:
+        return config.expect, ""
+    matching = sorted(config.decline_tags.intersection(ctx.row.tags))
+    expect = "refusal" if matching else "answer"
+    why = (
+        f"row tagged {', '.join(matching)}: expects a refusal; "
+        if matching
+        else "row not tagged " + "/".join(sorted(config.decline_tags)) + ": expects an answer; "
+    )
+    return expect, why
+
+
+def _deterministic(config: _RefusalConfig, ctx: ScoringContext) -> UnansweredMatch | None:
     match = detect_unanswered(ctx.output)
     if match is None:
         for pattern in config.extra:
             found = pattern.search(ctx.output)
             if found:
-                match = UnansweredMatch("custom", pattern.pattern, found.group(0))
-                break
+                return UnansweredMatch("custom", pattern.pattern, found.group(0))
+    return match
+
+
+def _described(match: UnansweredMatch | None) -> str:
     if match is None:
-        described = "no refusal, fallback or unanswered pattern found"
-    else:
-        described = f"{match.category}: matched {match.pattern!r} ({match.matched!r})"
+        return "no refusal, fallback or unanswered pattern found"
+    return f"{match.category}: matched {match.pattern!r} ({match.matched!r})"
+
+
+def _result(
+    spec: CriterionSpec,
+    expect: str,
+    why: str,
+    unanswered: bool,
+    match: UnansweredMatch | None,
+    described: str,
+) -> CriterionResult:
     if expect == "answer":
-        return passed_result(spec, match is None, why + described)
-    declined = match is not None and match.category != "empty"
+        return passed_result(spec, not unanswered, why + described)
+    empty = match is not None and match.category == "empty"
+    declined = unanswered and not empty
     return passed_result(
-        spec, declined, why + (described if match else "answered instead of declining")
+        spec,
+        declined,
+        why + (described if unanswered else "answered instead of declining: " + described),
     )
 
 
