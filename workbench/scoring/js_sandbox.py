@@ -143,7 +143,7 @@ def run_javascript(
     output: Any,
     context: Any,
     *,
-    timeout_s: float = TIMEOUT_S,
+    timeout_s: float | None = None,
     expression: bool = False,
 ) -> tuple[str, Any]:
     """Run `code` as promptfoo does; returns (JavaScript type name, JSON value of the result).
@@ -164,7 +164,10 @@ def run_javascript(
                 max_workers=_WORKERS, thread_name_prefix="js-sandbox"
             )
     program = _program(code, output, context, expression)
-    return _pool.submit(_run_in_worker, program, timeout_s).result()
+    # The module's limit is read at call time, so a caller (or a test on a loaded machine) can
+    # change it for every script at once.
+    limit = TIMEOUT_S if timeout_s is None else timeout_s
+    return _pool.submit(_run_in_worker, program, limit).result()
 
 
 def _run_in_worker(program: str, timeout_s: float) -> tuple[str, Any]:

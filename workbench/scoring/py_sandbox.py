@@ -86,7 +86,7 @@ sys.stdout.write("\n@@result@@" + text)
 
 
 def run_python(
-    body: str, output: Any, context: Any, *, timeout_s: float = TIMEOUT_S
+    body: str, output: Any, context: Any, *, timeout_s: float | None = None
 ) -> tuple[str, Any]:
     """Run a promptfoo python assertion body; returns (Python type name, JSON value).
 
@@ -94,6 +94,8 @@ def run_python(
         ScriptError: the code does not compile or raises (the message names the exception).
         ScriptLimitError: it ran past `timeout_s` or its memory limit.
     """
+    if timeout_s is None:
+        timeout_s = TIMEOUT_S  # read at call time, so the limit can be changed for every script
     payload = json.dumps({"body": body.rstrip(), "output": output, "context": context})
     with tempfile.TemporaryDirectory(prefix="workbench-py-assert-") as folder:
         try:
