@@ -161,6 +161,26 @@ class ResultsTableModel(QAbstractTableModel):
         for apply, items in held:
             apply(items)
 
+    def merge_part(
+        self, states: dict[tuple[int, int, int], CellState], stats: Sequence[ColumnStats]
+    ) -> None:
+        """Show a part of the stored results read in the background (`ResultFrame.merge`);
+        live updates stay held until `finish_loading`."""
+        self._signal(self._frame.merge(states, stats))
+
+    def finish_loading(
+        self,
+        ratings: Iterable[tuple[CellKey, int | None, bool | None]] = (),
+        row_texts: dict[str, str] | None = None,
+    ) -> None:
+        """The last part is in: show the ratings, then replay the updates held meanwhile."""
+        self._signal(_present([self._frame.set_human(key, s, p) for key, s, p in ratings]))
+        if row_texts is not None:
+            self._frame.set_row_texts(row_texts)
+        held, self._held = self._held or [], None
+        for apply, items in held:
+            apply(items)
+
     def apply_events(self, events: Sequence[Any]) -> None:
         """Apply a batch of engine events and signal exactly what changed."""
         if self._held is not None:
