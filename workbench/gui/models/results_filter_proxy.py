@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 
 from workbench.gui.models.results_table_model import ResultRole, ResultsTableModel
 
@@ -26,13 +34,50 @@ class RowFilter(StrEnum):
 
 
 class ResultsFilterProxy(QSortFilterProxyModel):
-    """Row filters and sorting over a `ResultsTableModel`."""
+    """Row filters and sorting over a `ResultsTableModel`.
+
+    The source's horizontal ``headerDataChanged`` (column figures, changed by every live
+    batch) is not passed on as such: an item view lays out and repaints all its items on it.
+    It comes out as `header_figures_changed` instead, for the header alone (`QuietHeader`).
+
+    Signals:
+        header_figures_changed(int, int): first and last column whose header text changed.
+    """
+
+    header_figures_changed = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._row_filter = RowFilter.ALL
         self._text = ""
+        self._held_signals = False
         self.setSortRole(ResultRole.SORT)
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        """Set the source (see the class doc for its header changes)."""
+        old = self.sourceModel()
+        if old is not None:
+            old.headerDataChanged.disconnect(self._before_source_header_changed)
+            old.headerDataChanged.disconnect(self._after_source_header_changed)
+        # Slots run in the order they were connected: one before the proxy's own relay (made
+        # by the base class) holds this proxy's signals, one after lets them go again.
+        model.headerDataChanged.connect(self._before_source_header_changed)
+        super().setSourceModel(model)
+        model.headerDataChanged.connect(self._after_source_header_changed)
+
+    def _before_source_header_changed(
+        self, orientation: Qt.Orientation, _first: int, _last: int
+    ) -> None:
+        if orientation == Qt.Orientation.Horizontal:
+            self._held_signals = self.blockSignals(True)
+
+    def _after_source_header_changed(
+        self, orientation: Qt.Orientation, first: int, last: int
+    ) -> None:
+        if orientation == Qt.Orientation.Horizontal:
+            self.blockSignals(self._held_signals)
+            if not self._held_signals:
+                self.header_figures_changed.emit(first, last)
 
     @property
     def row_filter(self) -> RowFilter:
