@@ -103,3 +103,22 @@ def test_the_delegate_reuses_badges_and_elided_lines_until_they_change() -> None
     changed = delegate._elide((3, 1), "Short answer", 200, metrics)
     assert changed == "Short answer"
     assert delegate._elide((3, 1), "Short answer", 40, metrics) != "Short answer"
+
+
+def test_rows_follow_their_data_only_while_a_filter_or_a_sort_needs_it(qtbot: QtBot) -> None:
+    from workbench.gui.models.results_filter_proxy import RowFilter
+
+    view, model = shown_grid(qtbot)
+    proxy = view.proxy
+    assert not proxy.dynamicSortFilter()  # nothing can move: changed rows are not re-filtered
+    proxy.set_row_filter(RowFilter.FAILED)
+    assert proxy.dynamicSortFilter() and proxy.rowCount() == 0
+    model.apply_score(model.key_at(7, 1), 0.0, False)  # a row fails while the filter is on
+    assert proxy.rowCount() == 1
+    assert proxy.mapToSource(proxy.index(0, 0)).row() == 7
+    proxy.set_row_filter(RowFilter.ALL)
+    assert not proxy.dynamicSortFilter() and proxy.rowCount() == len(ROWS)
+    view.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert proxy.dynamicSortFilter()
+    view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    assert not proxy.dynamicSortFilter()

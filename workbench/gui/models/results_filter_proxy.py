@@ -52,6 +52,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         self._text = ""
         self._held_signals = False
         self.setSortRole(ResultRole.SORT)
+        self._follow_changes()
 
     def setSourceModel(self, model: QAbstractItemModel) -> None:
         """Set the source (see the class doc for its header changes)."""
@@ -90,6 +91,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
             self.beginFilterChange()
             self._row_filter = row_filter
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._follow_changes()
 
     def set_text(self, text: str) -> None:
         """Show only rows whose id, input or any output contains `text` (case-insensitive)."""
@@ -98,6 +100,19 @@ class ResultsFilterProxy(QSortFilterProxyModel):
             self.beginFilterChange()
             self._text = folded
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._follow_changes()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (-1: source order)."""
+        super().sort(column, order)
+        self._follow_changes()
+
+    def _follow_changes(self) -> None:
+        # Re-filtering and re-sorting changed rows costs a call into Python per changed row
+        # (about a thousand per live batch); without a filter or a sort nothing can move.
+        wanted = self._row_filter is not RowFilter.ALL or bool(self._text) or self.sortColumn() >= 0
+        if self.dynamicSortFilter() != wanted:
+            self.setDynamicSortFilter(wanted)
 
     @property
     def text(self) -> str:
