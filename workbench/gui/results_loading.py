@@ -9,10 +9,11 @@ changed cells only. No Qt object is made or touched off the GUI thread.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbench.gui.models.run_loading import FramePart, WantedRows, iter_frame_parts
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 # Rows read by id around what is on screen, so a small scroll finds its rows already there.
 _MARGIN_ROWS = 40
+# Cells per part: merging one part is a few milliseconds of the GUI thread.
+_PART_CELLS = 2000
 
 
 class ResultsLoader(QObject):
@@ -56,11 +59,22 @@ class ResultsLoader(QObject):
         self._view = view
         self._wanted = wanted = WantedRows()
         self.parts = 0
+        # Parts that arrived together are merged one per event-loop pass, so painting and
+        # input are served between them.
+        self._queue: deque[FramePart] = deque()
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._merge_next)
         view.model.start_loading()
 
         def work(store: Store, deliver: Callable[[Any], None]) -> None:
             for part in iter_frame_parts(
-                store, run, rubric_id=rubric_id, reviewer=reviewer, wanted=wanted
+                store,
+                run,
+                rubric_id=rubric_id,
+                reviewer=reviewer,
+                wanted=wanted,
+                batch_size=_PART_CELLS,
             ):
                 deliver(part)
 
@@ -97,10 +111,20 @@ class ResultsLoader(QObject):
     def _on_jobs_job_part(self, job: int, part: object) -> None:
         if job != self._job or not isinstance(part, FramePart):
             return
+        self._queue.append(part)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _merge_next(self) -> None:
+        if not self._queue:
+            self._timer.stop()
+            return
+        part = self._queue.popleft()
         self.parts += 1
         model = self._view.model
         model.merge_part(part.states, part.stats)
         if part.last:
+            self._timer.stop()
             self._job = None
             model.finish_loading(part.ratings, part.row_texts)
             self.loaded.emit()
@@ -109,5 +133,7 @@ class ResultsLoader(QObject):
         if job != self._job:
             return
         self._job = None
+        self._timer.stop()
+        self._queue.clear()
         self._view.model.finish_loading()
         self.failed.emit(message)

@@ -165,8 +165,24 @@ class ResultsTableModel(QAbstractTableModel):
         self, states: dict[tuple[int, int, int], CellState], stats: Sequence[ColumnStats]
     ) -> None:
         """Show a part of the stored results read in the background (`ResultFrame.merge`);
-        live updates stay held until `finish_loading`."""
-        self._signal(self._frame.merge(states, stats))
+        live updates stay held until `finish_loading`.
+
+        Signals whole rows (every column of each run of consecutive rows): a part holds every
+        column of its rows, and the view repaints only the visible cells of a block anyway.
+        """
+        changed = self._frame.merge(states, stats)
+        if not changed:
+            return
+        last_column = self._frame.column_count - 1
+        rows = sorted({row for row, _column in changed})
+        first = previous = rows[0]
+        for row in rows[1:]:
+            if row != previous + 1:
+                self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+                first = row
+            previous = row
+        self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last_column)
 
     def finish_loading(
         self,
