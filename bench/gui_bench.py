@@ -217,8 +217,17 @@ def measure_open(app: QApplication, path: Path, store: Store, run_id: int) -> Re
     app.processEvents()
     shown = time.perf_counter()
     heartbeat.start()
+    page = range(view.table.rowAt(view.table.viewport().height() - 1) + 1 or 30)
+    first_shown = None
     while not loaded:
         app.processEvents()
+        if first_shown is None and all(
+            view.model.frame.state(row, column) is not None
+            for row in page
+            for column in range(COLUMNS)
+        ):
+            view.table.viewport().repaint()
+            first_shown = time.perf_counter()
         time.sleep(0.001)
     filled = time.perf_counter()
     heartbeat.stop()
@@ -230,7 +239,9 @@ def measure_open(app: QApplication, path: Path, store: Store, run_id: int) -> Re
         f" = {frame.total_cells:,} cells, {frame.done_count():,} finished and scored"
     )
     print(f"   grid shown with every row (ids only) {1000 * (shown - started):8.0f} ms")
-    print(f"   results read on a worker, then shown {1000 * (filled - shown):8.0f} ms")
+    if first_shown is not None:
+        print(f"   results of the rows on screen shown  {1000 * (first_shown - shown):8.0f} ms")
+    print(f"   every result read on a worker, shown {1000 * (filled - shown):8.0f} ms")
     print(f"   GUI heartbeat meanwhile: {heartbeat.summary()}")
     view.setProperty("bench_bridge", bridge)  # keep the bridge alive with the view
     return view

@@ -39,6 +39,14 @@ class JobProgress:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class JobPart:
+    """A piece of job `job`'s result, delivered before the job ends (plain data only)."""
+
+    job: int
+    part: Any
+
+
 class BackgroundJobs(QObject):
     """Runs jobs on worker threads with their own store; reports back on the GUI thread.
 
@@ -48,12 +56,14 @@ class BackgroundJobs(QObject):
 
     Signals:
         job_progressed(int, int, int): job id, steps done, steps in all.
+        job_part(int, object): job id and a piece of its result (`submit_parts`), in order.
         job_succeeded(int, object): job id and the function's return value.
         job_failed(int, str): job id and a message fit to show (a `KnownError`'s text, or
             the type and text of an unexpected error).
     """
 
     job_progressed = Signal(int, int, int)
+    job_part = Signal(int, object)
     job_succeeded = Signal(int, object)
     job_failed = Signal(int, str)
 
@@ -87,6 +97,24 @@ class BackgroundJobs(QObject):
 
         return self._start(job_id, work)
 
+    def submit_parts(self, job: Callable[[Store, Callable[[Any], None]], Any]) -> int:
+        """Run ``job(store, deliver)`` on a worker thread; each ``deliver(part)`` reaches the
+        GUI thread as `job_part`, in order and before `job_succeeded`.
+
+        Parts cross threads: they must be plain data (no Qt object).
+        """
+        job_id = next(self._ids)
+        open_store = self._open_store
+
+        def work(sink: Callable[[Any], None]) -> Any:
+            store = open_store()
+            try:
+                return job(store, lambda part: sink(JobPart(job_id, part)))
+            finally:
+                store.close()
+
+        return self._start(job_id, work)
+
     def submit_call(self, call: Callable[[Progress], Any]) -> int:
         """Run ``call(progress)``, a blocking call that needs no store (the OS keyring, reading
         a file), on a worker thread."""
@@ -105,6 +133,8 @@ class BackgroundJobs(QObject):
         for event in events:
             if isinstance(event, JobProgress):
                 self.job_progressed.emit(event.job, event.done, event.total)
+            elif isinstance(event, JobPart):
+                self.job_part.emit(event.job, event.part)
 
     def _on_bridge_task_finished(self, task_id: int, result: Any, error: Any) -> None:
         job_id = self._by_task.pop(task_id, None)

@@ -12,18 +12,21 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from workbench.app.desktop_libraries import describe_missing, missing_xcb_libraries, uses_xcb
-from workbench.app.services import Services, demo_wanted
-from workbench.core.errors import KnownError
+from workbench.app.paths import workspace_home
 from workbench.gui.garbage_collection import collect_on_gui_thread_only
 from workbench.gui.main_window import MainWindow
 from workbench.gui.pyside_workarounds import guard_singleton_refcounts
 from workbench.gui.theme import ThemeFollower
+
+if TYPE_CHECKING:
+    from workbench.app.services import Services
 
 _log = logging.getLogger(__name__)
 
@@ -75,21 +78,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 1
     app = create_application(sys.argv[:1])
-    services = Services(args.home)
+    # The window shell first (no store, no view imported yet), the workspace right after: the
+    # store and the views take a second or more to import, the user sees the window meanwhile.
+    window = MainWindow(home=workspace_home(args.home))
+    window.show()
+    opened: list[Services] = []
+    QTimer.singleShot(0, lambda: open_workspace(window, args, opened))
     try:
-        services.store  # noqa: B018 - opening (and migrating) the store now, before any window
-    except KnownError as error:
-        QMessageBox.critical(None, "Prompt Workbench", f"Cannot open the workspace:\n\n{error}")
-        return 1
-    try:
-        window = MainWindow(services)
-        window.show()
-        if not args.no_demo and demo_wanted(services.store):
-            # After the window is up: the import takes seconds, the window must not wait for it.
-            window.load_demo()
         return app.exec()
     finally:
-        services.close()
+        for services in opened:
+            services.close()
+
+
+def open_workspace(window: MainWindow, args: argparse.Namespace, opened: list[Services]) -> None:
+    """Open the store (migrating it), fill the shown window, then load the demo if wanted."""
+    QApplication.processEvents()  # paint the shell before the imports below hold the thread
+    from workbench.app.services import Services, demo_wanted
+    from workbench.core.errors import KnownError
+
+    services = Services(args.home)
+    opened.append(services)
+    try:
+        services.store  # noqa: B018 - opening (and migrating) the store
+    except KnownError as error:
+        QMessageBox.critical(window, "Prompt Workbench", f"Cannot open the workspace:\n\n{error}")
+        QApplication.exit(1)
+        return
+    window.open_workspace(services)
+    if not args.no_demo and demo_wanted(services.store):
+        # After the window is up: the import takes seconds, the window must not wait for it.
+        window.load_demo()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ its layout in the workspace's UI settings file.
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,55 +18,70 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QTabBar,
     QTabWidget,
     QWidget,
 )
 
-from workbench.app.records import Approval
-from workbench.app.run_execution import EngineOptions
-from workbench.app.runs import DEMO_DATASET, DEMO_MODELS, DEMO_PERSONAS, DEMO_PROMPTS, DEMO_RUBRIC
-from workbench.app.services import ProviderFactory, ProviderHub
-from workbench.core.errors import KnownError
-from workbench.core.models import Kind, validate_name
-from workbench.gui.background_jobs import BackgroundJobs
-from workbench.gui.bridge import EngineBridge
-from workbench.gui.conversation_features import ConversationFeatures, conversation_tab_key
-from workbench.gui.demo_loader import DemoLoader
-from workbench.gui.document_view import DocumentView, VersionEditor
 from workbench.gui.drafts import DraftStore
-from workbench.gui.models.navigator_entries import NavEntry, load_navigator
-from workbench.gui.run_events import coalesce_run_events
-from workbench.gui.run_sessions import RunSessions, run_tab_key
 from workbench.gui.theme import is_dark
 from workbench.gui.ui_settings import open_ui_settings
-from workbench.gui.views.approval_viewer import ApprovalViewer
-from workbench.gui.views.approve_dialog import ApproveDialog, column_bundle
-from workbench.gui.views.content_viewer import ContentViewer
-from workbench.gui.views.dataset_editor import DatasetEditor
-from workbench.gui.views.inspector_panel import InspectorPanel
-from workbench.gui.views.logs_dashboard import LogsDashboard
-from workbench.gui.views.models_view import ModelsView
-from workbench.gui.views.navigator_panel import NavigatorPanel
-from workbench.gui.views.persona_designer import PersonaDesigner
-from workbench.gui.views.prompt_editor import PromptEditor
-from workbench.gui.views.results_view import ResultsView
-from workbench.gui.views.run_setup_dialog import RunSetupDialog
-from workbench.gui.views.variant_diffs import load_variant_diffs
-from workbench.gui.views.welcome_panel import SHORTCUTS, WelcomePanel
-from workbench.gui.views.workspace_imports import ImportSummary, WorkspaceImporter
 from workbench.gui.window_menus import WindowMenus
 
+# Only what the window shell needs is imported above: every view, the store and the app layer
+# are imported when first used (the shell shows in a fraction of the time the views take to
+# import; see `bench/gui_startup_bench.py`).
 if TYPE_CHECKING:
-    from workbench.app.services import Services
+    from workbench.app.run_execution import EngineOptions
+    from workbench.app.services import ProviderFactory, Services
+    from workbench.core.models import Kind
+    from workbench.gui.demo_loader import DemoLoader
+    from workbench.gui.document_view import DocumentView
+    from workbench.gui.models.navigator_entries import NavEntry
+    from workbench.gui.views.approve_dialog import ApproveDialog
+    from workbench.gui.views.logs_dashboard import LogsDashboard
+    from workbench.gui.views.models_view import ModelsView
+    from workbench.gui.views.run_setup_dialog import RunSetupDialog
+    from workbench.gui.views.workspace_imports import ImportSummary
+
+
+def loaded_class(module: str, name: str) -> type | None:
+    """The class `name` of `module` if that module is imported already, else None.
+
+    A view class whose module was never imported can have no instance, so ``isinstance``
+    checks against lazily imported views go through this instead of importing the view.
+    """
+    found = sys.modules.get(module)
+    value = getattr(found, name, None) if found is not None else None
+    return value if isinstance(value, type) else None
+
+
+def is_view(obj: object, module: str, name: str) -> bool:
+    """Whether `obj` is an instance of a lazily imported view class (without importing it)."""
+    cls = loaded_class(module, name)
+    return cls is not None and isinstance(obj, cls)
+
+
+_DOCUMENT_VIEW = ("workbench.gui.document_view", "DocumentView")
+_VERSION_EDITOR = ("workbench.gui.document_view", "VersionEditor")
+_RESULTS_VIEW = ("workbench.gui.views.results_view", "ResultsView")
+_PROMPT_EDITOR = ("workbench.gui.views.prompt_editor", "PromptEditor")
+_PERSONA_DESIGNER = ("workbench.gui.views.persona_designer", "PersonaDesigner")
+_DATASET_EDITOR = ("workbench.gui.views.dataset_editor", "DatasetEditor")
 
 MODELS_TAB_KEY = "models"
 
 
 def _tab_key(entry: NavEntry) -> str:
+    from workbench.core.models import Kind
+    from workbench.gui.conversation_features import conversation_tab_key
+    from workbench.gui.run_sessions import run_tab_key
+
     conversation_key = conversation_tab_key(entry)  # conversations (issue 12)
     if conversation_key is not None:
         return conversation_key
@@ -91,18 +107,83 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def __init__(
         self,
-        services: Services,
+        services: Services | None = None,
         parent: QWidget | None = None,
         *,
         provider_factory: ProviderFactory | None = None,
         engine_options: EngineOptions | None = None,
+        home: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        if services is None and home is None:
+            raise ValueError("MainWindow needs services or a workspace home")
+        self._build_shell(services.home if services is not None else Path(str(home)))
+        if services is not None:
+            self.open_workspace(
+                services, provider_factory=provider_factory, engine_options=engine_options
+            )
+
+    @property
+    def workspace_open(self) -> bool:
+        """Whether the workspace is open (False while only the shell is shown)."""
+        return hasattr(self, "_services")
+
+    def _build_shell(self, home: Path) -> None:
+        """The window's frame: title, tab area, docks, status bar with a busy bar, geometry.
+
+        Needs no store and no view: it is what the user sees while the workspace opens.
+        """
+        self._home = home
+        self._settings = open_ui_settings(home)
+        self.setWindowTitle(f"Prompt Workbench — {home}")
+        self.setObjectName("main-window")
+        self.actions_by_name: dict[str, QAction] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.setCentralWidget(self.tabs)
+        self._opening = QLabel("Opening the workspace…")
+        self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._opening.setObjectName("opening-workspace")
+        self.tabs.addTab(self._opening, "Opening…")
+        self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)
+        self._navigator_dock = self._dock(
+            "Navigator", QLabel(), Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self._inspector_dock = self._dock(
+            "Inspector", QLabel(), Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._busy = QProgressBar()
+        self._busy.setRange(0, 0)  # indeterminate: opening reports no steps
+        self._busy.setMaximumWidth(160)
+        self.statusBar().addPermanentWidget(self._busy)
+        self.statusBar().showMessage("Opening the workspace…")
+        self._restore_geometry()
+
+    def open_workspace(
+        self,
+        services: Services,
+        *,
+        provider_factory: ProviderFactory | None = None,
+        engine_options: EngineOptions | None = None,
+    ) -> None:
+        """Build what the workspace needs: sessions, navigator, inspector, menus, open tabs."""
+        from workbench.app.services import ProviderHub
+        from workbench.gui.background_jobs import BackgroundJobs
+        from workbench.gui.bridge import EngineBridge
+        from workbench.gui.conversation_features import ConversationFeatures
+        from workbench.gui.run_events import coalesce_run_events
+        from workbench.gui.run_sessions import RunSessions
+        from workbench.gui.views.inspector_panel import InspectorPanel
+        from workbench.gui.views.navigator_panel import NavigatorPanel
+        from workbench.gui.views.welcome_panel import WelcomePanel
+        from workbench.gui.views.workspace_imports import WorkspaceImporter
+
         self._services = services
         self._store = services.store
         self._author = services.current_author()
         self._drafts = DraftStore(services.home)
-        self._settings = open_ui_settings(services.home)
         self.bridge = EngineBridge(self, coalesce=coalesce_run_events)
         self.providers = (
             services.providers
@@ -136,26 +217,17 @@ class MainWindow(WindowMenus, QMainWindow):
         self.conversations.workspace_changed.connect(self._on_runs_runs_changed)
         self.importer.imported.connect(self._on_importer_imported)
         self.importer.failed.connect(self._on_importer_failed)
-        self.setWindowTitle(f"Prompt Workbench — {services.home}")
-        self.setObjectName("main-window")
 
         self.navigator = NavigatorPanel()
         self.inspector = InspectorPanel(self._store)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.setTabsClosable(True)
-        self.tabs.setMovable(True)
         self.welcome = WelcomePanel()
-        self.setCentralWidget(self.tabs)
-        self._navigator_dock = self._dock(
-            "Navigator", self.navigator, Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self._inspector_dock = self._dock(
-            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
-        )
+        self._navigator_dock.setWidget(self.navigator)
+        self._inspector_dock.setWidget(self.inspector)
+        self.tabs.removeTab(self.tabs.indexOf(self._opening))
+        self._opening.deleteLater()
+        self._busy.hide()
         self.statusBar().showMessage("Ready", 3000)
 
-        self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
         self._build_toolbar()
         self.navigator.entry_activated.connect(self._on_navigator_entry_activated)
@@ -177,6 +249,8 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def load_demo(self) -> DemoLoader:
         """Load the demo workspace in the background; the window reads it again when it lands."""
+        from workbench.gui.demo_loader import DemoLoader
+
         loader = DemoLoader(self.jobs, self._author, self.statusBar(), self)
         loader.loaded.connect(self.refresh)
         loader.start()
@@ -184,6 +258,8 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def refresh(self) -> None:
         """Read the navigator, the inspector and the current view again (F5)."""
+        from workbench.gui.models.navigator_entries import load_navigator
+
         self.navigator.set_sections(load_navigator(self._store))
         self.welcome.set_demo_available(self._demo_available())
         self.welcome.set_simulation_available(self.conversations.demo_simulation_available())
@@ -194,6 +270,8 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def open_entry(self, entry: NavEntry) -> QWidget | None:
         """Open (or switch to) the view for a navigator entry."""
+        from workbench.core.errors import KnownError
+
         key = _tab_key(entry)
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).property("tab_key") == key:
@@ -215,17 +293,27 @@ class MainWindow(WindowMenus, QMainWindow):
     def current_view(self) -> DocumentView | None:
         """The document shown in the middle, if any (None on the start page)."""
         view = self.tabs.currentWidget()
-        return view if isinstance(view, DocumentView) else None
+        return view if is_view(view, *_DOCUMENT_VIEW) else None  # type: ignore[return-value]
 
     def open_run_setup(self) -> RunSetupDialog:
         """Show the run setup dialog (Ctrl+R), pre-filled from the current view or the demo."""
+        from workbench.app.runs import (
+            DEMO_DATASET,
+            DEMO_MODELS,
+            DEMO_PERSONAS,
+            DEMO_PROMPTS,
+            DEMO_RUBRIC,
+        )
+        from workbench.core.models import Kind
+        from workbench.gui.views.run_setup_dialog import RunSetupDialog
+
         dialog = RunSetupDialog(self._store, self.jobs, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.run_requested.connect(self._on_run_setup_run_requested)
         view = self.current_view()
         prompts = (
             [view.name]
-            if isinstance(view, PromptEditor)
+            if view is not None and is_view(view, *_PROMPT_EDITOR)
             else list(self._demo_or_first(Kind.PROMPT, DEMO_PROMPTS))
         )
         dialog.preselect(
@@ -257,6 +345,10 @@ class MainWindow(WindowMenus, QMainWindow):
         self, run_id: int | None = None, column: int | None = None
     ) -> ApproveDialog | None:
         """Approve a column's bundle: by default the selected column of the current results."""
+        from workbench.core.errors import KnownError
+        from workbench.gui.views.approve_dialog import ApproveDialog, column_bundle
+        from workbench.gui.views.results_view import ResultsView
+
         view = self.current_view()
         if run_id is None:
             key = view.property("tab_key") if isinstance(view, ResultsView) else None
@@ -288,6 +380,10 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def open_models(self, name: str | None = None) -> ModelsView | None:
         """Show the Models & keys screen, with a model config selected."""
+        from workbench.core.models import Kind
+        from workbench.gui.models.navigator_entries import NavEntry
+        from workbench.gui.views.models_view import ModelsView
+
         view = self.open_entry(
             NavEntry(section="Models", kind=Kind.MODEL, name=name or "", title="Models & keys")
         )
@@ -297,6 +393,10 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def new_family(self, kind: Kind) -> QWidget | None:
         """Ask for a name and open an empty editor for a new prompt or persona."""
+        from workbench.core.errors import KnownError
+        from workbench.core.models import Kind, validate_name
+        from workbench.gui.models.navigator_entries import NavEntry
+
         name, accepted = QInputDialog.getText(
             self, f"New {kind.value}", "Name (lower-case, no spaces):"
         )
@@ -313,12 +413,17 @@ class MainWindow(WindowMenus, QMainWindow):
     # -- building ------------------------------------------------------------------------------
 
     def _create_view(self, entry: NavEntry) -> tuple[QWidget, str]:
+        # Each view's module is imported the first time such a view opens.
+        from workbench.core.models import Kind
+
         dark = is_dark(QApplication.instance())  # type: ignore[arg-type]
         if entry.run_id is not None:
             results, title = self.runs.results_view(entry.run_id)
             results.approve_requested.connect(partial(self.open_approve_dialog, entry.run_id))
             return results, title
         if entry.approval is not None:
+            from workbench.gui.views.approval_viewer import ApprovalViewer
+
             return ApprovalViewer(self._store, entry.approval, jobs=self.jobs), entry.approval
         conversation_view = self.conversations.create_view(entry, dark=dark)  # issue 12
         if conversation_view is not None:
@@ -327,6 +432,8 @@ class MainWindow(WindowMenus, QMainWindow):
             return conversation_view
         assert entry.kind is not None
         if entry.kind == Kind.MODEL:
+            from workbench.gui.views.models_view import ModelsView
+
             models = ModelsView(
                 self._store,
                 self.jobs,
@@ -342,16 +449,22 @@ class MainWindow(WindowMenus, QMainWindow):
         if entry.kind == Kind.LOG:
             return self._logs_dashboard(entry.name), entry.name or "Conversation logs"
         if entry.kind == Kind.DATASET and entry.ref is None:
+            from workbench.gui.views.dataset_editor import DatasetEditor
+
             dataset = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
             self._connect_editor(dataset)
             return dataset, entry.name
         if entry.kind == Kind.PROMPT and entry.ref is None:
+            from workbench.gui.views.prompt_editor import PromptEditor
+
             editor = PromptEditor(
                 self._store, entry.name, author=self._author, drafts=self._drafts, dark=dark
             )
             self._connect_editor(editor)
             return editor, entry.name
         if entry.kind == Kind.PERSONA and entry.ref is None:
+            from workbench.gui.views.persona_designer import PersonaDesigner
+
             designer = PersonaDesigner(
                 self._store,
                 entry.name,
@@ -363,10 +476,14 @@ class MainWindow(WindowMenus, QMainWindow):
             )
             self._connect_editor(designer)
             return designer, entry.name
+        from workbench.gui.views.content_viewer import ContentViewer
+
         viewer = ContentViewer(self._store, entry.kind, entry.name, entry.ref)
         return viewer, entry.name if entry.ref is None else f"{entry.name}@{entry.ref}"
 
     def _logs_dashboard(self, family: str) -> LogsDashboard:
+        from workbench.gui.views.logs_dashboard import LogsDashboard  # loads pyqtgraph
+
         dashboard = LogsDashboard(self.jobs, family, author=self._author)
         dashboard.message_posted.connect(self._report)
         dashboard.log_imported.connect(lambda _name: self.refresh())
@@ -375,6 +492,9 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def open_logs(self, family: str = "") -> QWidget | None:
         """Show the conversation-log dashboard (empty: offers to import a log)."""
+        from workbench.core.models import Kind
+        from workbench.gui.models.navigator_entries import NavEntry
+
         entry = NavEntry(
             section="Logs", kind=Kind.LOG, name=family, title=family or "Conversation logs"
         )
@@ -384,12 +504,12 @@ class MainWindow(WindowMenus, QMainWindow):
         editor.message_posted.connect(self._on_editor_message_posted)
         editor.version_saved.connect(self._on_editor_version_saved)
         editor.dirty_changed.connect(lambda _dirty, e=editor: self._update_tab_title(e))
-        if isinstance(editor, VersionEditor):  # a version editor has a history with labels
+        if is_view(editor, *_VERSION_EDITOR):  # a version editor has a history with labels
             editor.history.labels_changed.connect(self._on_history_labels_changed)
 
     # -- layout persistence --------------------------------------------------------------------
 
-    def _restore_layout(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -401,6 +521,8 @@ class MainWindow(WindowMenus, QMainWindow):
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+    def _restore_layout(self) -> None:
         open_tabs = self._settings.value("session/tabs") or []
         if isinstance(open_tabs, str):
             open_tabs = [open_tabs]
@@ -439,12 +561,15 @@ class MainWindow(WindowMenus, QMainWindow):
                 continue
             keys.append(view.property("tab_key"))
             self._save_splitters(view)
-            if isinstance(view, DocumentView):
-                view.write_draft()
+            if is_view(view, *_DOCUMENT_VIEW):
+                view.write_draft()  # type: ignore[attr-defined]
         self._settings.setValue("session/tabs", [k for k in keys if isinstance(k, str)])
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.sync()
+        if not self.workspace_open:  # closed while the workspace was still opening
+            super().closeEvent(event)
+            return
         self.runs.shutdown()
         self.conversations.shutdown()
         super().closeEvent(event)
@@ -472,7 +597,8 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def _update_tab_title(self, view: QWidget) -> None:
         index = self.tabs.indexOf(view)
-        if index >= 0 and isinstance(view, DocumentView):
+        if index >= 0 and is_view(view, *_DOCUMENT_VIEW):
+            assert isinstance(view, QWidget)
             name = view.name or self.tabs.tabText(index).rstrip(" •")
             self.tabs.setTabText(index, f"{name} •" if view.is_dirty() else name)
 
@@ -492,9 +618,14 @@ class MainWindow(WindowMenus, QMainWindow):
             method()
 
     def _show_shortcuts(self) -> None:
+        from workbench.gui.views.welcome_panel import SHORTCUTS
+
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
 
     def _demo_available(self) -> bool:
+        from workbench.app.runs import DEMO_MODELS, DEMO_PROMPTS
+        from workbench.core.models import Kind
+
         names = {f.name for f in self._store.list_families(Kind.PROMPT)}
         models = {f.name for f in self._store.list_families(Kind.MODEL)}
         prompts = {p.split("@")[0] for p in DEMO_PROMPTS}
@@ -551,6 +682,8 @@ class MainWindow(WindowMenus, QMainWindow):
             self.importer.import_langfuse(Path(path))
 
     def _on_importer_imported(self, summary: ImportSummary) -> None:
+        from workbench.gui.models.navigator_entries import load_navigator
+
         self.navigator.set_sections(load_navigator(self._store))
         self._report(f"Imported {len(summary.saved)} version(s) from {summary.source.name}.")
         box = QMessageBox(QMessageBox.Icon.Information, "Import", summary.text(), parent=self)
@@ -564,13 +697,20 @@ class MainWindow(WindowMenus, QMainWindow):
         box.open()
 
     def _on_approve_dialog_approved(self, approval: object) -> None:
+        from workbench.app.records import Approval
+        from workbench.gui.models.navigator_entries import load_navigator
+
         self.navigator.set_sections(load_navigator(self._store))
         self._report(f"Approved {approval.ref if isinstance(approval, Approval) else approval}.")
 
     def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
-        if isinstance(view, ResultsView) and key.startswith("run:"):
+        if is_view(view, *_RESULTS_VIEW) and key.startswith("run:"):
+            from workbench.gui.views.variant_diffs import load_variant_diffs
+
             run_id = int(key.removeprefix("run:"))
-            view.approve_requested.connect(partial(self.open_approve_dialog, run_id))
+            view.approve_requested.connect(  # type: ignore[attr-defined]
+                partial(self.open_approve_dialog, run_id)
+            )
             load_variant_diffs(self.jobs, view, run_id)
         for index in range(self.tabs.count()):
             if self.tabs.widget(index).property("tab_key") == key:
@@ -583,6 +723,8 @@ class MainWindow(WindowMenus, QMainWindow):
         self._show_welcome_if_empty()
 
     def _on_runs_runs_changed(self) -> None:
+        from workbench.gui.models.navigator_entries import load_navigator
+
         self.navigator.set_sections(load_navigator(self._store))
 
     def _on_navigator_entry_activated(self, entry: NavEntry) -> None:
@@ -596,7 +738,7 @@ class MainWindow(WindowMenus, QMainWindow):
         if view is self.welcome:
             return
         self._save_splitters(view)
-        if isinstance(view, DocumentView) and view.is_dirty():
+        if is_view(view, *_DOCUMENT_VIEW) and view.is_dirty():  # type: ignore[attr-defined]
             self._report(
                 f"Unsaved changes to {self.tabs.tabText(index).rstrip(' •')} kept as a draft."
             )
@@ -615,20 +757,29 @@ class MainWindow(WindowMenus, QMainWindow):
         self.statusBar().showMessage(message, 6000)
 
     def _on_history_labels_changed(self) -> None:
+        from workbench.gui.models.navigator_entries import load_navigator
+
         # The navigator and inspector show labels: read them again after a move.
         self.navigator.set_sections(load_navigator(self._store))
         self.inspector.show_entry(self.navigator.current_entry())
 
     def _on_editor_version_saved(self, _version: object) -> None:
+        from workbench.gui.models.navigator_entries import load_navigator
+
         sender = self.sender()
         self.navigator.set_sections(load_navigator(self._store))
         self.inspector.show_entry(self.navigator.current_entry())
         # A model config saved in Models & keys: the "Try it" lists of open designers follow.
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
-            if isinstance(view, PersonaDesigner):
-                view.reload_models()
-        if isinstance(sender, PromptEditor | PersonaDesigner | DatasetEditor):
-            kind = {PromptEditor: "prompt", PersonaDesigner: "persona", DatasetEditor: "dataset"}
-            sender.setProperty("tab_key", f"{kind[type(sender)]}:{sender.name}")
-            self._update_tab_title(sender)
+            if is_view(view, *_PERSONA_DESIGNER):
+                view.reload_models()  # type: ignore[attr-defined]
+        for kind, view_class in (
+            ("prompt", _PROMPT_EDITOR),
+            ("persona", _PERSONA_DESIGNER),
+            ("dataset", _DATASET_EDITOR),
+        ):
+            if is_view(sender, *view_class):
+                sender.setProperty("tab_key", f"{kind}:{sender.name}")  # type: ignore[attr-defined]
+                self._update_tab_title(sender)  # type: ignore[arg-type]
+                break

@@ -35,7 +35,6 @@ from workbench.core.reviews import Rating
 from workbench.core.runs import CellKey, RunInfo, RunSpec
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
-from workbench.gui.models.result_frame import ResultFrame
 from workbench.gui.models.results_table_model import ResultsTableModel
 from workbench.gui.models.run_loading import (
     cell_prompt_text,
@@ -43,6 +42,7 @@ from workbench.gui.models.run_loading import (
     load_result_frame,
     run_rubric_id,
 )
+from workbench.gui.results_loading import ResultsLoader
 from workbench.gui.run_controller import RunController
 from workbench.gui.serial_writes import SerialWrites
 from workbench.gui.views.compare_view import CompareView
@@ -110,9 +110,6 @@ class RunSessions(QObject):
         self._views: dict[int, ResultsView] = {}
         self._ratings = SerialWrites(jobs, self)  # a cell's last rating is the one stored
         self._ratings.failed.connect(self._on_ratings_failed)
-        self._load_jobs: dict[int, ResultsView] = {}
-        jobs.job_failed.connect(self._on_jobs_job_failed)
-        jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
 
     # -- public --------------------------------------------------------------------------------
 
@@ -242,15 +239,12 @@ class RunSessions(QObject):
     # -- helpers -------------------------------------------------------------------------------
 
     def _load_in_background(self, view: ResultsView, run: RunInfo, rubric_id: str | None) -> None:
-        """Read a big run's results on a worker thread; the grid shows its rows meanwhile."""
-        reviewer = self._reviewer
-        view.model.start_loading()
+        """Read a big run's results on a worker thread into the shown grid, part by part: the
+        rows on screen first, then the rows scrolled to, then the rest (`ResultsLoader`)."""
         view.show_message(f"Loading {view.model.frame.total_cells:,} results…")
-        job = self._jobs.submit(
-            lambda store, _p: load_result_frame(store, run, rubric_id=rubric_id, reviewer=reviewer)
-        )
-        self._load_jobs[job] = view
-        view.destroyed.connect(partial(self._load_jobs.pop, job, None))
+        loader = ResultsLoader(self._jobs, view, run, rubric_id, self._reviewer)
+        loader.loaded.connect(partial(self._on_loader_loaded, view))
+        loader.failed.connect(partial(self._on_loader_failed, view))
 
     def _new_controller(self) -> RunController:
         controller = RunController(
@@ -316,17 +310,12 @@ class RunSessions(QObject):
     def _on_view_charts_requested(self, run_id: int) -> None:
         self.open_charts(run_id)
 
-    def _on_jobs_job_succeeded(self, job_id: int, result: object) -> None:
-        view = self._load_jobs.pop(job_id, None)
-        if view is not None and isinstance(result, ResultFrame):
-            view.model.replace_frame(result)
-            view.show_message("")
-            self.results_loaded.emit(view)
+    def _on_loader_loaded(self, view: ResultsView) -> None:
+        view.show_message("")
+        self.results_loaded.emit(view)
 
-    def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
-        view = self._load_jobs.pop(job_id, None)
-        if view is not None:
-            view.show_message(f"Cannot read this run's results: {message}")
+    def _on_loader_failed(self, view: ResultsView, message: str) -> None:
+        view.show_message(f"Cannot read this run's results: {message}")
 
     def _on_ratings_failed(self, key: object, message: str) -> None:
         cell = key[1] if isinstance(key, tuple) else None

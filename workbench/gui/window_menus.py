@@ -13,8 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
-from workbench.core.models import Kind
-
 
 class WindowMenus:
     """Builds the menus and toolbar of a `MainWindow` (a mixin: ``self`` is the window)."""
@@ -51,6 +49,8 @@ class WindowMenus:
         return action
 
     def _build_menus(self) -> None:
+        from workbench.core.models import Kind  # not at module level: the window shell needs none
+
         self._menus: dict[str, Any] = {}
         standard = QKeySequence.StandardKey
         self._add_action(

@@ -13,7 +13,7 @@ the whole run and a concurrent writer is never starved.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -187,6 +187,25 @@ class RunsMixin:
         with self._db.read() as connection:
             _require_run(connection, run_id)
         return key_batches(self._db, sql, params, batch_size, _cell_result)
+
+    def cells_of_rows(self, run_id: int, row_ids: Sequence[str]) -> list[CellResult]:
+        """Stored cells of some rows of a run (every column and repeat), in key order.
+
+        For a view that shows a few rows of a big run first (the rows on screen).
+        """
+        found: list[CellResult] = []
+        with self._db.read() as connection:
+            _require_run(connection, run_id)
+            for start in range(0, len(row_ids), _CHUNK):
+                chunk = tuple(row_ids[start : start + _CHUNK])
+                rows = connection.exec_driver_sql(
+                    _SELECT_CELLS
+                    + f" AND row_id IN ({', '.join('?' * len(chunk))})"
+                    + " ORDER BY row_id, column_index, repeat",
+                    (run_id, *chunk),
+                ).all()
+                found.extend(_cell_result(row) for row in rows)
+        return found
 
     def get_cell(self, run_id: int, key: CellKey) -> CellResult | None:
         """One stored cell, or None."""

@@ -13,7 +13,7 @@ pagination on the primary key, each page its own short read transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -54,6 +54,7 @@ _SELECT_NO_CRITERIA = (
     " NULL AS criteria_json, scored_at FROM scores WHERE run_id = ?"
 )
 _OF_RUBRIC = " AND rubric_version_id = ?"
+_ROWS_CHUNK = 500  # row ids per IN (...) list, well under SQLite's parameter limit
 
 
 class ScoresMixin:
@@ -105,6 +106,25 @@ class ScoresMixin:
             _require_run(connection, run_id)
         sql = (_SELECT if with_criteria else _SELECT_NO_CRITERIA) + _OF_RUBRIC
         return key_batches(self._db, sql, (run_id, rubric_id), batch_size, _cell_score)
+
+    def scores_of_rows(
+        self, run_id: int, rubric_id: str, row_ids: Sequence[str]
+    ) -> list[CellScore]:
+        """A rubric version's scores of some rows of a run, in key order."""
+        found: list[CellScore] = []
+        with self._db.read() as connection:
+            _require_run(connection, run_id)
+            for start in range(0, len(row_ids), _ROWS_CHUNK):
+                chunk = tuple(row_ids[start : start + _ROWS_CHUNK])
+                rows = connection.exec_driver_sql(
+                    _SELECT
+                    + _OF_RUBRIC
+                    + f" AND row_id IN ({', '.join('?' * len(chunk))})"
+                    + " ORDER BY row_id, column_index, repeat",
+                    (run_id, rubric_id, *chunk),
+                ).all()
+                found.extend(_cell_score(row) for row in rows)
+        return found
 
     def get_score(self, run_id: int, key: CellKey, rubric_id: str) -> CellScore | None:
         """One cell's score with one rubric version, or None."""

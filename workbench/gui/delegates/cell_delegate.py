@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from workbench.core.runs import CellStatus
@@ -45,6 +45,8 @@ _CENTRE = Qt.AlignmentFlag.AlignCenter
 _LEFT = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 _QUIET = frozenset({CellStatus.PENDING.value, CellStatus.CANCELLED.value})
+_BADGES_KEPT = 1024  # distinct badges drawn once (texts × colours × sizes)
+_ELIDED_KEPT = 20_000  # cells whose elided line is kept (many screens' worth)
 
 
 def cell_badges(
@@ -73,11 +75,20 @@ def cell_badges(
 
 
 class CellDelegate(QStyledItemDelegate):
-    """Draws output previews with badges; every row has the same height."""
+    """Draws output previews with badges; every row has the same height.
+
+    Scrolling paints every newly shown cell, so the per-cell work is kept small: a badge is
+    drawn once into a pixmap and then copied (a rounded rectangle, antialiased text and a text
+    width measured per paint cost more than the rest of the cell), and a cell's elided line is
+    kept until its text or width changes (live updates and hovering repaint the same cells).
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._metrics: tuple[QFont, QFontMetrics] | None = None
+        self._font_key = ""
+        self._badges: dict[tuple[str, int, int, float, str], QPixmap] = {}
+        self._elided: dict[tuple[int, int], tuple[str, int, str]] = {}
 
     def paint(
         self,
@@ -89,48 +100,92 @@ class CellDelegate(QStyledItemDelegate):
         # No initStyleOption: it asks the model for a dozen roles per cell, and the grid's
         # model answers everything the cell needs in one call (`cell_figures`). The view's
         # option is drawn as given (nothing in it is changed, so it needs no copy).
-        text, status, score, passed, rating, repeats = _cell_figures(index)
+        position, (text, status, score, passed, rating, repeats) = _cell_figures(index)
         widget = option.widget
         style = widget.style() if widget else QApplication.style()
         style.drawControl(_ITEM, option, painter, widget)
-        metrics = self._font_metrics(option.font)
+        font = option.font
+        metrics = self._font_metrics(font)
         cell = option.rect
         right = cell.right() - _PAD
         badges = cell_badges(status, score, passed, rating, repeats)
-        painter.save()
         if badges:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             height = metrics.height() + 2
             top = cell.center().y() - height // 2
+            ratio = painter.device().devicePixelRatioF()
             for badge_text, color in reversed(badges):
-                width = metrics.horizontalAdvance(badge_text) + 2 * _PAD
-                rect = QRect(right - width, top, width, height)
-                painter.setPen(_NO_PEN)
-                painter.setBrush(color)
-                painter.drawRoundedRect(rect, height / 2, height / 2)
-                painter.setPen(_WHITE)
-                painter.drawText(rect, _CENTRE, badge_text)
-                right = rect.left() - _BADGE_GAP
-        text_rect = QRect(
-            cell.left() + _PAD, cell.top(), max(0, right - _PAD - cell.left()), cell.height()
-        )
+                pixmap = self._badge(badge_text, color, font, metrics, height, ratio)
+                width = round(pixmap.width() / ratio)
+                painter.drawPixmap(right - width, top, pixmap)
+                right -= width + _BADGE_GAP
+        width = max(0, right - _PAD - cell.left())
         selected = bool(option.state & _SELECTED)
         role = _HIGHLIGHTED_TEXT if selected else _TEXT
         if not selected and status in _QUIET:
             role = _PLACEHOLDER
         painter.setPen(option.palette.color(_ACTIVE, role))
+        painter.drawText(
+            cell.left() + _PAD,
+            cell.top(),
+            width,
+            cell.height(),
+            _LEFT,
+            self._elide(position, text, width, metrics),
+        )
+
+    def _elide(
+        self, position: tuple[int, int] | None, text: str, width: int, metrics: QFontMetrics
+    ) -> str:
+        if position is not None:
+            kept = self._elided.get(position)
+            if kept is not None and kept[1] == width and kept[0] == text:
+                return kept[2]
         # Eliding shapes the whole string: cut it first to what could ever fit (no glyph is
         # narrower than 3 px), so a long answer costs no more than a short one.
-        width = text_rect.width()
-        painter.drawText(
-            text_rect, _LEFT, metrics.elidedText(text[: width // 3 + 1], _ELIDE_RIGHT, width)
-        )
-        painter.restore()
+        elided = metrics.elidedText(text[: width // 3 + 1], _ELIDE_RIGHT, width)
+        if position is not None:
+            if len(self._elided) > _ELIDED_KEPT:
+                self._elided.clear()
+            self._elided[position] = (text, width, elided)
+        return elided
+
+    def _badge(
+        self,
+        text: str,
+        color: QColor,
+        font: QFont,
+        metrics: QFontMetrics,
+        height: int,
+        ratio: float,
+    ) -> QPixmap:
+        key = (text, color.rgba(), height, ratio, self._font_key)
+        pixmap = self._badges.get(key)
+        if pixmap is not None:
+            return pixmap
+        width = metrics.horizontalAdvance(text) + 2 * _PAD
+        pixmap = QPixmap(round(width * ratio), round(height * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        badge_painter = QPainter(pixmap)
+        badge_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        badge_painter.setFont(font)
+        badge_painter.setPen(_NO_PEN)
+        badge_painter.setBrush(color)
+        rect = QRect(0, 0, width, height)
+        badge_painter.drawRoundedRect(rect, height / 2, height / 2)
+        badge_painter.setPen(_WHITE)
+        badge_painter.drawText(rect, _CENTRE, text)
+        badge_painter.end()
+        if len(self._badges) > _BADGES_KEPT:
+            self._badges.clear()
+        self._badges[key] = pixmap
+        return pixmap
 
     def _font_metrics(self, font: QFont) -> QFontMetrics:
         # One QFontMetrics per font, not per painted cell.
         if self._metrics is None or self._metrics[0] != font:
             self._metrics = (QFont(font), QFontMetrics(font))
+            self._font_key = font.key()
         return self._metrics[1]
 
     def sizeHint(
@@ -142,8 +197,11 @@ class CellDelegate(QStyledItemDelegate):
 
 def _cell_figures(
     index: QModelIndex | QPersistentModelIndex,
-) -> tuple[str, str, float | None, bool | None, str | None, str | None]:
-    """Preview text, status, score, verdict, rating and repeat summary of the cell.
+) -> tuple[
+    tuple[int, int] | None, tuple[str, str, float | None, bool | None, str | None, str | None]
+]:
+    """The cell's source position (None for another model) and its preview text, status,
+    score, verdict, rating and repeat summary.
 
     Read from the results model directly rather than through ``index.data``: each role costs a
     round trip through Qt per painted cell, and a role without data comes back as None through
@@ -155,8 +213,9 @@ def _cell_figures(
         source = model.mapToSource(index)
         model = model.sourceModel()
     if isinstance(model, ResultsTableModel):
-        return model.cell_figures(source.row(), source.column())
-    return (
+        row, column = source.row(), source.column()
+        return (row, column), model.cell_figures(row, column)
+    return None, (
         str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
         index.data(ResultRole.STATUS) or CellStatus.PENDING,
         index.data(ResultRole.SCORE),

@@ -161,7 +161,22 @@ class ResultFrame:
         (key, 1–5 score, pass/fail) per rated cell. Statistics are counted once at the end
         instead of cell by cell, which makes opening a big run several times faster.
         """
-        states = self._states
+        states, stats = self.build_part(results, scores, human)
+        self._states = states
+        self._stats = stats
+
+    def build_part(
+        self,
+        results: Iterable[CellResult],
+        scores: Iterable[Any] = (),
+        human: Iterable[tuple[CellKey, int | None, bool | None]] = (),
+    ) -> tuple[dict[tuple[int, int, int], CellState], list[ColumnStats]]:
+        """The cell states and column statistics of stored results, without changing the frame.
+
+        Plain data: a worker thread builds parts of a big run with it and the GUI thread adds
+        each with `merge` (see `run_loading.iter_frame_parts`).
+        """
+        states: dict[tuple[int, int, int], CellState] = {}
         for result in results:
             address = self._address(result.key)
             if address is not None:
@@ -171,7 +186,9 @@ class ResultFrame:
         for stored in scores:
             address = self._address(stored.key)
             if address is not None:
-                state = states.setdefault(address, CellState())
+                state = states.get(address)
+                if state is None:
+                    state = states[address] = CellState()
                 state.score, state.passed = stored.score, stored.passed
                 state.criteria, state.score_error = tuple(stored.criteria), stored.error
         for key, score, passed in human:
@@ -179,9 +196,37 @@ class ResultFrame:
             if address is not None:
                 state = states.setdefault(address, CellState())
                 state.human_score, state.human_passed = score, passed
-        self._stats = [ColumnStats() for _ in self.columns]
+        stats = [ColumnStats() for _ in self.columns]
         for (row, column, repeat), state in states.items():
-            _count(self._stats[column], state, (row, repeat), +1)
+            _count(stats[column], state, (row, repeat), +1)
+        return states, stats
+
+    def merge(
+        self, states: dict[tuple[int, int, int], CellState], stats: Sequence[ColumnStats]
+    ) -> set[GridPosition]:
+        """Add a part built by `build_part` for cells this frame has no state for yet.
+
+        A cell the frame already holds keeps its state (what is shown live wins over what was
+        read); returns the grid positions that changed.
+        """
+        known = self._states
+        if any(address in known for address in states):
+            states = {a: state for a, state in states.items() if a not in known}
+            stats = [ColumnStats() for _ in self.columns]
+            for (row, column, repeat), state in states.items():
+                _count(stats[column], state, (row, repeat), +1)
+        known.update(states)
+        for mine, added in zip(self._stats, stats, strict=True):
+            mine.done += added.done
+            mine.errors += added.errors
+            mine.scored += added.scored
+            mine.passed += added.passed
+            mine.score_sum += added.score_sum
+            mine.cost_usd += added.cost_usd
+            if added.latencies_ms:
+                mine.latencies_ms.update(added.latencies_ms)
+                mine._median_stale = True
+        return {(row, column) for row, column, _repeat in states}
 
     def _address(self, key: CellKey) -> tuple[int, int, int] | None:
         row = self._row_index.get(key.row_id)

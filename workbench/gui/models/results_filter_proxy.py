@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 
 from workbench.gui.models.results_table_model import ResultRole, ResultsTableModel
 
@@ -26,13 +34,51 @@ class RowFilter(StrEnum):
 
 
 class ResultsFilterProxy(QSortFilterProxyModel):
-    """Row filters and sorting over a `ResultsTableModel`."""
+    """Row filters and sorting over a `ResultsTableModel`.
+
+    The source's horizontal ``headerDataChanged`` (column figures, changed by every live
+    batch) is not passed on as such: an item view lays out and repaints all its items on it.
+    It comes out as `header_figures_changed` instead, for the header alone (`QuietHeader`).
+
+    Signals:
+        header_figures_changed(int, int): first and last column whose header text changed.
+    """
+
+    header_figures_changed = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._row_filter = RowFilter.ALL
         self._text = ""
+        self._held_signals = False
         self.setSortRole(ResultRole.SORT)
+        self._follow_changes()
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        """Set the source (see the class doc for its header changes)."""
+        old = self.sourceModel()
+        if old is not None:
+            old.headerDataChanged.disconnect(self._before_source_header_changed)
+            old.headerDataChanged.disconnect(self._after_source_header_changed)
+        # Slots run in the order they were connected: one before the proxy's own relay (made
+        # by the base class) holds this proxy's signals, one after lets them go again.
+        model.headerDataChanged.connect(self._before_source_header_changed)
+        super().setSourceModel(model)
+        model.headerDataChanged.connect(self._after_source_header_changed)
+
+    def _before_source_header_changed(
+        self, orientation: Qt.Orientation, _first: int, _last: int
+    ) -> None:
+        if orientation == Qt.Orientation.Horizontal:
+            self._held_signals = self.blockSignals(True)
+
+    def _after_source_header_changed(
+        self, orientation: Qt.Orientation, first: int, last: int
+    ) -> None:
+        if orientation == Qt.Orientation.Horizontal:
+            self.blockSignals(self._held_signals)
+            if not self._held_signals:
+                self.header_figures_changed.emit(first, last)
 
     @property
     def row_filter(self) -> RowFilter:
@@ -45,6 +91,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
             self.beginFilterChange()
             self._row_filter = row_filter
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._follow_changes()
 
     def set_text(self, text: str) -> None:
         """Show only rows whose id, input or any output contains `text` (case-insensitive)."""
@@ -53,6 +100,19 @@ class ResultsFilterProxy(QSortFilterProxyModel):
             self.beginFilterChange()
             self._text = folded
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._follow_changes()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (-1: source order)."""
+        super().sort(column, order)
+        self._follow_changes()
+
+    def _follow_changes(self) -> None:
+        # Re-filtering and re-sorting changed rows costs a call into Python per changed row
+        # (about a thousand per live batch); without a filter or a sort nothing can move.
+        wanted = self._row_filter is not RowFilter.ALL or bool(self._text) or self.sortColumn() >= 0
+        if self.dynamicSortFilter() != wanted:
+            self.setDynamicSortFilter(wanted)
 
     @property
     def text(self) -> str:

@@ -161,6 +161,42 @@ class ResultsTableModel(QAbstractTableModel):
         for apply, items in held:
             apply(items)
 
+    def merge_part(
+        self, states: dict[tuple[int, int, int], CellState], stats: Sequence[ColumnStats]
+    ) -> None:
+        """Show a part of the stored results read in the background (`ResultFrame.merge`);
+        live updates stay held until `finish_loading`.
+
+        Signals whole rows (every column of each run of consecutive rows): a part holds every
+        column of its rows, and the view repaints only the visible cells of a block anyway.
+        """
+        changed = self._frame.merge(states, stats)
+        if not changed:
+            return
+        last_column = self._frame.column_count - 1
+        rows = sorted({row for row, _column in changed})
+        first = previous = rows[0]
+        for row in rows[1:]:
+            if row != previous + 1:
+                self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+                first = row
+            previous = row
+        self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last_column)
+
+    def finish_loading(
+        self,
+        ratings: Iterable[tuple[CellKey, int | None, bool | None]] = (),
+        row_texts: dict[str, str] | None = None,
+    ) -> None:
+        """The last part is in: show the ratings, then replay the updates held meanwhile."""
+        self._signal(_present([self._frame.set_human(key, s, p) for key, s, p in ratings]))
+        if row_texts is not None:
+            self._frame.set_row_texts(row_texts)
+        held, self._held = self._held or [], None
+        for apply, items in held:
+            apply(items)
+
     def apply_events(self, events: Sequence[Any]) -> None:
         """Apply a batch of engine events and signal exactly what changed."""
         if self._held is not None:

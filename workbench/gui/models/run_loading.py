@@ -4,8 +4,10 @@ sent, without any Qt."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core.compose import render_messages
 from workbench.core.errors import KnownError
@@ -13,7 +15,7 @@ from workbench.core.models import PersonaContent, PromptContent
 from workbench.core.personas import render_persona
 from workbench.core.runs import CellKey, RunInfo
 from workbench.gui.models.prompt_form import format_messages
-from workbench.gui.models.result_frame import ResultFrame
+from workbench.gui.models.result_frame import CellState, ColumnStats, ResultFrame
 
 if TYPE_CHECKING:
     from workbench.app.records import Store
@@ -118,3 +120,127 @@ def cell_prompt_text(store: Store, run: RunInfo, key: CellKey) -> str:
     except KnownError as error:
         return f"Could not render this cell's prompt: {error}"
     return format_messages(messages)
+
+
+@dataclass
+class FramePart:
+    """Part of a big run's stored results, built on a worker thread as plain data.
+
+    `states` and `stats` go to `ResultFrame.merge`; the `last` part also carries the reviewer's
+    ratings and the rows' input texts (for the text filter).
+    """
+
+    states: dict[tuple[int, int, int], CellState]
+    stats: list[ColumnStats]
+    last: bool = False
+    ratings: list[tuple[CellKey, int | None, bool | None]] = field(default_factory=list)
+    row_texts: dict[str, str] | None = None
+
+
+class WantedRows:
+    """Rows the user is looking at, handed from the GUI thread to the loading worker.
+
+    Plain Python (no Qt): the GUI thread calls `want` when the grid scrolls, the worker takes
+    the latest request between batches and reads those rows before going on in key order.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: list[int] = []
+        self.cancelled = False
+
+    def want(self, rows: Sequence[int]) -> None:
+        """Ask for these rows next (replaces an earlier request not taken yet)."""
+        with self._lock:
+            self._rows = list(rows)
+
+    def take(self) -> list[int]:
+        """The rows asked for since the last call (empty when none)."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return rows
+
+
+def iter_frame_parts(
+    store: Store,
+    run: RunInfo,
+    *,
+    rubric_id: str | None = None,
+    reviewer: str | None = None,
+    wanted: WantedRows | None = None,
+    first_rows: int = 100,
+    batch_size: int = 5000,
+) -> Iterator[FramePart]:
+    """A run's stored results in parts: the first rows, then any rows asked for through
+    `wanted`, then the rest in key order; the last part brings ratings and row texts.
+
+    Each cell comes in exactly one part. Cells and scores are read in key order in batches and
+    joined on the key, so a part holds a cell's result together with its score.
+    """
+    frame = empty_result_frame(store, run)
+    wanted = wanted or WantedRows()
+    wanted.want(range(min(first_rows, frame.row_count)))
+    done_rows: set[str] = set()  # rows read whole by id (the stream skips them)
+    streamed_to: str | None = None  # every row id up to this one was streamed
+
+    def rows_asked() -> FramePart | None:
+        ids = [
+            frame.row_ids[row]
+            for row in wanted.take()
+            if 0 <= row < frame.row_count
+            and frame.row_ids[row] not in done_rows
+            and (streamed_to is None or frame.row_ids[row] > streamed_to)
+        ]
+        if not ids:
+            return None
+        done_rows.update(ids)
+        cells = store.cells_of_rows(run.id, ids)
+        scores = store.scores_of_rows(run.id, rubric_id, ids) if rubric_id is not None else []
+        return FramePart(*frame.build_part(cells, scores))
+
+    part = rows_asked()
+    if part is not None:
+        yield part
+    scores = (
+        _out_of_collector_sight(store.iter_scores(run.id, rubric_id, batch_size=batch_size))
+        if rubric_id is not None
+        else iter(())
+    )
+    pending_score: Any = None
+    for batch in store.iter_cells(run.id, batch_size=batch_size):
+        gc.freeze()  # see `_out_of_collector_sight`
+        last_key = _key_tuple(batch[-1].key)
+        joined: list[Any] = []
+        while True:
+            if pending_score is None:
+                pending_score = next(scores, None)
+            if pending_score is None or _key_tuple(pending_score.key) > last_key:
+                break
+            joined.append(pending_score)
+            pending_score = None
+        cells = [c for c in batch if c.key.row_id not in done_rows]
+        joined = [s for s in joined if s.key.row_id not in done_rows]
+        streamed_to = batch[-1].key.row_id
+        if cells or joined:
+            yield FramePart(*frame.build_part(cells, joined))
+        part = rows_asked()
+        if part is not None:
+            yield part
+        if wanted.cancelled:
+            return
+    rest: list[Any] = [] if pending_score is None else [pending_score]
+    rest.extend(scores)  # scores of cells with no stored result (rare)
+    rest = [s for s in rest if s.key.row_id not in done_rows]
+    ratings = store.ratings(run.id, reviewer=reviewer) if reviewer is not None else []
+    states, stats = frame.build_part((), rest)
+    yield FramePart(
+        states,
+        stats,
+        last=True,
+        ratings=[(r.key, r.score, r.passed) for r in ratings],
+        row_texts=row_input_texts(store, run),
+    )
+
+
+def _key_tuple(key: CellKey) -> tuple[str, int, int]:
+    return key.row_id, key.column, key.repeat

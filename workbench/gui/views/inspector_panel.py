@@ -12,7 +12,6 @@ from workbench.app.bundle_refs import version_refs
 from workbench.app.conversation_summary import simulation_html
 from workbench.core.errors import KnownError
 from workbench.gui.models.navigator_entries import NavEntry
-from workbench.gui.views.approval_viewer import approval_html
 
 if TYPE_CHECKING:
     from workbench.app.records import Store
@@ -41,6 +40,9 @@ class InspectorPanel(QWidget):
         try:
             if entry.approval is not None:
                 approval = self._store.get_approval(entry.approval)
+                # Imported when first needed: the approval viewer brings the export code.
+                from workbench.gui.views.approval_viewer import approval_html
+
                 html = approval_html(approval, version_refs(self._store, approval.versions))
             elif entry.run_id is not None:
                 html = self._run_html(entry)

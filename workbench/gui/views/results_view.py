@@ -37,6 +37,7 @@ from workbench.gui.models.compare_pairing import default_partner
 from workbench.gui.models.results_filter_proxy import ResultsFilterProxy, RowFilter
 from workbench.gui.models.results_table_model import ResultsTableModel
 from workbench.gui.views.cell_detail import cell_detail_html
+from workbench.gui.widgets.quiet_header import QuietHeader
 
 PromptSource = Callable[[CellKey], str | None]
 RATING_KEYS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "P": "pass", "F": "fail"}
@@ -130,6 +131,10 @@ class ResultsView(DocumentView):
         self._grid_style.setParent(self)
         self.table.setStyle(self._grid_style)
         self.table.setModel(self._proxy)
+        # Column figures change with every live batch: repaint the header, not the whole grid.
+        self._quiet_header = QuietHeader(
+            self.table.horizontalHeader(), self._proxy.header_figures_changed
+        )
         self.table.setItemDelegate(CellDelegate(self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from workbench.app.interchange import import_bundle_files, import_langfuse, import_promptfoo
-
 if TYPE_CHECKING:
     from workbench.app.records import Store
     from workbench.gui.background_jobs import BackgroundJobs
@@ -70,6 +68,8 @@ class WorkspaceImporter(QObject):
 
     def import_promptfoo(self, path: Path) -> int:
         """Import a promptfooconfig.yaml; returns the job id."""
+        from workbench.app.interchange import import_promptfoo  # the export code: loaded on use
+
         author = self._author
 
         def work(store: Store, _progress: Any) -> ImportSummary:
@@ -85,6 +85,8 @@ class WorkspaceImporter(QObject):
 
     def import_langfuse(self, path: Path) -> int:
         """Import Langfuse prompt JSON (one prompt or a list); returns the job id."""
+        from workbench.app.interchange import import_langfuse  # the export code: loaded on use
+
         author = self._author
 
         def work(store: Store, _progress: Any) -> ImportSummary:
@@ -99,6 +101,8 @@ class WorkspaceImporter(QObject):
 
     def import_bundle_folder(self, folder: Path) -> int:
         """Import a folder written by the files export; returns the job id."""
+        from workbench.app.interchange import import_bundle_files  # the export code: loaded on use
+
         author = self._author
 
         def work(store: Store, _progress: Any) -> ImportSummary:
