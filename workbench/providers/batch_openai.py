@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, Final
 
 import openai
 
@@ -31,7 +31,7 @@ from workbench.providers.openai_params import openai_chat_params, openai_message
 from workbench.providers.sdk_errors import classify_sdk_exception
 
 _ENDED = frozenset({"completed", "failed", "expired", "cancelled"})
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 
 
 class OpenAIBatchClient:

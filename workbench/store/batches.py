@@ -140,7 +140,10 @@ class BatchesMixin:
         with self._db.read() as connection:
             rows = connection.execute(
                 _expanding(
-                    text("SELECT DISTINCT run_id FROM batch_jobs WHERE state IN :open ORDER BY run_id")
+                    text(
+                        "SELECT DISTINCT run_id FROM batch_jobs WHERE state IN :open"
+                        " ORDER BY run_id"
+                    )
                 ),
                 {"open": _OPEN},
             ).all()
@@ -160,7 +163,9 @@ class BatchesMixin:
                     {"job_id": job_id, "after": after, "limit": _PAGE},
                 ).all()
             for row in rows:
-                yield BatchEntry(str(row[0]), CellKey(str(row[1]), int(row[2]), int(row[3])), str(row[4]))
+                yield BatchEntry(
+                    str(row[0]), CellKey(str(row[1]), int(row[2]), int(row[3])), str(row[4])
+                )
             if len(rows) < _PAGE:
                 return
             after = str(rows[-1][0])

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from workbench.testing.fake_llm_app import (
     _WORD_CHUNKS,
@@ -174,7 +174,11 @@ class FakeBatches:
             return
         batch.polls += 1
         done = batch.done_count()
-        if batch.cancelled_at is not None or done >= batch.total or batch.polls >= batch.polls_to_end:
+        if (
+            batch.cancelled_at is not None
+            or done >= batch.total
+            or batch.polls >= batch.polls_to_end
+        ):
             batch.ended_at = time.time()
             if batch.kind == "openai":
                 self._write_openai_files(batch)
@@ -218,6 +222,8 @@ class FakeBatches:
         content = b""
         filename = "upload.jsonl"
         async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
             if part.name == "purpose":
                 purpose = (await part.text()).strip()
             elif part.name == "file":
@@ -415,7 +421,10 @@ class FakeBatches:
             # Cancelled requests that never ran appear in neither file, as on the real service.
         if outputs:
             batch.output_file_id = self._next_id("file-")
-            self.files[batch.output_file_id] = ("batch_output", ("\n".join(outputs) + "\n").encode())
+            self.files[batch.output_file_id] = (
+                "batch_output",
+                ("\n".join(outputs) + "\n").encode(),
+            )
         if errors:
             batch.error_file_id = self._next_id("file-")
             self.files[batch.error_file_id] = ("batch_output", ("\n".join(errors) + "\n").encode())
@@ -479,7 +488,9 @@ class FakeBatches:
             status = "in_progress"
         results_url = None
         if batch.ended:
-            results_url = f"{request.scheme}://{request.host}/v1/messages/batches/{batch.id}/results"
+            results_url = (
+                f"{request.scheme}://{request.host}/v1/messages/batches/{batch.id}/results"
+            )
         # Requests stay `processing` until the whole batch ends, as on the real service.
         ended = batch.ended
         return {
