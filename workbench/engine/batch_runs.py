@@ -167,6 +167,8 @@ class BatchRunner:
             price=self._price,
         )
         self._count_tokens = count_tokens
+        self._estimated: tuple[RunSpec, RunPlan, Estimate] | None = None
+        self._plans: dict[int, RunPlan] = {}
 
     # -- before submission -------------------------------------------------------------------
 
@@ -186,12 +188,30 @@ class BatchRunner:
 
     def estimate(self, spec: RunSpec) -> Estimate:
         """The run's calls, tokens and cost at batch prices (cache hits free)."""
-        return self._engine.estimate(spec)
+        plan = expand(spec, self._store)
+        estimate = self._engine.estimate(spec, plan)
+        # Kept for `create_run` of the same spec: counting tokens is the slow part of planning.
+        self._estimated = (spec, plan, estimate)
+        return estimate
 
     def create_run(self, spec: RunSpec, name: str) -> int:
         """Store the run after checking its models and its batch-priced estimate (budget)."""
         self.check(spec)
-        return self._engine.create_run(spec, name)
+        known, self._estimated = self._estimated, None
+        if known is not None and known[0] == spec:
+            _, plan, estimate = known
+        else:
+            plan = expand(spec, self._store)
+            estimate = self._engine.estimate(spec, plan)
+        check_budget(estimate, spec.budget_usd)
+        info = self._store.create_run(
+            spec,
+            [c.column for c in plan.columns],
+            name=name,
+            estimated_cost_usd=estimate.cost_usd,
+        )
+        self._plans[info.id] = plan
+        return info.id
 
     # -- submission --------------------------------------------------------------------------
 
@@ -208,7 +228,7 @@ class BatchRunner:
         run = self._store.get_run(run_id)
         spec = run.spec
         self.check(spec)
-        plan = expand(spec, self._store)
+        plan = self._plans.pop(run_id, None) or expand(spec, self._store)
         costing = self._costing(plan)
         cells = self._select(run_id, plan, mode)
         cache = ResponseCache(self._store)
