@@ -8,12 +8,13 @@ any later process: ``workbench runs resume RUN``, or the GUI when it starts.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.app.defaults import engine_options
 from workbench.app.live_scoring import CellsScored, LiveScoring, ScoringFailed
 from workbench.core.batches import BatchJob, BatchProgress
+from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import RunSpec
 from workbench.engine.batch_runs import (
@@ -178,6 +179,27 @@ def batch_jobs(store: Store, run_id: int) -> list[BatchJob]:
     return store.batch_jobs(run_id)
 
 
+def batch_blocker(store: Store, model_refs: Sequence[str]) -> str | None:
+    """Why these model configs cannot run as a batch (None when they all can, or none given)."""
+    from workbench.core.models import Kind
+
+    refused: list[str] = []
+    for ref in model_refs:
+        try:
+            version = store.resolve(Kind.MODEL, ref)
+        except KnownError:
+            continue
+        config = version.content
+        if isinstance(config, ModelConfigContent) and config.provider not in BATCH_PROVIDER_KINDS:
+            refused.append(f"{version.ref} ({config.provider})")
+    if not refused:
+        return None
+    return "Only OpenAI and Anthropic models have a batch API, not " + ", ".join(refused)
+
+
+BATCH_PROVIDER_KINDS = frozenset({"openai", "anthropic"})
+
+
 def _ignore(_event: Any) -> None:
     return None
 
@@ -194,6 +216,7 @@ __all__ = [
     "BatchProgress",
     "BatchRunService",
     "BatchSubmission",
+    "batch_blocker",
     "batch_client_factory",
     "batch_jobs",
     "batch_progress",
