@@ -41,6 +41,7 @@ ANTHROPIC_ENV = "BATCH_BENCH_ANTHROPIC_KEY"
 
 
 def seed(home: Path, base_url: str, rows: int) -> None:
+    from workbench.app.paths import STORE_FILENAME
     from workbench.core.models import (
         CriterionSpec,
         DatasetContent,
@@ -51,8 +52,6 @@ def seed(home: Path, base_url: str, rows: int) -> None:
         RubricContent,
     )
     from workbench.store import Store
-
-    from workbench.app.paths import STORE_FILENAME
 
     with Store.open(home / STORE_FILENAME) as store:
         store.save_version(
