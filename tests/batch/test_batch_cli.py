@@ -249,3 +249,23 @@ def test_a_second_process_collects_what_the_first_submitted(
         assert len(cells) == 8 and all(c.status is CellStatus.OK for c in cells)
         assert len(_scores(store, 1)) == 8
         assert store.get_run(1).status is RunStatus.FINISHED
+
+
+def test_an_interactive_resume_never_sends_cells_out_in_a_batch(
+    cli: Cli, home: Path, server: FakeLLMServer
+) -> None:
+    import asyncio
+
+    from workbench.app.run_execution import RunExecutor
+    from workbench.app.services import Services
+
+    seed(home, server, ["q0", "q1"])
+    run_id = _run(cli, "--model", "gpt")
+    services = Services(home)
+    try:
+        executor = RunExecutor(services.store, services.provider_factory())
+        summary = asyncio.run(executor.execute(run_id, mode="missing"))
+    finally:
+        services.close()
+    assert summary.calls == 0
+    assert server.stats.get("requests", 0) == 0  # no interactive call reached the server

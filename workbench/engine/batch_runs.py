@@ -85,6 +85,8 @@ class BatchStore(EngineStore, Protocol):
 
     def batch_progress(self, run_id: int) -> BatchProgress: ...
 
+    def batch_in_flight_keys(self, run_id: int) -> set[CellKey]: ...
+
 
 def default_batch_price() -> PriceCall:
     """Batch prices (genai-prices' batch variant, else the documented 50%)."""
@@ -533,10 +535,7 @@ class BatchRunner:
         )
 
     def _select(self, run_id: int, plan: RunPlan, mode: BatchMode) -> list[tuple[int, CellKey]]:
-        store = self._store
-        in_flight: set[CellKey] = set()
-        for job in store.batch_jobs(run_id, open_only=True):
-            in_flight.update(e.key for e in store.batch_entries(job.id))
+        in_flight = self._store.batch_in_flight_keys(run_id)
         if mode == "missing":
             done = self._store.cell_keys(run_id, [CellStatus.OK])
             return [c for c in plan.cells() if c[1] not in done and c[1] not in in_flight]

@@ -170,6 +170,21 @@ class BatchesMixin:
                 return
             after = str(rows[-1][0])
 
+    def batch_in_flight_keys(self, run_id: int) -> set[CellKey]:
+        """Cells of the run that are out in a batch not collected yet (never to be re-sent)."""
+        with self._db.read() as connection:
+            rows = connection.execute(
+                _expanding(
+                    text(
+                        "SELECT r.row_id, r.column_index, r.repeat FROM batch_requests r"
+                        " JOIN batch_jobs j ON j.id = r.job_id"
+                        " WHERE j.run_id = :run_id AND j.state IN :open"
+                    )
+                ),
+                {"run_id": run_id, "open": _OPEN},
+            ).all()
+        return {CellKey(str(r[0]), int(r[1]), int(r[2])) for r in rows}
+
     def batch_progress(self, run_id: int) -> BatchProgress:
         """A run's batches summed up."""
         return summarise(self.batch_jobs(run_id))
