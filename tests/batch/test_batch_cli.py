@@ -269,3 +269,23 @@ def test_an_interactive_resume_never_sends_cells_out_in_a_batch(
         services.close()
     assert summary.calls == 0
     assert server.stats.get("requests", 0) == 0  # no interactive call reached the server
+
+
+def test_cancelled_batches_keep_what_finished_and_the_rest_can_run_again(
+    cli: Cli, home: Path, server: FakeLLMServer
+) -> None:
+    seed(home, server, ["q0", "q1", "q2", "q3"])
+    run_id = _run(cli, "--model", "claude")
+    cli("runs", "resume", str(run_id))  # one poll: half of the requests are done
+    cancelled = cli("runs", "cancel-batch", str(run_id), "--json")
+    assert cancelled.code == 0, cancelled.err
+    assert "ended" in cancelled.json()["batches"][0]
+    cli("runs", "resume", str(run_id))
+    with open_store(home) as store:
+        statuses = sorted(c.status.value for c in store.cells(run_id))
+        assert statuses == ["cancelled", "cancelled", "ok", "ok"]
+        assert not store.batch_progress(run_id).pending
+    # The cancelled cells are missing answers: an interactive resume runs just those two.
+    resumed = cli("runs", "resume", str(run_id), "--json")
+    assert resumed.code == 0, resumed.err
+    assert resumed.json()["summary"]["calls"] == 2

@@ -110,6 +110,7 @@ def test_anthropic_client_cancel_and_expiry(server: FakeLLMServer) -> None:
         assert items[0]["params"]["system"] == "Be brief."
         assert items[0]["params"]["temperature"] == 0.2
         cancelled = await client.submit(items, label="t")
+        assert (await client.poll(cancelled)).provider_status == "in_progress"  # 2 of 4 done
         state = await client.cancel(cancelled)
         assert state.ended and state.provider_status == "ended"
         # Requests done before the cancel keep their answers; the others come back canceled.

@@ -89,6 +89,11 @@ def collect(
     return outcome
 
 
+def cancel(svc: Services, run_id: int) -> list[str]:
+    """Ask the providers to stop the run's open batches; one line per batch."""
+    return asyncio.run(service_for(svc).cancel(run_id))
+
+
 def collection_json(outcome: BatchCollection) -> dict[str, object]:
     progress = outcome.progress
     return {

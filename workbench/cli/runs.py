@@ -546,6 +546,21 @@ def resume(
     _continue(ctx, run_id, "missing", as_json)
 
 
+@runs_app.command("cancel-batch")
+def cancel_batch(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    as_json: JsonOption = False,
+) -> None:
+    """Ask the providers to stop a run's batches; `runs resume` then collects what finished."""
+    notes = batch_cli.cancel(services(ctx), run_id)
+    if as_json:
+        print_json({"run": run_id, "batches": notes})
+        return
+    for line in notes or ["No batch of this run is still out."]:
+        note(line)
+
+
 @runs_app.command("retry-errors")
 def retry_errors(
     ctx: typer.Context,

@@ -172,7 +172,8 @@ class FakeBatches:
         """One retrieve: one step of progress; the batch ends when all is done or it expired."""
         if batch.ended:
             return
-        batch.polls += 1
+        if batch.cancelled_at is None:  # a cancelled batch runs nothing more
+            batch.polls += 1
         done = batch.done_count()
         if (
             batch.cancelled_at is not None
