@@ -216,3 +216,23 @@ def test_a_job_recorded_but_never_accepted_is_submitted_on_collect(
         server.batches.finish_all()
         asyncio.run(service.collect(run_id))
         assert [c.output for c in store.cells(run_id)] == ["Réponse à: q0", "Réponse à: q1"]
+
+
+def test_the_budget_is_held_at_batch_prices(home: Path, server: FakeLLMServer) -> None:
+    from workbench.app.run_execution import RunExecutor
+    from workbench.engine.budget import BudgetExceededError
+
+    seed(home, server, [f"question {i}" for i in range(6)])
+
+    def factory(config: ModelConfigContent) -> OpenAIBatchClient:
+        return OpenAIBatchClient(api_key="sk-test", base_url=server.openai_base_url)
+
+    with open_store(home) as store:
+        spec = build_spec(store, prompts=["ask"], personas=[], models=["gpt"], dataset="qs")
+        standard = estimate_only(store, spec).cost_usd
+        assert standard > 0
+        tight = spec.model_copy(update={"budget_usd": standard * 0.75})
+        with pytest.raises(BudgetExceededError):
+            RunExecutor(store, lambda c: None).create_run(tight, "interactive")  # type: ignore[arg-type, return-value]
+        run_id = BatchRunService(store, factory).create_run(tight, "batch")
+        assert store.get_run(run_id).estimated_cost_usd == pytest.approx(standard / 2)
