@@ -86,6 +86,11 @@ def collect(
     outcome.collected, outcome.errors = total_collected, total_errors
     if not as_json and outcome.progress.pending:
         note(f"Results not all in yet: run `workbench runs resume {run_id}` again later")
+    elif not as_json and outcome.progress.failed:
+        note(
+            f"{outcome.progress.failed:,} request(s) failed or expired: retry them with "
+            f"`workbench runs retry-errors {run_id}` (add --batch for a new batch)"
+        )
     return outcome
 
 

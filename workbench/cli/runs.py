@@ -542,6 +542,11 @@ def resume(
         )
         extra: dict[str, object] = {"batch": batch_cli.collection_json(outcome)}
         _report(svc, run_id, None, as_json=as_json, extra=extra)
+        rubric_id = svc.store.get_run(run_id).spec.rubric_id
+        if not outcome.progress.pending and rubric_id is not None and not as_json:
+            # Every result is in: the run's scores, as `run --rubric` prints them.
+            rubric = svc.store.get_version(rubric_id).ref
+            _score_and_gate(svc, run_id, rubric, None, None, as_json=False, demo=False)
         return
     _continue(ctx, run_id, "missing", as_json)
 
