@@ -427,7 +427,9 @@ class RunSetupDialog(QDialog):
             " 24 hours. The cost and budget then use batch prices; you can close the app and"
             " the results are collected when it starts again."
         )
-        if blocker is None and self.send_batch.isChecked():
+        batch = blocker is None and self.send_batch.isChecked()
+        self.start.setText("Send as a batch" if batch else "Start run")
+        if batch:
             self.estimate.setText(
                 self.estimate.text() + "<br><i>Sent as a batch: batch prices (about half).</i>"
             )
