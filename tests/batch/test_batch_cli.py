@@ -289,3 +289,18 @@ def test_cancelled_batches_keep_what_finished_and_the_rest_can_run_again(
     resumed = cli("runs", "resume", str(run_id), "--json")
     assert resumed.code == 0, resumed.err
     assert resumed.json()["summary"]["calls"] == 2
+
+
+def test_a_missing_key_is_said_before_the_run_is_stored(
+    cli: Cli, home: Path, server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.batch.conftest import ANTHROPIC_KEY_ENV
+
+    seed(home, server, ["q0"])
+    monkeypatch.delenv(ANTHROPIC_KEY_ENV)
+    result = cli("run", "--prompt", "ask", "--dataset", "qs", *BOTH, "--batch")
+    assert result.code == 1
+    assert ANTHROPIC_KEY_ENV in result.err and "Traceback" not in result.err
+    with open_store(home) as store:
+        assert store.list_runs() == []
+    assert server.batches.batches == {}

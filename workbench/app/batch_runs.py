@@ -43,14 +43,25 @@ def batch_client_factory(
     services: Services, *, limits: BatchLimits | None = None
 ) -> BatchClientFactory:
     """Builds the batch client of a model config with the workspace's API keys."""
-    from workbench.providers.batch_clients import create_batch_client
+    return _ClientFactory(services.secrets, limits)
 
-    secrets = services.secrets
 
-    def factory(config: ModelConfigContent) -> Any:
-        return create_batch_client(config, secrets=secrets, limits=limits)
+class _ClientFactory:
+    """Callable batch-client factory; `check` says before a run is stored that a key is missing."""
 
-    return factory
+    def __init__(self, secrets: Any, limits: BatchLimits | None) -> None:
+        self._secrets = secrets
+        self._limits = limits
+
+    def __call__(self, config: ModelConfigContent) -> Any:
+        from workbench.providers.batch_clients import create_batch_client
+
+        return create_batch_client(config, secrets=self._secrets, limits=self._limits)
+
+    def check(self, config: ModelConfigContent) -> None:
+        from workbench.providers.batch_clients import require_batch_key
+
+        require_batch_key(config, secrets=self._secrets)
 
 
 class BatchRunService:

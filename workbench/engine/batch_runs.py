@@ -187,6 +187,10 @@ class BatchRunner:
                     "as a batch: only OpenAI and Anthropic models have a batch API; run it "
                     "without --batch"
                 )
+            # A missing API key is said before the run is stored, not after.
+            check_key = getattr(self._factory, "check", None)
+            if check_key is not None:
+                check_key(config)
 
     def estimate(self, spec: RunSpec) -> Estimate:
         """The run's calls, tokens and cost at batch prices (cache hits free)."""

@@ -18,6 +18,12 @@ def check_batchable(config: ModelConfigContent, name: str | None = None) -> None
         )
 
 
+def require_batch_key(config: ModelConfigContent, *, secrets: SecretStore) -> None:
+    """Raise `MissingSecretError` (naming the variable) when `config`'s API key is not set."""
+    check_batchable(config)
+    secrets.require(config.api_key_env or DEFAULT_KEY_ENV[config.provider])
+
+
 def create_batch_client(
     config: ModelConfigContent,
     *,
