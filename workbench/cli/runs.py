@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from workbench.app import runs as run_service
+from workbench.app.batch_runs import batch_progress, batch_progress_many
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
 from workbench.app.redaction import redact_dataset
@@ -32,6 +33,7 @@ from workbench.app.run_execution import (
 )
 from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
+from workbench.cli import batch_runs as batch_cli
 from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.context import note, print_json, services, stdout, table
@@ -117,6 +119,14 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress on stderr while the run goes.")
     ] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Send through the provider's batch API (OpenAI, Anthropic): half price, "
+            "results within 24 h; collect with `runs resume RUN`.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Run prompt versions × personas × models over a dataset, side by side."""
@@ -135,6 +145,10 @@ def run(
         raise ValidationError("choose a dataset (--dataset NAME[@VERSION]) or use --demo")
     if fail_under is not None and rubric is None:
         raise ValidationError("--fail-under needs --rubric: pass rates come from a rubric")
+    if batch and fail_under is not None:
+        raise ValidationError(
+            "--fail-under cannot gate a --batch run: its results come later (runs resume)"
+        )
     if redact:
         redacted = redact_dataset(svc.store, dataset, author=svc.current_author())
         for warning in redacted.warnings:
@@ -166,6 +180,9 @@ def run(
             svc, spec, perturb, perturb_seed, perturb_field, protect, None
         )
     judge_model = scoring_cli.judge_for(svc, spec, judge)
+    if batch:
+        batch_cli.submit_new_run(svc, spec, name or "run", judge_model=judge_model, as_json=as_json)
+        return
     executor = RunExecutor(svc.store, svc.provider_factory())
     estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
@@ -419,19 +436,29 @@ def list_runs(ctx: typer.Context, as_json: JsonOption = False) -> None:
     store = services(ctx).store
     infos = store.list_runs()
     if as_json:
-        print_json([_run_json(i) for i in infos])
+        states = batch_progress_many(store, [i.id for i in infos])
+        print_json(
+            [
+                {**_run_json(i), "batch": states[i.id].describe() if i.id in states else None}
+                for i in infos
+            ]
+        )
         return
     if not infos:
         note("No runs yet. Try: workbench run --demo")
         return
     out = table("id", "name", "status", "created", "columns", "cells done")
+    batches = batch_progress_many(store, [i.id for i in infos])
     for info in infos:
         summary = store.run_summary(info.id)
         done = sum(n for counts in summary.values() for s, n in counts.items() if s != "pending")
+        progress = batches.get(info.id)
         out.add_row(
             str(info.id),
             info.name,
-            info.status.value,
+            progress.describe()
+            if progress is not None and progress.pending
+            else info.status.value,
             info.created_at.strftime("%Y-%m-%d %H:%M"),
             str(len(info.columns)),
             str(done),
@@ -456,12 +483,16 @@ def show_run(
     run_id = int(run)
     svc = services(ctx)
     info = svc.store.get_run(run_id)
+    progress = batch_progress(svc.store, run_id)
     if not as_json:
         created = f"{info.created_at:%Y-%m-%d %H:%M}"
         note(f"Run {info.id} '{info.name}' — {info.status.value}, created {created}")
+        if progress.jobs:
+            note(f"  {progress.describe()}")
     robustness = robustness_cli.report_for(svc, run_id)
     extra: dict[str, object] = {
-        "robustness": None if robustness is None else robustness_cli.report_json(robustness)
+        "robustness": None if robustness is None else robustness_cli.report_json(robustness),
+        "batch": progress.describe() or None,
     }
     _report(svc, run_id, None, as_json=as_json, extra=extra)
     if robustness is not None and not as_json:
@@ -491,17 +522,61 @@ def _continue(
 def resume(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Batch runs: keep polling until all results are in.")
+    ] = False,
+    poll_interval: Annotated[
+        float,
+        typer.Option("--poll-interval", help="Seconds between polls with --wait.", min=0),
+    ] = batch_cli.DEFAULT_POLL_INTERVAL_S,
     as_json: JsonOption = False,
 ) -> None:
-    """Run only the cells that have no answer yet (after a kill, a cancel or errors)."""
+    """Run only the cells that have no answer yet (after a kill, a cancel or errors).
+
+    For a run sent with --batch: poll its batches and collect the results that arrived.
+    """
+    svc = services(ctx)
+    if batch_progress(svc.store, run_id).pending:
+        outcome = batch_cli.collect(
+            svc, run_id, wait=wait, poll_interval_s=poll_interval, as_json=as_json
+        )
+        extra: dict[str, object] = {"batch": batch_cli.collection_json(outcome)}
+        _report(svc, run_id, None, as_json=as_json, extra=extra)
+        rubric_id = svc.store.get_run(run_id).spec.rubric_id
+        if not outcome.progress.pending and rubric_id is not None and not as_json:
+            # Every result is in: the run's scores, as `run --rubric` prints them.
+            rubric = svc.store.get_version(rubric_id).ref
+            _score_and_gate(svc, run_id, rubric, None, None, as_json=False, demo=False)
+        return
     _continue(ctx, run_id, "missing", as_json)
+
+
+@runs_app.command("cancel-batch")
+def cancel_batch(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    as_json: JsonOption = False,
+) -> None:
+    """Ask the providers to stop a run's batches; `runs resume` then collects what finished."""
+    notes = batch_cli.cancel(services(ctx), run_id)
+    if as_json:
+        print_json({"run": run_id, "batches": notes})
+        return
+    for line in notes or ["No batch of this run is still out."]:
+        note(line)
 
 
 @runs_app.command("retry-errors")
 def retry_errors(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(metavar="RUN")],
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Retry them in a new provider batch (half price).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Re-run only the cells that ended in an error."""
+    if batch:
+        batch_cli.submit_again(services(ctx), run_id, "errors", as_json=as_json)
+        return
     _continue(ctx, run_id, "errors", as_json)

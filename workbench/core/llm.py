@@ -65,6 +65,8 @@ class ErrorKind(StrEnum):
     BUDGET = "budget"
     RENDER = "render"
     CONFIG = "config"
+    EXPIRED = "expired"
+    """A batch request the provider did not run before the batch's completion window ended."""
 
 
 RETRYABLE_KINDS = frozenset(

@@ -327,12 +327,15 @@ class RunEngine:
         )
 
     def _select(self, run_id: int, plan: RunPlan, mode: Mode) -> list[tuple[int, CellKey]]:
+        # Cells out in a provider batch are answered by it: running them here would pay twice.
+        in_flight_keys = getattr(self._store, "batch_in_flight_keys", None)
+        busy: set[CellKey] = in_flight_keys(run_id) if in_flight_keys is not None else set()
         if mode == "missing":
             done = self._store.cell_keys(run_id, [CellStatus.OK])
-            return [cell for cell in plan.cells() if cell[1] not in done]
+            return [cell for cell in plan.cells() if cell[1] not in done and cell[1] not in busy]
         if mode == "errors":
             errored = self._store.cell_keys(run_id, [CellStatus.ERROR])
-            return [cell for cell in plan.cells() if cell[1] in errored]
+            return [cell for cell in plan.cells() if cell[1] in errored and cell[1] not in busy]
         raise ValueError(f"unknown mode {mode!r}: use 'missing' or 'errors'")
 
     @staticmethod

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -169,8 +169,10 @@ class MainWindow(WindowMenus, QMainWindow):
         engine_options: EngineOptions | None = None,
     ) -> None:
         """Build what the workspace needs: sessions, navigator, inspector, menus, open tabs."""
+        from workbench.app.batch_runs import batch_client_factory
         from workbench.app.services import ProviderHub
         from workbench.gui.background_jobs import BackgroundJobs
+        from workbench.gui.batch_sessions import BatchSessions
         from workbench.gui.bridge import EngineBridge
         from workbench.gui.conversation_features import ConversationFeatures
         from workbench.gui.run_events import coalesce_run_events
@@ -202,6 +204,15 @@ class MainWindow(WindowMenus, QMainWindow):
             parent=self,
         )
         self.importer = WorkspaceImporter(self.jobs, self._author, self)
+        # Runs sent as provider batches (issue 17): submitted now, collected on start.
+        self.batches = BatchSessions(
+            self._store,
+            self.bridge,
+            services.open_store,
+            batch_client_factory(services),
+            self.providers.factory,
+            self,
+        )
         # Conversations (issue 12): simulations, customer designer, talk-to-it playground.
         self.conversations = ConversationFeatures(
             self,
@@ -240,10 +251,14 @@ class MainWindow(WindowMenus, QMainWindow):
         self.runs.view_opened.connect(self._on_runs_view_opened)
         self.runs.message_posted.connect(self._report)
         self.runs.runs_changed.connect(self._on_runs_runs_changed)
+        self.batches.message_posted.connect(self._report)
+        self.batches.run_updated.connect(self._on_batches_run_updated)
 
         self.refresh()
         self._restore_layout()
         self._show_welcome_if_empty()
+        # Batches sent in an earlier session are polled and collected in the background.
+        QTimer.singleShot(0, self.batches.collect_pending)
 
     # -- public operations ---------------------------------------------------------------------
 
@@ -310,6 +325,7 @@ class MainWindow(WindowMenus, QMainWindow):
         dialog = RunSetupDialog(self._store, self.jobs, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.run_requested.connect(self._on_run_setup_run_requested)
+        dialog.batch_requested.connect(self.batches.submit)
         view = self.current_view()
         prompts = (
             [view.name]
@@ -703,11 +719,34 @@ class MainWindow(WindowMenus, QMainWindow):
         self.navigator.set_sections(load_navigator(self._store))
         self._report(f"Approved {approval.ref if isinstance(approval, Approval) else approval}.")
 
+    def _on_batches_run_updated(self, run_id: int, text: str, pending: bool) -> None:
+        from workbench.gui.models.navigator_entries import load_navigator
+
+        self.navigator.set_sections(load_navigator(self._store))
+        key = f"run:{run_id}"
+        for index in range(self.tabs.count()):
+            view = self.tabs.widget(index)
+            if view.property("tab_key") == key and is_view(view, *_RESULTS_VIEW):
+                if pending:
+                    view.set_notice(text)  # type: ignore[attr-defined]
+                else:  # the results are in: show them (the tab is replaced by a fresh view)
+                    fresh, title = self.runs.results_view(run_id)
+                    self._on_runs_view_opened(fresh, title, key)
+                break
+
     def _on_runs_view_opened(self, view: QWidget, title: str, key: str) -> None:
         if is_view(view, *_RESULTS_VIEW) and key.startswith("run:"):
             from workbench.gui.views.variant_diffs import load_variant_diffs
 
             run_id = int(key.removeprefix("run:"))
+            from workbench.app.batch_runs import batch_progress
+
+            progress = batch_progress(self._store, run_id)
+            if progress.pending:
+                view.set_notice(  # type: ignore[attr-defined]
+                    f"{progress.describe()} — results are collected when the app starts"
+                    " (or with `workbench runs resume`)."
+                )
             view.approve_requested.connect(  # type: ignore[attr-defined]
                 partial(self.open_approve_dialog, run_id)
             )

@@ -448,6 +448,46 @@ CONVERSATION_LOGS = Migration(
     ),
 )
 
+BATCH_RUNS = Migration(
+    name="m010_batch_runs",
+    why="Runs can be sent through the providers' batch APIs (half price, results within 24 h): "
+    "a run's cells are split into provider batches whose ids must survive the program closing, "
+    "so any later process can poll and collect them. batch_jobs holds one row per provider "
+    "batch and its last known progress; batch_requests maps each custom id to its cell and the "
+    "response-cache key its answer is stored under.",
+    version=(1, 10),
+    steps=(
+        """CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            provider TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            batch_id TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('submitting', 'submitted', 'collected', 'failed')),
+            provider_status TEXT,
+            total INTEGER NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            message TEXT,
+            created_at TEXT NOT NULL,
+            polled_at TEXT,
+            collected_at TEXT
+        )""",
+        "CREATE INDEX ix_batch_jobs_run ON batch_jobs (run_id)",
+        "CREATE INDEX ix_batch_jobs_state ON batch_jobs (state)",
+        """CREATE TABLE batch_requests (
+            job_id INTEGER NOT NULL REFERENCES batch_jobs (id),
+            custom_id TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            column_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL,
+            cache_key TEXT NOT NULL,
+            PRIMARY KEY (job_id, custom_id)
+        )""",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     INITIAL,
     LABEL_AUDIT,
@@ -456,6 +496,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     APPROVALS,
     CONVERSATIONS,
     CONVERSATION_LOGS,
+    BATCH_RUNS,
 )
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from workbench.core.errors import KnownError
 from workbench.store import connection as connection_module
 from workbench.store.approvals import ApprovalsMixin
+from workbench.store.batches import BatchesMixin
 from workbench.store.cache import CacheMixin
 from workbench.store.connection import Database, check_sqlite_file, make_engine
 from workbench.store.conversations import ConversationsMixin
@@ -38,6 +39,7 @@ class Store(
     LogsMixin,
     CacheMixin,
     ConversationsMixin,
+    BatchesMixin,
 ):
     """A workspace's SQLite file: families and versions, labels, datasets, runs, scores,
     human reviews, cache.

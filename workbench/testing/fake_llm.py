@@ -9,6 +9,9 @@ fixed latency, a fraction of 429 (with ``Retry-After``) and 500 answers drawn fr
 malformed bodies, slow streams, hangs, dropped connections, and a scripted queue of replies that
 takes precedence ("the next two requests get 429, then 200").
 
+The batch endpoints of both providers (OpenAI files + batches, Anthropic message batches)
+are served too, see `workbench.testing.fake_batches`; their knobs are `FakeLLMServer.batches`.
+
 Two ways to run it::
 
     with FakeLLMServer(latency_ms=20) as srv:      # background thread
@@ -38,6 +41,7 @@ from typing import Any
 
 from aiohttp import web
 
+from workbench.testing.fake_batches import FakeBatches
 from workbench.testing.fake_llm_app import (
     AUTH_HEADERS,
     Faults,
@@ -99,6 +103,11 @@ class FakeLLMServer:
     @property
     def faults(self) -> Faults:
         return self._state.faults
+
+    @property
+    def batches(self) -> FakeBatches:
+        """The batch endpoints' state: `FakeBatches.knobs`, the batches and files created."""
+        return self._app.batches
 
     @property
     def base_url(self) -> str:

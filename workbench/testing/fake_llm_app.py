@@ -193,8 +193,11 @@ class _App:
     """The aiohttp handlers over a shared `_State` (guarded by a lock for the request log)."""
 
     def __init__(self, state: _State) -> None:
+        from workbench.testing.fake_batches import FakeBatches  # it imports this module
+
         self.state = state
         self.stopping: asyncio.Event | None = None
+        self.batches = FakeBatches(state.responder)
 
     def build(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024)
@@ -205,6 +208,7 @@ class _App:
         app.router.add_post("/v1/messages/count_tokens", self.count_tokens)
         app.router.add_post("/_admin/faults", self.admin_faults)
         app.router.add_get("/_admin/stats", self.admin_stats)
+        self.batches.add_routes(app)
         return app
 
     # -- bookkeeping -------------------------------------------------------------------------

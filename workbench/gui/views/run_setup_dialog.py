@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app.batch_runs import batch_blocker
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.prompt_checks import version_warnings
 from workbench.app.robustness import PerturbedSpec, perturb_spec, perturbation_help
@@ -69,10 +70,13 @@ class RunSetupDialog(QDialog):
     Signals:
         run_requested(object, str, object): the user pressed Start: the `RunSpec`, the run's
             name, and the judge's `ModelConfigContent` (None without an LLM judge).
+        batch_requested(object, str, object): as `run_requested`, with "Send as a batch"
+            ticked: the run goes to the providers' batch APIs.
         checked(object): a check finished; the `SetupCheck` (tests and tools wait on it).
     """
 
     run_requested = Signal(object, str, object)
+    batch_requested = Signal(object, str, object)
     checked = Signal(object)
 
     def __init__(self, store: Store, jobs: BackgroundJobs, parent: QWidget | None = None) -> None:
@@ -103,6 +107,9 @@ class RunSetupDialog(QDialog):
         self.budget.setSpecialValueText("no budget")
         self.use_cache = QCheckBox("Reuse cached answers")
         self.use_cache.setChecked(True)
+        self.send_batch = QCheckBox("Send as a batch (half price, within 24 h)")
+        self.send_batch.setObjectName("run-batch")
+        self.send_batch.setEnabled(False)
         self.name = QLineEdit(placeholderText="A name for the run (optional)")
         self.perturb = QLineEdit(placeholderText="none — e.g. accents,typos:0.05,sms")
         self.perturb.setObjectName("run-perturb")
@@ -263,6 +270,7 @@ class RunSetupDialog(QDialog):
         form.addRow("Calls at once", self.concurrency)
         form.addRow("Budget", self.budget)
         form.addRow("", self.use_cache)
+        form.addRow("", self.send_batch)
         form.addRow("Name", self.name)
         perturb_line = QHBoxLayout()
         perturb_line.addWidget(self.perturb, 1)
@@ -306,6 +314,7 @@ class RunSetupDialog(QDialog):
             spin.valueChanged.connect(self._schedule_check)
         self.budget.valueChanged.connect(self._schedule_check)
         self.use_cache.toggled.connect(self._schedule_check)
+        self.send_batch.toggled.connect(self._schedule_check)
         self._row_modes.buttonToggled.connect(self._on_row_modes_button_toggled)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -333,6 +342,7 @@ class RunSetupDialog(QDialog):
             label.setText(message)
             label.setVisible(bool(message))
         self.estimate.setText(describe_estimate(check) or "Nothing to estimate yet.")
+        self._update_batch_choice()
         self.start.setEnabled(check.ok)
         self.checked.emit(check)
 
@@ -399,8 +409,30 @@ class RunSetupDialog(QDialog):
         check = self.last_check
         choices = self.choices()
         judge = None if check is None else check.judge
-        self.run_requested.emit(spec, choices.name or choices.default_name(), judge)
+        name = choices.name or choices.default_name()
+        if self.send_batch.isEnabled() and self.send_batch.isChecked():
+            self.batch_requested.emit(spec, name, judge)
+        else:
+            self.run_requested.emit(spec, name, judge)
         self.accept()
+
+    def _update_batch_choice(self) -> None:
+        """Offer "Send as a batch" only when every chosen model has a batch API."""
+        models = self.choices().models
+        blocker = batch_blocker(self._store, models) if models else "Choose a model first."
+        self.send_batch.setEnabled(blocker is None)
+        self.send_batch.setToolTip(
+            blocker
+            or "OpenAI's Batch API / Anthropic's Message Batches: half the price, results within"
+            " 24 hours. The cost and budget then use batch prices; you can close the app and"
+            " the results are collected when it starts again."
+        )
+        batch = blocker is None and self.send_batch.isChecked()
+        self.start.setText("Send as a batch" if batch else "Start run")
+        if batch:
+            self.estimate.setText(
+                self.estimate.text() + "<br><i>Sent as a batch: batch prices (about half).</i>"
+            )
 
 
 def _fill(combo: QComboBox, items: list[str]) -> None:
