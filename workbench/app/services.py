@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from workbench.store import Store
 
 DEMO_FOLDERS = ("prompts", "datasets", "models", "rubrics")
+SHARED_STORE_ANCHOR = "shared-store"
+"""Stands for a PostgreSQL store on this machine: its run locks live beside it in the home."""
 
 ProviderFactory = Callable[[ModelConfigContent], Provider]
 
@@ -155,10 +157,21 @@ class Services:
             self._store = self.open_store()
         return self._store
 
+    @property
+    def database_url(self) -> str | None:
+        """The shared PostgreSQL store of this workspace (no password), or None: the local file."""
+        from workbench.app.workspace_config import load_config
+
+        return load_config(self.home).database_url
+
     def open_store(self) -> Store:
         """A new connection to the workspace's store, for use on the calling thread."""
         from workbench.store import Store
 
+        url = self.database_url
+        if url is not None:
+            # Nothing local is created before the server answered (run locks live in home).
+            return Store.open_url(url, local_path=self.home / SHARED_STORE_ANCHOR)
         self.home.mkdir(parents=True, exist_ok=True)
         return Store.open(self.store_path)
 
@@ -183,11 +196,20 @@ class Services:
         return self.providers.factory
 
     @staticmethod
-    def current_author() -> str:
-        """Who is editing: ``WORKBENCH_AUTHOR``, else the login name."""
+    def current_author(home: Path | None = None) -> str:
+        """Who is editing: ``WORKBENCH_AUTHOR``, else the user name in the workspace settings
+        (of `home`, default the current workspace), else the login name."""
         author = os.environ.get("WORKBENCH_AUTHOR")
         if author:
             return author
+        from workbench.app.workspace_config import load_config
+
+        try:
+            configured = load_config(home or workspace_home()).user_name
+        except KnownError:
+            configured = None
+        if configured:
+            return configured
         try:
             return getpass.getuser()
         except (KeyError, OSError):

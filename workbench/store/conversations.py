@@ -106,7 +106,7 @@ class ConversationsMixin:
                     raise ValidationError(f"version {vid[:12]} is a {found}, not a {kind}")
             cursor = connection.exec_driver_sql(
                 "INSERT INTO simulation_runs (name, spec_json, columns_json, status, created_at,"
-                " estimated_cost_usd) VALUES (?, ?, ?, 'pending', ?, ?)",
+                " estimated_cost_usd) VALUES (?, ?, ?, 'pending', ?, ?) RETURNING id",
                 (
                     name,
                     spec.model_dump_json(),
@@ -115,7 +115,7 @@ class ConversationsMixin:
                     estimated_cost_usd,
                 ),
             )
-            run_id = int(cursor.lastrowid or 0)
+            run_id = int(cursor.scalar_one())
         return self.get_simulation(run_id)
 
     def get_simulation(self, run_id: int) -> SimulationInfo:

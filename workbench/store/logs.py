@@ -139,9 +139,9 @@ class LogsMixin:
             added = 0
             if records:
                 result = connection.exec_driver_sql(
-                    "INSERT OR IGNORE INTO log_messages (family, import_id, conversation, at, "
+                    "INSERT INTO log_messages (family, import_id, conversation, at, "
                     "role, text, channel, intent, rating, handoff, source_line, fingerprint) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     records,
                 )
                 # executemany's rowcount sums the rows inserted (ignored duplicates are 0).
@@ -256,11 +256,27 @@ class LogsMixin:
     def search_log_messages(self, family: str, query: str, *, limit: int = 200) -> list[LogMessage]:
         """Messages matching an FTS5 query over the anonymised text, best first.
 
-        Plain words are quoted so punctuation typed by a user is not FTS syntax.
+        Plain words are quoted so punctuation typed by a user is not FTS syntax. On PostgreSQL
+        (no FTS5) a message matches when it contains every word, case-insensitively.
         """
         terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split() if t)
         if not terms:
             return []
+        if self._db.backend == "postgresql":
+            # No FTS5 there: every word must occur in the text (case-insensitive), in import order.
+            words = [w for w in query.split() if w]
+            like = " AND ".join("text ILIKE ? ESCAPE '\\'" for _ in words)
+            patterns = [
+                "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                for w in words
+            ]
+            with self._db.read() as connection:
+                rows = connection.exec_driver_sql(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM log_messages WHERE family = ? AND {like}"
+                    " ORDER BY id LIMIT ?",
+                    (family, *patterns, limit),
+                ).all()
+            return [_message(r) for r in rows]
         with self._db.read() as connection:
             rows = connection.exec_driver_sql(
                 f"SELECT {', '.join('m.' + c.strip() for c in _MESSAGE_COLUMNS.split(','))} "

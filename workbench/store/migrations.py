@@ -477,12 +477,17 @@ class SchemaState:
 
 def read_schema_state(connection: Connection) -> SchemaState:
     """Read the schema version and applied migrations of the connected file."""
-    tables = {
-        name
-        for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
+    if connection.dialect.name == "postgresql":
+        from workbench.store.postgres import table_names
+
+        tables = table_names(connection)
+    else:
+        tables = {
+            name
+            for (name,) in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
     if "schema_meta" not in tables:
         return SchemaState(version=None, applied=frozenset(), other_tables=tuple(sorted(tables)))
     row = connection.exec_driver_sql("SELECT major, minor FROM schema_meta WHERE id = 1").first()
@@ -507,11 +512,17 @@ def apply_migrations(
     """
     stamp = to_db_time(at or now_utc())
     done: list[str] = []
+    on_postgres = connection.dialect.name == "postgresql"
     for migration in migrations:
         if migration.name in applied:
             continue
         for step in migration.steps:
-            if isinstance(step, str):
+            if isinstance(step, str) and on_postgres:
+                from workbench.store.postgres import pg_statements
+
+                for statement in pg_statements(step):
+                    connection.exec_driver_sql(statement)
+            elif isinstance(step, str):
                 connection.exec_driver_sql(step)
             else:
                 step(connection)
@@ -537,7 +548,7 @@ def backup_path_for(path: Path, from_version: tuple[int, int], at: datetime) -> 
 
 
 def refusal_for(
-    path: Path,
+    path: Path | str,
     version: tuple[int, int] | None,
     other_tables: Sequence[str],
     newest: tuple[int, int] = SCHEMA_VERSION,
@@ -545,6 +556,11 @@ def refusal_for(
     """Why a file cannot be opened at all (not ours, or a newer major schema), or None."""
     if version is None and other_tables:
         listed = ", ".join(other_tables[:8])
+        if isinstance(path, str):
+            return KnownError(
+                f"the database {path} is not a Prompt Workbench one (it has tables {listed}"
+                " and no schema_meta); point the workspace at an empty database"
+            )
         return KnownError(
             f"{path} is an SQLite database but not a Prompt Workbench one "
             f"(it has tables {listed} and no schema_meta); open or create another file"
@@ -554,7 +570,7 @@ def refusal_for(
         return SchemaTooNewError(
             f"{path} was written by a newer Prompt Workbench (schema {major}.{minor};"
             f" this one reads up to {newest[0]}.x) — upgrade Prompt Workbench to open it."
-            " The file was not changed."
+            f" The {'database' if isinstance(path, str) else 'file'} was not changed."
         )
     return None
 
@@ -571,14 +587,16 @@ def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) ->
         # The write lock is held from here, so two programs opening the same file cannot both
         # migrate it; the backup below reads the last committed state, i.e. the unmigrated file.
         state = read_schema_state(connection)
-        refusal = refusal_for(database.path, state.version, state.other_tables, newest)
+        where = database.path if database.backend == "sqlite" else database.label
+        refusal = refusal_for(where, state.version, state.other_tables, newest)
         if refusal is not None:
             raise refusal
         pending = [m for m in migrations if m.name not in state.applied]
         if not pending:
             return None
         backup = None
-        if state.version is not None:
+        if state.version is not None and database.backend == "sqlite":
+            # PostgreSQL runs the DDL in the transaction: a failure leaves the schema as it was.
             moment = now_utc()
             backup = backup_path_for(database.path, state.version, moment)
             backup_file(database.path, backup)

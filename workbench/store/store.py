@@ -90,6 +90,47 @@ class Store(
             raise
         return cls(database, backup_path=backup)
 
+    @classmethod
+    def open_url(cls, url: str, *, local_path: Path | str) -> Store:
+        """Open or create the store in the PostgreSQL database at `url`, migrating it if needed.
+
+        `local_path` stands for the store on this machine (its run locks live beside it). The
+        password is not part of `url` in the workspace settings: libpq takes it from
+        ``PGPASSWORD`` or ``~/.pgpass``.
+
+        Raises:
+            SchemaTooNewError: the database was written by a newer major schema.
+            KnownError: the server cannot be reached (host and port named), or the database
+                holds tables that are not a Prompt Workbench store.
+        """
+        from workbench.store.postgres import check_reachable, make_pg_engine, parse_url, redact
+
+        parsed = parse_url(url)
+        engine = make_pg_engine(parsed)
+        check_reachable(engine, parsed)
+        label = redact(parsed.set(drivername="postgresql").render_as_string(hide_password=True))
+        local = Path(local_path).expanduser().resolve()
+        database = Database(local, engine, backend="postgresql", label=label)
+        try:
+            migrate(database)
+        except OperationalError as error:
+            database.dispose()
+            raise KnownError(f"cannot open {label}: {error.orig}") from error
+        except BaseException:
+            database.dispose()
+            raise
+        return cls(database)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._db.backend
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for people: the file, or the server URL without password."""
+        return self._db.label
+
     def batch(self) -> AbstractContextManager[None]:
         """Make every read and write of this thread inside the block one transaction."""
         return self._db.batch()
@@ -125,7 +166,7 @@ class Store(
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<Store {self.path} ({state})>"
+        return f"<Store {self.location} ({state})>"
 
 
 __all__ = ["SCHEMA_VERSION", "Store"]
