@@ -24,7 +24,7 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def backend(request: pytest.FixtureRequest) -> str:
     """The store's backend: every store test runs on an SQLite file and on PostgreSQL."""
     name: str = request.param
-    if name == "postgresql" and "db_path" in request.fixturenames:
+    if name == "postgresql" and "db_path" in request.node.fixturenames:
         pytest.skip("reads or writes the SQLite file itself")
     if name == "postgresql" and request.node.get_closest_marker("sqlite_only") is not None:
         pytest.skip("checks something only SQLite has")

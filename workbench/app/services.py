@@ -175,6 +175,12 @@ class Services:
         self.home.mkdir(parents=True, exist_ok=True)
         return Store.open(self.store_path)
 
+    def reset_store(self) -> None:
+        """Close the store opened by `store`; the next use opens the configured one."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     @property
     def secrets(self) -> SecretStore:
         """API keys from the environment, then the OS keyring."""

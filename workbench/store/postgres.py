@@ -69,8 +69,12 @@ def redact(text: str) -> str:
 
 def storable_url(text: str) -> str:
     """The URL to keep in the workspace settings: no password, ``postgresql://`` scheme."""
-    url = parse_url(text).set(password=None, drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    url = parse_url(text)
+    bare = URL.create(
+        "postgresql", username=url.username, host=url.host, port=url.port,
+        database=url.database, query=url.query,
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def describe(url: URL) -> str:

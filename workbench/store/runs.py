@@ -228,7 +228,7 @@ def _with_statuses(
         return sql, (run_id,)
     values = tuple(CellStatus(s).value for s in statuses)
     if not values:
-        return sql + " AND 0", (run_id,)
+        return sql + " AND 1 = 0", (run_id,)
     return sql + f" AND status IN ({', '.join('?' * len(values))})", (run_id, *values)
 
 
