@@ -3,6 +3,7 @@ tables, and two processes writing at once without losing an update."""
 
 from __future__ import annotations
 
+import itertools
 import socket
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def test_a_newer_schema_is_refused_and_left_alone(pg_url: str, tmp_path: Path) -
     Store.open_url(pg_url, local_path=tmp_path / "a").close()
     with psycopg.connect(pg_url, autocommit=True) as raw:
         raw.execute("UPDATE schema_meta SET major = 99, minor = 3")
-    with pytest.raises(SchemaTooNewError, match="schema 99.3"):
+    with pytest.raises(SchemaTooNewError, match=r"schema 99\.3"):
         Store.open_url(pg_url, local_path=tmp_path / "a")
     with psycopg.connect(pg_url) as raw:
         assert raw.execute("SELECT major, minor FROM schema_meta").fetchone() == (99, 3)
@@ -100,9 +101,7 @@ print("done")
 """
 
 
-def test_two_writers_moving_labels_and_approving_lose_nothing(
-    pg_url: str, tmp_path: Path
-) -> None:
+def test_two_writers_moving_labels_and_approving_lose_nothing(pg_url: str, tmp_path: Path) -> None:
     from tests.store.test_approvals import _draft
 
     with Store.open_url(pg_url, local_path=tmp_path / "setup") as store:
@@ -147,7 +146,7 @@ def test_two_writers_moving_labels_and_approving_lose_nothing(
         # Each recorded move starts where the previous one ended: no move was based on a
         # stale read of the label.
         ordered = sorted(moves, key=lambda e: e.id)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             assert after.from_version_id == before.to_version_id
         assert {e.actor for e in moves} <= {"ana", "bo"}
         current = store.resolve(Kind.PROMPT, "greet@production")

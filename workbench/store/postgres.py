@@ -71,8 +71,12 @@ def storable_url(text: str) -> str:
     """The URL to keep in the workspace settings: no password, ``postgresql://`` scheme."""
     url = parse_url(text)
     bare = URL.create(
-        "postgresql", username=url.username, host=url.host, port=url.port,
-        database=url.database, query=url.query,
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
     )
     return bare.render_as_string(hide_password=False)
 

@@ -92,21 +92,43 @@ class TempPostgres:
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         subprocess.run(
             self._command(
-                str(self.bin_dir / "initdb"), "-D", str(data), "-U", self.user,
-                "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
             ),
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
         self.port = _free_port()
         log = (self.root / "server.log").open("wb")
         self._process = subprocess.Popen(
             self._command(
-                str(self.bin_dir / "postgres"), "-D", str(data), "-p", str(self.port),
-                "-h", "127.0.0.1", "-k", str(self.root), "-c", "fsync=off",
-                "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=60",
+                str(self.bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(self.root),
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=60",
             ),
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         deadline = time.monotonic() + 60
@@ -134,9 +156,18 @@ class TempPostgres:
     def create_database(self, name: str) -> str:
         """Create database `name` and return its URL."""
         subprocess.run(
-            [str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", self.user, name],
-            check=True, capture_output=True,
+            [
+                str(self.bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                name,
+            ],
+            check=True,
+            capture_output=True,
         )
         return self.url(name)
 
