@@ -121,6 +121,13 @@ class Store(
             raise
         return cls(database)
 
+    def reopen(self) -> Store:
+        """Another store on the same file or database (for another thread or a test)."""
+        if self._db.backend == "postgresql":
+            url = self._db.engine.url.render_as_string(hide_password=False)
+            return Store.open_url(url, local_path=self.path)
+        return Store.open(self.path)
+
     @property
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
