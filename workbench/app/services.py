@@ -171,9 +171,12 @@ class Services:
         url = self.database_url
         if url is not None:
             # Nothing local is created before the server answered (run locks live in home).
-            return Store.open_url(url, local_path=self.home / SHARED_STORE_ANCHOR)
-        self.home.mkdir(parents=True, exist_ok=True)
-        return Store.open(self.store_path)
+            store = Store.open_url(url, local_path=self.home / SHARED_STORE_ANCHOR)
+        else:
+            self.home.mkdir(parents=True, exist_ok=True)
+            store = Store.open(self.store_path)
+        store.user = self.current_author(self.home)
+        return store
 
     def reset_store(self) -> None:
         """Close the store opened by `store`; the next use opens the configured one."""

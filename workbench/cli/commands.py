@@ -178,7 +178,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("models", "Model configs and the models servers offer.", _models),
     CommandEntry("rubric", "Versioned rubrics.", _family("rubric", "rubrics", _rubric_extra)),
     CommandEntry("review", "Human reviews of run outputs.", _scoring),
-    CommandEntry("approvals", "Approved bundles: list, show, revoke.", _approvals),
+    CommandEntry("approvals", "Approved bundles: list, show, sign off, revoke.", _approvals),
     CommandEntry(
         "customer",
         "Versioned customer personas (simulated customers).",

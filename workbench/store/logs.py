@@ -64,6 +64,7 @@ class LogsMixin:
     """Conversation-log tables; mixed into `workbench.store.Store`."""
 
     _db: Database
+    user: str
 
     # Imports -------------------------------------------------------------------------------
 
@@ -92,7 +93,8 @@ class LogsMixin:
         with self._db.write() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO log_imports (family, source_name, source_sha256, format, "
-                "options_json, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
+                "options_json, status, started_at, made_by)"
+                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?) "
                 "ON CONFLICT (family, source_sha256, options_json) DO NOTHING",
                 (
                     family,
@@ -101,6 +103,7 @@ class LogsMixin:
                     fmt,
                     _options_json(options),
                     to_db_time(now_utc()),
+                    self.user,
                 ),
             )
         found = self.find_log_import(family, source_sha256, options)
@@ -311,13 +314,14 @@ class LogsMixin:
             analysis_id = int(
                 connection.exec_driver_sql(
                     "INSERT INTO log_analyses (family, version_id, params_json, result_json, "
-                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    "created_at, made_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         family,
                         version_id,
                         json.dumps(params, sort_keys=True),
                         json.dumps(result, ensure_ascii=False),
                         to_db_time(now_utc()),
+                        self.user,
                     ),
                 ).scalar_one()
             )

@@ -448,6 +448,70 @@ CONVERSATION_LOGS = Migration(
     ),
 )
 
+_SIGNOFF_APPEND_ONLY = "SELECT RAISE(ABORT, 'sign-offs are an append-only audit trail')"
+_SAME_PERSON = "a bundle proposed for review must be signed off by someone other than its proposer"
+
+
+def _signoff_by_another_person(connection: Connection) -> None:
+    """The database refuses a sign-off by the approval's own proposer (both backends)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION workbench_signoff_guard() RETURNS trigger"
+            " LANGUAGE plpgsql AS $$ BEGIN"
+            " IF lower(trim(NEW.reviewer)) = (SELECT lower(trim(reviewer)) FROM approvals"
+            "  WHERE id = NEW.approval_id) THEN"
+            f"  RAISE EXCEPTION '{_SAME_PERSON}'; END IF;"
+            " IF (SELECT requires_reviewer FROM approvals WHERE id = NEW.approval_id) = 0 THEN"
+            "  RAISE EXCEPTION 'this approval was not proposed for review'; END IF;"
+            " RETURN NEW; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER approval_signoffs_other_person BEFORE INSERT ON approval_signoffs"
+            " FOR EACH ROW EXECUTE FUNCTION workbench_signoff_guard()"
+        )
+        return
+    connection.exec_driver_sql(
+        "CREATE TRIGGER approval_signoffs_other_person BEFORE INSERT ON approval_signoffs"
+        " WHEN lower(trim(NEW.reviewer)) = (SELECT lower(trim(reviewer)) FROM approvals"
+        "  WHERE id = NEW.approval_id)"
+        f" BEGIN SELECT RAISE(ABORT, '{_SAME_PERSON}'); END"
+    )
+    connection.exec_driver_sql(
+        "CREATE TRIGGER approval_signoffs_needs_review BEFORE INSERT ON approval_signoffs"
+        " WHEN (SELECT requires_reviewer FROM approvals WHERE id = NEW.approval_id) = 0"
+        " BEGIN SELECT RAISE(ABORT, 'this approval was not proposed for review'); END"
+    )
+
+
+SHARED_STORE = Migration(
+    name="m011_shared_store",
+    why="Several people share one store (PostgreSQL): runs, simulations and log imports say who "
+    "made them (versions, label moves and approvals already do), and an approval can require a "
+    "second person: it is recorded as proposed, and counts only once someone other than its "
+    "proposer signs off on its recorded evidence (append-only sign-offs, checked by the "
+    "database).",
+    version=(1, 11),
+    steps=(
+        "ALTER TABLE runs ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE simulation_runs ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE log_imports ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE log_analyses ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE approvals ADD COLUMN requires_reviewer INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE approval_signoffs (
+            approval_id INTEGER PRIMARY KEY REFERENCES approvals (id),
+            reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+            evidence_sha256 TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )""",
+        f"CREATE TRIGGER approval_signoffs_no_update BEFORE UPDATE ON approval_signoffs "
+        f"BEGIN {_SIGNOFF_APPEND_ONLY}; END",
+        f"CREATE TRIGGER approval_signoffs_no_delete BEFORE DELETE ON approval_signoffs "
+        f"BEGIN {_SIGNOFF_APPEND_ONLY}; END",
+        _signoff_by_another_person,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     INITIAL,
     LABEL_AUDIT,
@@ -456,6 +520,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     APPROVALS,
     CONVERSATIONS,
     CONVERSATION_LOGS,
+    SHARED_STORE,
 )
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version
 

@@ -71,6 +71,7 @@ class RunsMixin:
     """Runs and cell results; mixed into `workbench.store.Store`."""
 
     _db: Database
+    user: str
     _run_locks: RunLocks
 
     def create_run(
@@ -105,6 +106,7 @@ class RunsMixin:
                         status=RunStatus.PENDING.value,
                         created_at=created_at,
                         estimated_cost_usd=estimated_cost_usd,
+                        made_by=self.user,
                     )
                     .returning(col(RunRow.id))
                 ).scalar_one(),

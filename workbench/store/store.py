@@ -57,6 +57,8 @@ class Store(
         self.backup_path = backup_path
         self._closed = False
         self._run_locks = RunLocks(database.path)
+        self.user = ""
+        """Who is working: written as ``made_by`` on runs, simulations and log imports."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
