@@ -11,9 +11,7 @@ import pytest
 from tests.cli.conftest import Cli
 
 
-def test_unreachable_database_names_host_and_port_and_changes_nothing(
-    cli: Cli, home: Path
-) -> None:
+def test_unreachable_database_names_host_and_port_and_changes_nothing(cli: Cli, home: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -45,3 +43,18 @@ def test_two_workspaces_share_one_postgres_store(
     assert cli("init", "--no-demo", "--database", pg_url, "--user", "Bo").code == 0
     history = cli("prompt", "history", "greet", "--json").json()["versions"]
     assert [v["author"] for v in history] == ["Ana"]
+
+
+def test_store_copy_from_the_command_line(
+    cli: Cli, home: Path, pg_url: str, tmp_path: Path
+) -> None:
+    assert cli("init").code == 0  # the demo workspace, in the local SQLite file
+    source = str(home / "workbench.sqlite")
+    copied = cli("store", "copy", source, pg_url, "--json")
+    assert copied.code == 0, copied.err
+    report = copied.json()
+    assert report["rows"] > 0 and "password" not in copied.out
+    back = cli("store", "copy", pg_url, str(tmp_path / "back.sqlite"), "--json").json()
+    assert back["tables"] == report["tables"]
+    again = cli("store", "copy", source, pg_url)
+    assert again.code == 1 and "is not empty" in again.err

@@ -57,11 +57,11 @@ def test_the_database_refuses_a_sign_off_by_the_proposer(store: Store) -> None:
     from sqlalchemy.exc import DatabaseError
 
     proposal = store.record_approval(_draft(store), reviewer="ana", requires_reviewer=True)
-    with pytest.raises(DatabaseError, match="someone other than its proposer"):
-        with store._db.write() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO approval_signoffs (approval_id, reviewer, evidence_sha256, at)"
-                " VALUES (?, 'Ana', 'x', '2026-01-01')",
-                (proposal.id,),
-            )
+    refused = pytest.raises(DatabaseError, match="someone other than its proposer")
+    with refused, store._db.write() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO approval_signoffs (approval_id, reviewer, evidence_sha256, at)"
+            " VALUES (?, 'Ana', 'x', '2026-01-01')",
+            (proposal.id,),
+        )
     assert store.get_approval(proposal.ref).awaiting_review

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.app.workspace_config import load_config, save_config
@@ -16,6 +17,8 @@ from workbench.core.errors import KnownError
 
 if TYPE_CHECKING:
     from workbench.app.services import Services
+    from workbench.store import Store
+    from workbench.store.copy import CopyReport
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,31 @@ def configure_workspace(
     save_config(services.home, config)
     services.reset_store()
     return ConfigureOutcome(config.database_url, config.user_name, notes)
+
+
+def open_store_at(target: str, *, anchor_home: Path) -> Store:
+    """The store at `target`: a ``postgresql://`` URL or an SQLite file path."""
+    from workbench.store import Store
+    from workbench.store.postgres import is_database_url
+
+    if is_database_url(target):
+        return Store.open_url(target, local_path=anchor_home / "shared-store")
+    return Store.open(Path(target))
+
+
+def copy_workspace_store(source: str, destination: str, *, anchor_home: Path) -> CopyReport:
+    """Copy the store at `source` into the empty store at `destination` (files or URLs).
+
+    Both are opened (and migrated) first; the copy keeps every id and hash, and is checked
+    table by table afterwards.
+
+    Raises:
+        KnownError: a store cannot be opened, the destination is not empty, or the check failed.
+    """
+    from workbench.store.copy import copy_store
+
+    with (
+        open_store_at(source, anchor_home=anchor_home) as src,
+        open_store_at(destination, anchor_home=anchor_home) as dst,
+    ):
+        return copy_store(src, dst)
