@@ -37,9 +37,16 @@ class ConfigureOutcome:
 
 
 def configure_workspace(
-    services: Services, *, database: str | None = None, user: str | None = None
+    services: Services,
+    *,
+    database: str | None = None,
+    user: str | None = None,
+    reopen: bool = True,
 ) -> ConfigureOutcome:
     """Point the workspace at `database` ('local' or a PostgreSQL URL) and/or set `user`.
+
+    With `reopen` the services' store is closed so its next use opens the new one (the CLI);
+    the GUI, whose threads hold stores, passes False and asks for a restart.
 
     Raises:
         KnownError: a malformed URL, or a server that cannot be reached (host and port named);
@@ -78,7 +85,8 @@ def configure_workspace(
         config = config.with_user(user)
         notes.append(f"Records are made by {config.user_name or 'the login name'}.")
     save_config(services.home, config)
-    services.reset_store()
+    if reopen:
+        services.reset_store()
     return ConfigureOutcome(config.database_url, config.user_name, notes)
 
 
@@ -108,3 +116,9 @@ def copy_workspace_store(source: str, destination: str, *, anchor_home: Path) ->
         open_store_at(destination, anchor_home=anchor_home) as dst,
     ):
         return copy_store(src, dst)
+
+
+def workspace_settings(services: Services) -> tuple[str | None, str | None]:
+    """The configured (database URL without password, user name) of the workspace."""
+    config = load_config(services.home)
+    return config.database_url, config.user_name
