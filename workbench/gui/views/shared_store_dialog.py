@@ -41,7 +41,7 @@ class SharedStoreDialog(QDialog):
         self.url = QLineEdit(url or "")
         self.url.setPlaceholderText("postgresql://user@host:5432/db — empty: this computer's file")
         self.user = QLineEdit(user or "")
-        self.user.setPlaceholderText(services.current_author(services.home))
+        self.user.setPlaceholderText(services.current_author())
         self.status = QLabel(
             "The password is never saved: set PGPASSWORD or use ~/.pgpass.", wordWrap=True
         )
