@@ -46,11 +46,7 @@ def test_runs_say_who_made_them(store: Store) -> None:
 
     store.user = "ana"
     run_id, _ = _run(store, _versions(store))
-    with store._db.read() as connection:
-        made_by = connection.exec_driver_sql(
-            "SELECT made_by FROM runs WHERE id = ?", (run_id,)
-        ).scalar_one()
-    assert made_by == "ana"
+    assert store.get_run(run_id).made_by == "ana"
 
 
 def test_the_database_refuses_a_sign_off_by_the_proposer(store: Store) -> None:

@@ -288,6 +288,7 @@ def _run_info(row: Any) -> RunInfo:
         created_at=row.created_at,
         finished_at=row.finished_at,
         estimated_cost_usd=row.estimated_cost_usd,
+        made_by=row.made_by,
     )
 
 
