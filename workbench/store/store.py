@@ -18,7 +18,13 @@ from workbench.store.conversations import ConversationsMixin
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
 from workbench.store.logs import LogsMixin
-from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, refusal_for
+from workbench.store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    migrate,
+    read_schema_state,
+    refusal_for,
+)
 from workbench.store.preflight import inspect_file
 from workbench.store.reviews import ReviewsMixin
 from workbench.store.run_locks import RunLocks
@@ -114,7 +120,14 @@ class Store(
         local = Path(local_path).expanduser().resolve()
         database = Database(local, engine, backend="postgresql", label=label)
         try:
-            migrate(database)
+            # A read first: a current schema opens without taking the writers' lock.
+            with database.read() as connection:
+                state = read_schema_state(connection)
+            refusal = refusal_for(label, state.version, state.other_tables)
+            if refusal is not None:
+                raise refusal
+            if state.version is None or any(m.name not in state.applied for m in MIGRATIONS):
+                migrate(database)
         except OperationalError as error:
             database.dispose()
             raise KnownError(f"cannot open {label}: {error.orig}") from error
