@@ -152,3 +152,31 @@ def test_import_promptfoo_notes_keep_square_brackets(cli: Run, tmp_path: Path) -
     result = cli("import-promptfoo", str(config))
     assert result.code == 0, result.err
     assert "test 'greet [language=French]' assert #1: type 'select-best'" in result.err
+
+
+def test_require_reviewer_needs_a_second_person(
+    cli: Run, scored_run: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_AUTHOR", "ana")
+    proposed = cli(*APPROVE, "--run", str(scored_run), "--require-reviewer", "order-support")
+    assert proposed.code == 0, proposed.err
+    assert "awaiting review by another person" in proposed.err + proposed.out
+    listed = cli("approvals", "list")
+    assert "awaiting review" in listed.out
+    assert cli("bundle-label", "order-support@v1", "production").code == 1
+    refused = cli(
+        "export-bundle", "order-support@v1", "--format", "files", "--out", str(tmp_path / "x")
+    )
+    assert refused.code == 1 and "awaiting review" in refused.err
+    own = cli("approvals", "sign-off", "order-support@v1")
+    assert own.code == 1 and "proposed by ana" in own.err and "Traceback" not in own.err
+
+    monkeypatch.setenv("WORKBENCH_AUTHOR", "bo")
+    signed = cli("approvals", "sign-off", "order-support@v1", "--note", "read run 1", "--json")
+    assert signed.code == 0, signed.err
+    data = signed.json()
+    assert data["awaiting_review"] is False and data["signoff"]["reviewer"] == "bo"
+    assert data["reviewer"] == "ana"
+    assert cli("bundle-label", "order-support@v1", "production").code == 0
+    shown = cli("approvals", "show", "order-support@production")
+    assert "signed off by bo" in shown.out

@@ -20,9 +20,28 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "workspace" / "workbench.sqlite"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store's backend: every store test runs on an SQLite file and on PostgreSQL."""
+    name: str = request.param
+    if name == "postgresql" and "db_path" in request.node.fixturenames:
+        pytest.skip("reads or writes the SQLite file itself")
+    if name == "postgresql" and request.node.get_closest_marker("sqlite_only") is not None:
+        pytest.skip("checks something only SQLite has")
+    return name
+
+
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    with Store.open(db_path) as opened:
+def store(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Store]:
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        opened = Store.open_url(url, local_path=tmp_path / "workspace" / "workbench.postgres")
+    else:
+        opened = Store.open(tmp_path / "workspace" / "workbench.sqlite")
+    with opened:
         yield opened
 
 

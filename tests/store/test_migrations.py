@@ -224,6 +224,7 @@ def test_sqlmodel_tables_match_the_migrated_schema(db_path: Path) -> None:
         assert primary_in_file == {c.name for c in table.primary_key.columns}, table.name
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_has_the_pragmas(store: Store) -> None:
     with store._db.read() as connection:
         values = {

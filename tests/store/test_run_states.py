@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.store.conftest import dataset, prompt
 from workbench.core.models import Kind, ModelConfigContent
 from workbench.core.runs import Column, RunSpec, RunStatus
@@ -36,6 +38,7 @@ def _make_run(store: Store) -> int:
     return store.create_run(spec, [column], name="states").id
 
 
+@pytest.mark.sqlite_only
 def test_a_killed_runs_process_leaves_it_interrupted(store: Store) -> None:
     run_id = _make_run(store)
     child = subprocess.Popen(

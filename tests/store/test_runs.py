@@ -282,7 +282,7 @@ def test_iter_cells_reads_each_batch_in_its_own_transaction(store: Store, spec: 
     batches = store.iter_cells(run.id, batch_size=1)
     assert [c.key.row_id for c in next(batches)] == ["row-1"]
     # Written between batches: a key after the cursor shows up, one before it is not re-read.
-    writer = Store.open(store.path)
+    writer = store.reopen()
     try:
         writer.upsert_cells(
             run.id, [_cell("row-0", 0, CellStatus.OK), _cell("row-2", 0, CellStatus.ERROR)]

@@ -53,6 +53,7 @@ class ApprovalRequest:
     note: str = ""
     override_reason: str | None = None
     min_pass_rate: float = DEFAULT_MIN_PASS_RATE
+    require_reviewer: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,19 @@ def approve_bundle(store: Store, request: ApprovalRequest, *, reviewer: str) -> 
         override_reason=reason,
         note=request.note,
     )
-    return store.record_approval(draft, reviewer=reviewer)
+    return store.record_approval(
+        draft, reviewer=reviewer, requires_reviewer=request.require_reviewer
+    )
+
+
+def sign_off_bundle(store: Store, ref: str, *, reviewer: str, note: str = "") -> Approval:
+    """Sign off an approval proposed for review (someone other than its proposer).
+
+    Raises:
+        ValidationError: the proposer signing, not proposed, already signed, or revoked.
+        NotFoundError: no such approval.
+    """
+    return store.sign_off_approval(ref, reviewer=reviewer, note=note)
 
 
 def _run_evidence(

@@ -13,13 +13,14 @@ per run. `close` stops those servers. Defaults (concurrency, timeouts) are in `a
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from workbench.app.defaults import HTTP_TIMEOUT_S
 from workbench.app.paths import STORE_FILENAME, demo_workspace_dir, workspace_home
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from workbench.store import Store
 
 DEMO_FOLDERS = ("prompts", "datasets", "models", "rubrics")
+SHARED_STORE_ANCHOR = "shared-store"
+"""Stands for a PostgreSQL store on this machine: its run locks live beside it in the home."""
 
 ProviderFactory = Callable[[ModelConfigContent], Provider]
 
@@ -125,6 +128,40 @@ class ProviderHub:
             return self._servers
 
 
+def author_for(home: Path | None = None) -> str:
+    """Who is editing: ``WORKBENCH_AUTHOR``, else the user name in the workspace settings
+    (of `home`, default the current workspace), else the login name."""
+    author = os.environ.get("WORKBENCH_AUTHOR")
+    if author:
+        return author
+    from workbench.app.workspace_config import load_config
+
+    try:
+        configured = load_config(home or workspace_home()).user_name
+    except KnownError:
+        configured = None
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class _CurrentAuthor:
+    """`Services.current_author`: bound to an instance it reads that workspace's settings."""
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Callable[[], str]: ...
+
+    @overload
+    def __get__(self, obj: Services, owner: type) -> Callable[[], str]: ...
+
+    def __get__(self, obj: Services | None, owner: type) -> Callable[[], str]:
+        if obj is None:
+            return author_for
+        return functools.partial(author_for, obj.home)
+
 
 class Services:
     """Everything a command or window needs for one workspace.
@@ -155,12 +192,32 @@ class Services:
             self._store = self.open_store()
         return self._store
 
+    @property
+    def database_url(self) -> str | None:
+        """The shared PostgreSQL store of this workspace (no password), or None: the local file."""
+        from workbench.app.workspace_config import load_config
+
+        return load_config(self.home).database_url
+
     def open_store(self) -> Store:
         """A new connection to the workspace's store, for use on the calling thread."""
         from workbench.store import Store
 
-        self.home.mkdir(parents=True, exist_ok=True)
-        return Store.open(self.store_path)
+        url = self.database_url
+        if url is not None:
+            # Nothing local is created before the server answered (run locks live in home).
+            store = Store.open_url(url, local_path=self.home / SHARED_STORE_ANCHOR)
+        else:
+            self.home.mkdir(parents=True, exist_ok=True)
+            store = Store.open(self.store_path)
+        store.user = self.current_author()
+        return store
+
+    def reset_store(self) -> None:
+        """Close the store opened by `store`; the next use opens the configured one."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     @property
     def secrets(self) -> SecretStore:
@@ -182,16 +239,10 @@ class Services:
         """A factory the engine calls for each model config it runs."""
         return self.providers.factory
 
-    @staticmethod
-    def current_author() -> str:
-        """Who is editing: ``WORKBENCH_AUTHOR``, else the login name."""
-        author = os.environ.get("WORKBENCH_AUTHOR")
-        if author:
-            return author
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+    current_author = _CurrentAuthor()
+    """Who is editing: ``WORKBENCH_AUTHOR``, else the workspace's user name, else the login.
+    ``services.current_author()`` reads this workspace's settings; ``Services.current_author()``
+    those of the default workspace."""
 
     def ensure_demo_loaded(self) -> ImportReport | None:
         """Load the bundled demo workspace into an empty store; None when nothing was done."""

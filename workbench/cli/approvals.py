@@ -11,12 +11,19 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.app.approvals import DEFAULT_MIN_PASS_RATE, ApprovalRequest, approve_bundle
+from workbench.app.approvals import (
+    DEFAULT_MIN_PASS_RATE,
+    ApprovalRequest,
+    approve_bundle,
+    sign_off_bundle,
+)
 from workbench.app.records import Approval, BundleEvent
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 
-approvals_app = typer.Typer(help="Approved bundles: list, show, revoke.", no_args_is_help=True)
+approvals_app = typer.Typer(
+    help="Approved bundles: list, show, sign off, revoke.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +49,9 @@ def approval_json(approval: Approval, events: list[BundleEvent] | None = None) -
         "approved_at": approval.approved_at.isoformat(),
         "labels": list(approval.labels),
         "revocation": approval.revocation.model_dump(mode="json") if approval.revocation else None,
+        "requires_reviewer": approval.requires_reviewer,
+        "awaiting_review": approval.awaiting_review,
+        "signoff": approval.signoff.model_dump(mode="json") if approval.signoff else None,
     }
     if events is not None:
         data["history"] = [event.model_dump(mode="json") for event in events]
@@ -78,6 +88,14 @@ def approve(
             max=1.0,
         ),
     ] = DEFAULT_MIN_PASS_RATE,
+    require_reviewer: Annotated[
+        bool,
+        typer.Option(
+            "--require-reviewer",
+            help="Only propose: the bundle counts as approved once someone else signs it off"
+            " (workbench approvals sign-off NAME@vN).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Approve a bundle on the evidence of a scored run."""
@@ -92,12 +110,18 @@ def approve(
         note=note_text,
         override_reason=override_reason,
         min_pass_rate=min_pass_rate,
+        require_reviewer=require_reviewer,
     )
     approval = approve_bundle(svc.store, request, reviewer=svc.current_author())
     if as_json:
         print_json(approval_json(approval))
         return
     evidence = approval.evidence
+    if approval.awaiting_review:
+        note(
+            f"Proposed {approval.ref} (by {approval.reviewer}): awaiting review by another"
+            f" person — workbench approvals sign-off {approval.ref}"
+        )
     note(
         f"Approved {approval.ref}: pass rate {_rate(evidence.pass_rate)}"
         f" ({evidence.passed}/{evidence.judged}, required {evidence.min_pass_rate:.0%})."
@@ -124,7 +148,15 @@ def list_approvals(
     for approval in approvals:
         ids = approval.versions
         parts = [ids.prompt_family, ids.persona_family, ids.model_family, ids.rubric_family]
-        state = "revoked" if approval.revoked else "overridden" if approval.override_reason else ""
+        state = (
+            "revoked"
+            if approval.revoked
+            else "awaiting review"
+            if approval.awaiting_review
+            else "overridden"
+            if approval.override_reason
+            else ""
+        )
         out.add_row(
             approval.ref,
             " · ".join(p for p in parts if p),
@@ -177,6 +209,20 @@ def show_approval(
             stdout.print(f"    unmet: {item}", highlight=False)
     if approval.labels:
         stdout.print(f"  labels: {', '.join(approval.labels)}", highlight=False)
+    if approval.awaiting_review:
+        stdout.print(
+            f"  AWAITING REVIEW by another person than {approval.reviewer}:"
+            f" workbench approvals sign-off {approval.ref}",
+            highlight=False,
+        )
+    if approval.signoff:
+        signoff = approval.signoff
+        remark = f": {signoff.note}" if signoff.note else ""
+        stdout.print(
+            f"  signed off by {signoff.reviewer} on {signoff.at:%Y-%m-%d %H:%M} UTC"
+            f" (evidence sha256 {signoff.evidence_sha256[:12]}){remark}",
+            highlight=False,
+        )
     if approval.revocation:
         revocation = approval.revocation
         stdout.print(
@@ -195,6 +241,25 @@ def show_approval(
             event.reason,
         )
     stdout.print(out)
+
+
+@approvals_app.command("sign-off")
+def sign_off(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME@vN of a bundle proposed for review.")],
+    note_text: Annotated[str, typer.Option("--note", help="What you checked.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Sign off a bundle someone else proposed (approve --require-reviewer); it then counts."""
+    svc = services(ctx)
+    approval = sign_off_bundle(svc.store, ref, reviewer=svc.current_author(), note=note_text)
+    if as_json:
+        print_json(approval_json(approval))
+        return
+    note(
+        f"Signed off {approval.ref} (proposed by {approval.reviewer}): it is approved,"
+        f" pass rate {_rate(approval.evidence.pass_rate)}."
+    )
 
 
 @approvals_app.command("revoke")

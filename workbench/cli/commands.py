@@ -145,6 +145,12 @@ def _simulate(app: typer.Typer) -> None:
     app.add_typer(simulate.simulate_app, name="simulate")
 
 
+def _store(app: typer.Typer) -> None:
+    from workbench.cli.store_cmd import store_app
+
+    app.add_typer(store_app, name="store")
+
+
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "init", "Create the workspace (database, folders) and load the demo workspace.", _workspace
@@ -178,7 +184,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("models", "Model configs and the models servers offer.", _models),
     CommandEntry("rubric", "Versioned rubrics.", _family("rubric", "rubrics", _rubric_extra)),
     CommandEntry("review", "Human reviews of run outputs.", _scoring),
-    CommandEntry("approvals", "Approved bundles: list, show, revoke.", _approvals),
+    CommandEntry("approvals", "Approved bundles: list, show, sign off, revoke.", _approvals),
     CommandEntry(
         "customer",
         "Versioned customer personas (simulated customers).",
@@ -191,6 +197,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     ),
     CommandEntry("simulate", "Simulated customers talking to assistant versions.", _simulate),
     CommandEntry("logs", "Conversation logs: import (anonymised), analyse, make datasets.", _logs),
+    CommandEntry("store", "The workspace's store: copy it between SQLite and PostgreSQL.", _store),
 )
 
 _BY_NAME = {entry.name: entry for entry in COMMANDS}

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from workbench.app.interchange import export_workspace, import_paths
+from workbench.app.shared_store import configure_workspace
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 
@@ -17,11 +18,28 @@ def init(
     demo: Annotated[
         bool, typer.Option("--demo/--no-demo", help="Load the bundled demo workspace.")
     ] = True,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="A postgresql://user@host:port/db URL: keep the store on that shared server"
+            " (password from PGPASSWORD or ~/.pgpass, never saved); 'local' goes back to the"
+            " workspace's SQLite file.",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Your name on versions, label moves and approvals."),
+    ] = None,
 ) -> None:
     """Create the workspace (database, folders) and load the demo workspace into it."""
     svc = services(ctx)
+    if database is not None or user is not None:
+        outcome = configure_workspace(svc, database=database, user=user)
+        for line in outcome.notes:
+            note(line)
     _ = svc.store  # opening creates and migrates the database
-    note(f"Workspace ready at {svc.home}")
+    note(f"Workspace ready at {svc.home} (store: {svc.store.location})")
     if demo:
         report = svc.ensure_demo_loaded()
         if report is None:

@@ -109,3 +109,5 @@ class RunInfo(BaseModel):
     created_at: datetime
     finished_at: datetime | None = None
     estimated_cost_usd: float | None = None
+    made_by: str = ""
+    """Who started the run (the workspace's user name, else the login name)."""

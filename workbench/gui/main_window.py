@@ -407,6 +407,13 @@ class MainWindow(WindowMenus, QMainWindow):
             view.select(name)
         return view if isinstance(view, ModelsView) else None
 
+    def open_shared_store(self) -> None:
+        """Workspace > Shared store…: the team's PostgreSQL URL and the user's name."""
+        from workbench.gui.views.shared_store_dialog import SharedStoreDialog
+
+        dialog = SharedStoreDialog(self._services, self.jobs, self)
+        dialog.open()
+
     def new_family(self, kind: Kind) -> QWidget | None:
         """Ask for a name and open an empty editor for a new prompt or persona."""
         from workbench.core.errors import KnownError

@@ -83,6 +83,9 @@ class WindowMenus:
         self._add_action(
             "&Workspace", "models", "Models && keys", "Ctrl+Shift+M", lambda: self.open_models()
         )
+        self._add_action(
+            "&Workspace", "shared_store", "Shared store…", None, self.open_shared_store
+        )
         self._menus["&Workspace"].addSeparator()
         self._add_action(
             "&Workspace",

@@ -113,6 +113,11 @@ def load_bundle(store: Store, ref: str, *, allow_revoked: bool = False) -> Appro
             f"{approval.ref} was revoked by {revocation.actor} on {revocation.at:%Y-%m-%d}"
             f" ({revocation.reason}); it cannot be exported"
         )
+    if approval.awaiting_review and not allow_revoked:
+        raise ValidationError(
+            f"{approval.ref} is awaiting review by another person than {approval.reviewer};"
+            " it cannot be exported before it is signed off"
+        )
     ids = approval.versions
     persona = (
         store.get_version(ids.persona_id, family=ids.persona_family) if ids.persona_id else None

@@ -17,6 +17,7 @@ approval number N, ``NAME@LABEL`` the approval a label points at.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -145,6 +146,17 @@ class Revocation(BaseModel):
     at: datetime
 
 
+class Signoff(BaseModel):
+    """A second person's sign-off on a proposed approval's recorded evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reviewer: str
+    evidence_sha256: str
+    note: str
+    at: datetime
+
+
 class Approval(BaseModel):
     """A stored approval of a bundle (immutable); `labels` and `revocation` are read beside it."""
 
@@ -163,6 +175,13 @@ class Approval(BaseModel):
     approved_at: datetime
     labels: tuple[str, ...] = ()
     revocation: Revocation | None = None
+    requires_reviewer: bool = False
+    signoff: Signoff | None = None
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Proposed for review and not yet signed off by another person: not approved yet."""
+        return self.requires_reviewer and self.signoff is None
 
     @property
     def ref(self) -> str:
@@ -211,9 +230,17 @@ class ApprovalsMixin:
     _db: Database
 
     def record_approval(
-        self, draft: ApprovalDraft, *, reviewer: str, approved_at: datetime | None = None
+        self,
+        draft: ApprovalDraft,
+        *,
+        reviewer: str,
+        approved_at: datetime | None = None,
+        requires_reviewer: bool = False,
     ) -> Approval:
         """Store a new approval of `draft.bundle`, numbered after the bundle's last one.
+
+        With `requires_reviewer` it is a proposal by `reviewer`: it counts (labels, exports)
+        only once someone else signs it off (`sign_off_approval`).
 
         Raises:
             ValidationError: a bad bundle name, a blank reviewer, a version of the wrong kind or
@@ -241,8 +268,8 @@ class ApprovalsMixin:
             evidence = draft.evidence
             approval_id = int(
                 connection.exec_driver_sql(
-                    f"INSERT INTO approvals ({_COLUMNS.removeprefix('id, ')})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    f"INSERT INTO approvals ({_COLUMNS.removeprefix('id, ')}, requires_reviewer)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " RETURNING id",
                     (
                         draft.bundle,
@@ -265,6 +292,7 @@ class ApprovalsMixin:
                         reviewer,
                         draft.note,
                         to_db_time(at),
+                        1 if requires_reviewer else 0,
                     ),
                 ).scalar_one()
             )
@@ -278,6 +306,48 @@ class ApprovalsMixin:
                 at=at,
             )
             return _load_approval(connection, approval_id)
+
+    def sign_off_approval(self, ref: str, *, reviewer: str, note: str = "") -> Approval:
+        """Sign off a proposed approval on its recorded evidence; it then counts as approved.
+
+        Raises:
+            ValidationError: a blank reviewer, the proposer signing their own proposal, an
+                approval not proposed for review, already signed off, or revoked.
+            NotFoundError: no such approval.
+        """
+        _require_actor(reviewer, "a sign-off needs a reviewer: who is signing")
+        with self._db.write() as connection:
+            approval = _load_approval(connection, _resolve(connection, ref))
+            if not approval.requires_reviewer:
+                raise ValidationError(
+                    f"{approval.ref} was not proposed for review: it is approved already"
+                )
+            if approval.signoff is not None:
+                raise ValidationError(
+                    f"{approval.ref} was already signed off by {approval.signoff.reviewer}"
+                )
+            if approval.revocation is not None:
+                raise ValidationError(f"cannot sign off {approval.ref}: it was revoked")
+            if reviewer.strip().casefold() == approval.reviewer.strip().casefold():
+                raise ValidationError(
+                    f"{approval.ref} was proposed by {approval.reviewer}: it is awaiting review"
+                    " by another person (set your name with workbench init --user NAME)"
+                )
+            evidence_json = connection.exec_driver_sql(
+                "SELECT evidence_json FROM approvals WHERE id = ?", (approval.id,)
+            ).scalar_one()
+            connection.exec_driver_sql(
+                "INSERT INTO approval_signoffs (approval_id, reviewer, evidence_sha256, note, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    approval.id,
+                    reviewer,
+                    hashlib.sha256(str(evidence_json).encode()).hexdigest(),
+                    note,
+                    to_db_time(now_utc()),
+                ),
+            )
+            return _load_approval(connection, approval.id)
 
     def get_approval(self, ref: str) -> Approval:
         """The approval at ``NAME``, ``NAME@vN`` or ``NAME@LABEL`` (see the module docstring)."""
@@ -360,6 +430,11 @@ class ApprovalsMixin:
             if approval.revocation is not None:
                 raise ValidationError(
                     f"cannot label {approval.ref}: it was revoked ({approval.revocation.reason})"
+                )
+            if approval.awaiting_review:
+                raise ValidationError(
+                    f"cannot label {approval.ref}: it is awaiting review by another person"
+                    f" than {approval.reviewer} (workbench approvals sign-off {approval.ref})"
                 )
             current = _label_target(connection, approval.bundle, label)
             if current == approval.id:
@@ -528,7 +603,18 @@ def _load_approval(connection: Connection, approval_id: int) -> Approval:
         "SELECT reason, actor, at FROM approval_revocations WHERE approval_id = ?",
         (approval_id,),
     ).first()
+    extra = connection.exec_driver_sql(
+        "SELECT a.requires_reviewer, s.reviewer, s.evidence_sha256, s.note, s.at"
+        " FROM approvals a LEFT JOIN approval_signoffs s ON s.approval_id = a.id WHERE a.id = ?",
+        (approval_id,),
+    ).one()
     return Approval(
+        requires_reviewer=bool(extra[0]),
+        signoff=None
+        if extra[1] is None
+        else Signoff(
+            reviewer=extra[1], evidence_sha256=extra[2], note=extra[3], at=from_db_time(extra[4])
+        ),
         id=row.id,
         bundle=row.bundle,
         number=row.number,

@@ -79,9 +79,15 @@ class Database:
         engine: the SQLAlchemy engine (callers should prefer `read` and `write`).
     """
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, *, backend: str = "sqlite", label: str = ""
+    ) -> None:
         self.path = path
         self.engine = engine
+        self.backend = backend
+        """``sqlite`` or ``postgresql``."""
+        self.label = label or str(path)
+        """Where the data lives, for messages (a file, or a server URL without password)."""
         self._closed = False
         self.on_wait: Callable[[str], None] = _log_wait
         """Told, once per write, that the write waits for another program (a progress line)."""
@@ -110,7 +116,7 @@ class Database:
 
     def _connect(self) -> Connection:
         if self._closed:
-            raise RuntimeError(f"the store on {self.path} is closed")
+            raise RuntimeError(f"the store on {self.label} is closed")
         return self.engine.connect()
 
     @contextmanager
@@ -124,7 +130,12 @@ class Database:
             yield joined
             return
         with self._connect() as connection:
-            self._begin_immediate(connection)
+            if self.backend == "postgresql":
+                from workbench.store.postgres import begin_write
+
+                begin_write(connection, self.label)
+            else:
+                self._begin_immediate(connection)
             try:
                 yield connection
             except DatabaseError as error:
@@ -153,6 +164,8 @@ class Database:
                 raise
 
     def _raise_if_damaged(self, error: DatabaseError) -> None:
+        if self.backend != "sqlite":
+            return
         if error.orig is not None and is_damage(error.orig):
             raise DamagedStoreError(
                 damaged_message(self.path, f"SQLite says: {error.orig}")
@@ -179,7 +192,12 @@ class Database:
             yield joined
             return
         with self._connect() as connection:
-            connection.exec_driver_sql("BEGIN")
+            if self.backend == "postgresql":
+                from workbench.store.postgres import begin_read
+
+                begin_read(connection)
+            else:
+                connection.exec_driver_sql("BEGIN")
             try:
                 yield connection
             except DatabaseError as error:

@@ -62,6 +62,7 @@ class ConversationsMixin:
     """Simulation runs and conversations; mixed into `workbench.store.Store`."""
 
     _db: Database
+    user: str
 
     # ------------------------------------------------------------------ runs
 
@@ -106,16 +107,17 @@ class ConversationsMixin:
                     raise ValidationError(f"version {vid[:12]} is a {found}, not a {kind}")
             cursor = connection.exec_driver_sql(
                 "INSERT INTO simulation_runs (name, spec_json, columns_json, status, created_at,"
-                " estimated_cost_usd) VALUES (?, ?, ?, 'pending', ?, ?)",
+                " estimated_cost_usd, made_by) VALUES (?, ?, ?, 'pending', ?, ?, ?) RETURNING id",
                 (
                     name,
                     spec.model_dump_json(),
                     json.dumps([c.model_dump(mode="json") for c in columns]),
                     to_db_time(created),
                     estimated_cost_usd,
+                    self.user,
                 ),
             )
-            run_id = int(cursor.lastrowid or 0)
+            run_id = int(cursor.scalar_one())
         return self.get_simulation(run_id)
 
     def get_simulation(self, run_id: int) -> SimulationInfo:

@@ -64,6 +64,7 @@ class LogsMixin:
     """Conversation-log tables; mixed into `workbench.store.Store`."""
 
     _db: Database
+    user: str
 
     # Imports -------------------------------------------------------------------------------
 
@@ -92,7 +93,8 @@ class LogsMixin:
         with self._db.write() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO log_imports (family, source_name, source_sha256, format, "
-                "options_json, status, started_at) VALUES (?, ?, ?, ?, ?, 'running', ?) "
+                "options_json, status, started_at, made_by)"
+                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?) "
                 "ON CONFLICT (family, source_sha256, options_json) DO NOTHING",
                 (
                     family,
@@ -101,6 +103,7 @@ class LogsMixin:
                     fmt,
                     _options_json(options),
                     to_db_time(now_utc()),
+                    self.user,
                 ),
             )
         found = self.find_log_import(family, source_sha256, options)
@@ -139,9 +142,9 @@ class LogsMixin:
             added = 0
             if records:
                 result = connection.exec_driver_sql(
-                    "INSERT OR IGNORE INTO log_messages (family, import_id, conversation, at, "
+                    "INSERT INTO log_messages (family, import_id, conversation, at, "
                     "role, text, channel, intent, rating, handoff, source_line, fingerprint) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     records,
                 )
                 # executemany's rowcount sums the rows inserted (ignored duplicates are 0).
@@ -256,11 +259,27 @@ class LogsMixin:
     def search_log_messages(self, family: str, query: str, *, limit: int = 200) -> list[LogMessage]:
         """Messages matching an FTS5 query over the anonymised text, best first.
 
-        Plain words are quoted so punctuation typed by a user is not FTS syntax.
+        Plain words are quoted so punctuation typed by a user is not FTS syntax. On PostgreSQL
+        (no FTS5) a message matches when it contains every word, case-insensitively.
         """
         terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split() if t)
         if not terms:
             return []
+        if self._db.backend == "postgresql":
+            # No FTS5 there: every word must occur in the text (case-insensitive), in import order.
+            words = [w for w in query.split() if w]
+            like = " AND ".join("text ILIKE ? ESCAPE '\\'" for _ in words)
+            patterns = [
+                "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                for w in words
+            ]
+            with self._db.read() as connection:
+                rows = connection.exec_driver_sql(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM log_messages WHERE family = ? AND {like}"
+                    " ORDER BY id LIMIT ?",
+                    (family, *patterns, limit),
+                ).all()
+            return [_message(r) for r in rows]
         with self._db.read() as connection:
             rows = connection.exec_driver_sql(
                 f"SELECT {', '.join('m.' + c.strip() for c in _MESSAGE_COLUMNS.split(','))} "
@@ -295,13 +314,14 @@ class LogsMixin:
             analysis_id = int(
                 connection.exec_driver_sql(
                     "INSERT INTO log_analyses (family, version_id, params_json, result_json, "
-                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    "created_at, made_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         family,
                         version_id,
                         json.dumps(params, sort_keys=True),
                         json.dumps(result, ensure_ascii=False),
                         to_db_time(now_utc()),
+                        self.user,
                     ),
                 ).scalar_one()
             )

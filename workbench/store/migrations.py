@@ -488,6 +488,70 @@ BATCH_RUNS = Migration(
     ),
 )
 
+_SIGNOFF_APPEND_ONLY = "SELECT RAISE(ABORT, 'sign-offs are an append-only audit trail')"
+_SAME_PERSON = "a bundle proposed for review must be signed off by someone other than its proposer"
+
+
+def _signoff_by_another_person(connection: Connection) -> None:
+    """The database refuses a sign-off by the approval's own proposer (both backends)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION workbench_signoff_guard() RETURNS trigger"
+            " LANGUAGE plpgsql AS $$ BEGIN"
+            " IF lower(trim(NEW.reviewer)) = (SELECT lower(trim(reviewer)) FROM approvals"
+            "  WHERE id = NEW.approval_id) THEN"
+            f"  RAISE EXCEPTION '{_SAME_PERSON}'; END IF;"
+            " IF (SELECT requires_reviewer FROM approvals WHERE id = NEW.approval_id) = 0 THEN"
+            "  RAISE EXCEPTION 'this approval was not proposed for review'; END IF;"
+            " RETURN NEW; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER approval_signoffs_other_person BEFORE INSERT ON approval_signoffs"
+            " FOR EACH ROW EXECUTE FUNCTION workbench_signoff_guard()"
+        )
+        return
+    connection.exec_driver_sql(
+        "CREATE TRIGGER approval_signoffs_other_person BEFORE INSERT ON approval_signoffs"
+        " WHEN lower(trim(NEW.reviewer)) = (SELECT lower(trim(reviewer)) FROM approvals"
+        "  WHERE id = NEW.approval_id)"
+        f" BEGIN SELECT RAISE(ABORT, '{_SAME_PERSON}'); END"
+    )
+    connection.exec_driver_sql(
+        "CREATE TRIGGER approval_signoffs_needs_review BEFORE INSERT ON approval_signoffs"
+        " WHEN (SELECT requires_reviewer FROM approvals WHERE id = NEW.approval_id) = 0"
+        " BEGIN SELECT RAISE(ABORT, 'this approval was not proposed for review'); END"
+    )
+
+
+SHARED_STORE = Migration(
+    name="m011_shared_store",
+    why="Several people share one store (PostgreSQL): runs, simulations and log imports say who "
+    "made them (versions, label moves and approvals already do), and an approval can require a "
+    "second person: it is recorded as proposed, and counts only once someone other than its "
+    "proposer signs off on its recorded evidence (append-only sign-offs, checked by the "
+    "database).",
+    version=(1, 11),
+    steps=(
+        "ALTER TABLE runs ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE simulation_runs ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE log_imports ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE log_analyses ADD COLUMN made_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE approvals ADD COLUMN requires_reviewer INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE approval_signoffs (
+            approval_id INTEGER PRIMARY KEY REFERENCES approvals (id),
+            reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+            evidence_sha256 TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )""",
+        f"CREATE TRIGGER approval_signoffs_no_update BEFORE UPDATE ON approval_signoffs "
+        f"BEGIN {_SIGNOFF_APPEND_ONLY}; END",
+        f"CREATE TRIGGER approval_signoffs_no_delete BEFORE DELETE ON approval_signoffs "
+        f"BEGIN {_SIGNOFF_APPEND_ONLY}; END",
+        _signoff_by_another_person,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     INITIAL,
     LABEL_AUDIT,
@@ -497,6 +561,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     CONVERSATIONS,
     CONVERSATION_LOGS,
     BATCH_RUNS,
+    SHARED_STORE,
 )
 SCHEMA_VERSION: tuple[int, int] = MIGRATIONS[-1].version
 
@@ -518,12 +583,17 @@ class SchemaState:
 
 def read_schema_state(connection: Connection) -> SchemaState:
     """Read the schema version and applied migrations of the connected file."""
-    tables = {
-        name
-        for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
+    if connection.dialect.name == "postgresql":
+        from workbench.store.postgres import table_names
+
+        tables = table_names(connection)
+    else:
+        tables = {
+            name
+            for (name,) in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
     if "schema_meta" not in tables:
         return SchemaState(version=None, applied=frozenset(), other_tables=tuple(sorted(tables)))
     row = connection.exec_driver_sql("SELECT major, minor FROM schema_meta WHERE id = 1").first()
@@ -548,11 +618,17 @@ def apply_migrations(
     """
     stamp = to_db_time(at or now_utc())
     done: list[str] = []
+    on_postgres = connection.dialect.name == "postgresql"
     for migration in migrations:
         if migration.name in applied:
             continue
         for step in migration.steps:
-            if isinstance(step, str):
+            if isinstance(step, str) and on_postgres:
+                from workbench.store.postgres import pg_statements
+
+                for statement in pg_statements(step):
+                    connection.exec_driver_sql(statement)
+            elif isinstance(step, str):
                 connection.exec_driver_sql(step)
             else:
                 step(connection)
@@ -578,7 +654,7 @@ def backup_path_for(path: Path, from_version: tuple[int, int], at: datetime) -> 
 
 
 def refusal_for(
-    path: Path,
+    path: Path | str,
     version: tuple[int, int] | None,
     other_tables: Sequence[str],
     newest: tuple[int, int] = SCHEMA_VERSION,
@@ -586,6 +662,11 @@ def refusal_for(
     """Why a file cannot be opened at all (not ours, or a newer major schema), or None."""
     if version is None and other_tables:
         listed = ", ".join(other_tables[:8])
+        if isinstance(path, str):
+            return KnownError(
+                f"the database {path} is not a Prompt Workbench one (it has tables {listed}"
+                " and no schema_meta); point the workspace at an empty database"
+            )
         return KnownError(
             f"{path} is an SQLite database but not a Prompt Workbench one "
             f"(it has tables {listed} and no schema_meta); open or create another file"
@@ -595,7 +676,7 @@ def refusal_for(
         return SchemaTooNewError(
             f"{path} was written by a newer Prompt Workbench (schema {major}.{minor};"
             f" this one reads up to {newest[0]}.x) — upgrade Prompt Workbench to open it."
-            " The file was not changed."
+            f" The {'database' if isinstance(path, str) else 'file'} was not changed."
         )
     return None
 
@@ -612,14 +693,16 @@ def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) ->
         # The write lock is held from here, so two programs opening the same file cannot both
         # migrate it; the backup below reads the last committed state, i.e. the unmigrated file.
         state = read_schema_state(connection)
-        refusal = refusal_for(database.path, state.version, state.other_tables, newest)
+        where = database.path if database.backend == "sqlite" else database.label
+        refusal = refusal_for(where, state.version, state.other_tables, newest)
         if refusal is not None:
             raise refusal
         pending = [m for m in migrations if m.name not in state.applied]
         if not pending:
             return None
         backup = None
-        if state.version is not None:
+        if state.version is not None and database.backend == "sqlite":
+            # PostgreSQL runs the DDL in the transaction: a failure leaves the schema as it was.
             moment = now_utc()
             backup = backup_path_for(database.path, state.version, moment)
             backup_file(database.path, backup)

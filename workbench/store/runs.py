@@ -71,6 +71,7 @@ class RunsMixin:
     """Runs and cell results; mixed into `workbench.store.Store`."""
 
     _db: Database
+    user: str
     _run_locks: RunLocks
 
     def create_run(
@@ -105,6 +106,7 @@ class RunsMixin:
                         status=RunStatus.PENDING.value,
                         created_at=created_at,
                         estimated_cost_usd=estimated_cost_usd,
+                        made_by=self.user,
                     )
                     .returning(col(RunRow.id))
                 ).scalar_one(),
@@ -247,7 +249,7 @@ def _with_statuses(
         return sql, (run_id,)
     values = tuple(CellStatus(s).value for s in statuses)
     if not values:
-        return sql + " AND 0", (run_id,)
+        return sql + " AND 1 = 0", (run_id,)
     return sql + f" AND status IN ({', '.join('?' * len(values))})", (run_id, *values)
 
 
@@ -305,6 +307,7 @@ def _run_info(row: Any) -> RunInfo:
         created_at=row.created_at,
         finished_at=row.finished_at,
         estimated_cost_usd=row.estimated_cost_usd,
+        made_by=row.made_by,
     )
 
 

@@ -19,7 +19,13 @@ from workbench.store.conversations import ConversationsMixin
 from workbench.store.datasets import DatasetsMixin
 from workbench.store.labels import LabelsMixin
 from workbench.store.logs import LogsMixin
-from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, refusal_for
+from workbench.store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    migrate,
+    read_schema_state,
+    refusal_for,
+)
 from workbench.store.preflight import inspect_file
 from workbench.store.reviews import ReviewsMixin
 from workbench.store.run_locks import RunLocks
@@ -59,6 +65,8 @@ class Store(
         self.backup_path = backup_path
         self._closed = False
         self._run_locks = RunLocks(database.path)
+        self.user = ""
+        """Who is working: written as ``made_by`` on runs, simulations and log imports."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -91,6 +99,61 @@ class Store(
             database.dispose()
             raise
         return cls(database, backup_path=backup)
+
+    @classmethod
+    def open_url(cls, url: str, *, local_path: Path | str) -> Store:
+        """Open or create the store in the PostgreSQL database at `url`, migrating it if needed.
+
+        `local_path` stands for the store on this machine (its run locks live beside it). The
+        password is not part of `url` in the workspace settings: libpq takes it from
+        ``PGPASSWORD`` or ``~/.pgpass``.
+
+        Raises:
+            SchemaTooNewError: the database was written by a newer major schema.
+            KnownError: the server cannot be reached (host and port named), or the database
+                holds tables that are not a Prompt Workbench store.
+        """
+        from workbench.store.postgres import check_reachable, make_pg_engine, parse_url, redact
+
+        parsed = parse_url(url)
+        engine = make_pg_engine(parsed)
+        check_reachable(engine, parsed)
+        label = redact(parsed.set(drivername="postgresql").render_as_string(hide_password=True))
+        local = Path(local_path).expanduser().resolve()
+        database = Database(local, engine, backend="postgresql", label=label)
+        try:
+            # A read first: a current schema opens without taking the writers' lock.
+            with database.read() as connection:
+                state = read_schema_state(connection)
+            refusal = refusal_for(label, state.version, state.other_tables)
+            if refusal is not None:
+                raise refusal
+            if state.version is None or any(m.name not in state.applied for m in MIGRATIONS):
+                migrate(database)
+        except OperationalError as error:
+            database.dispose()
+            raise KnownError(f"cannot open {label}: {error.orig}") from error
+        except BaseException:
+            database.dispose()
+            raise
+        return cls(database)
+
+    def reopen(self) -> Store:
+        """Another store on the same file or database (for another thread or a test)."""
+        if self._db.backend == "postgresql":
+            url = self._db.engine.url.render_as_string(hide_password=False)
+            return Store.open_url(url, local_path=self.path)
+        return Store.open(self.path)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._db.backend
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for people: the file, or the server URL without password."""
+        return self._db.label
 
     def batch(self) -> AbstractContextManager[None]:
         """Make every read and write of this thread inside the block one transaction."""
@@ -127,7 +190,7 @@ class Store(
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<Store {self.path} ({state})>"
+        return f"<Store {self.location} ({state})>"
 
 
 __all__ = ["SCHEMA_VERSION", "Store"]

@@ -171,6 +171,7 @@ class RunRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     estimated_cost_usd: float | None = None
+    made_by: str = ""
 
 
 class CellRow(SQLModel, table=True):

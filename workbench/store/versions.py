@@ -246,7 +246,8 @@ def _insert_content(
 ) -> None:
     # The same content may already be stored for another family; it is stored once.
     inserted = connection.exec_driver_sql(
-        "INSERT OR IGNORE INTO version_contents (version_id, kind, content_json) VALUES (?, ?, ?)",
+        "INSERT INTO version_contents (version_id, kind, content_json) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (version_id, kind.value, content_json),
     ).rowcount
     if inserted and isinstance(content, DatasetContent) and content.rows:

@@ -35,13 +35,23 @@ def approval_html(approval: Approval, refs: Mapping[str, str] | None = None) -> 
         f"<b>revoked</b> by {escape(approval.revocation.actor)}: "
         f"{escape(approval.revocation.reason)}"
         if approval.revocation is not None
+        else f"<b>awaiting review by another person</b> than {escape(approval.reviewer)}"
+        if approval.awaiting_review
         else "in force"
     )
     parts = [
         f"<h3>{escape(approval.ref)}</h3>",
-        f"<p>{state} · approved by {escape(approval.reviewer)}"
+        f"<p>{state} · {'proposed' if approval.requires_reviewer else 'approved'}"
+        f" by {escape(approval.reviewer)}"
         f" on {approval.approved_at:%Y-%m-%d %H:%M}</p>",
     ]
+    if approval.signoff is not None:
+        parts.append(
+            f"<p>Signed off by {escape(approval.signoff.reviewer)}"
+            f" on {approval.signoff.at:%Y-%m-%d %H:%M}"
+            + (f": {escape(approval.signoff.note)}" if approval.signoff.note else "")
+            + "</p>"
+        )
     if approval.labels:
         parts.append(f"<p>Labels: {escape(', '.join(approval.labels))}</p>")
     parts.append("<h4>Versions</h4><ul>")
