@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from workbench.core.batches import BatchEntry, BatchJobState
 from workbench.core.models import (
@@ -30,16 +33,25 @@ def _run(store: Store) -> int:
     return store.create_run(spec, [column], name="r").id
 
 
-def test_batch_jobs_live_through_reopening_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "w.sqlite"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
+    """Opens the same store again each time it is called, on an SQLite file or PostgreSQL."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        local = tmp_path / "workspace" / "workbench.postgres"
+        return lambda: Store.open_url(url, local_path=local)
+    return lambda: Store.open(tmp_path / "w.sqlite")
+
+
+def test_batch_jobs_live_through_reopening_the_store(open_store: Callable[[], Store]) -> None:
     entries = [BatchEntry(f"c{i:05d}", CellKey(f"r{i}", 0, 0), f"k{i}") for i in range(12_000)]
-    with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == (1, 10)
+    with open_store() as store:
+        assert store.schema_version == SCHEMA_VERSION
         run_id = _run(store)
         job = store.create_batch_job(run_id, "openai", "model-id", entries)
         assert (job.state, job.total, job.batch_id) == (BatchJobState.SUBMITTING, 12_000, None)
         store.set_batch_submitted(job.id, "batch_abc")
-    with Store.open(path) as store:  # another process, the next day
+    with open_store() as store:  # another process, the next day
         assert store.runs_with_open_batches() == [run_id]
         (job,) = store.batch_jobs(run_id, open_only=True)
         assert job.batch_id == "batch_abc" and job.state is BatchJobState.SUBMITTED
