@@ -55,6 +55,7 @@ class GuiGarbageCollector(QObject):
         self._thresholds = thresholds
         self._was_enabled = gc.isenabled()
         self.collections = 0
+        self.reenabled_seen = 0
         gc.collect()
         gc.disable()
         self._timer = QTimer(self)
@@ -66,6 +67,13 @@ class GuiGarbageCollector(QObject):
         """Collect each generation whose count passed its threshold; returns objects freed."""
         if threading.get_ident() != self._thread:
             raise RuntimeError("garbage must be collected on the GUI thread")
+        if gc.isenabled():
+            # Some library switched automatic collection back on (srsly did, when spaCy loads
+            # a model; see `workbench.core.collector_guard`): off again, and say so once.
+            gc.disable()
+            if not self.reenabled_seen:
+                _log.warning("automatic garbage collection was switched on by a library; off again")
+            self.reenabled_seen += 1
         counts = gc.get_count()
         freed = 0
         if counts[0] > self._thresholds[0]:

