@@ -62,4 +62,4 @@ def guard_srsly() -> None:
         return
     with _lock:
         if not isinstance(getattr(_msgpack_api, "gc", None), RestoringCollector):
-            _msgpack_api.gc = RestoringCollector()
+            setattr(_msgpack_api, "gc", RestoringCollector())  # noqa: B010 (a module's global)
