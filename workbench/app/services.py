@@ -155,6 +155,11 @@ class Services:
             self._store = self.open_store()
         return self._store
 
+    @property
+    def store_is_open(self) -> bool:
+        """Whether `store` has been opened (by this object, on its thread)."""
+        return self._store is not None
+
     def open_store(self) -> Store:
         """A new connection to the workspace's store, for use on the calling thread."""
         from workbench.store import Store
