@@ -19,7 +19,6 @@ from rich.table import Table
 from workbench.app import runs as run_service
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
-from workbench.app.redaction import redact_dataset
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.run_execution import (
     CellFinished,
@@ -136,6 +135,8 @@ def run(
     if fail_under is not None and rubric is None:
         raise ValidationError("--fail-under needs --rubric: pass rates come from a rubric")
     if redact:
+        from workbench.app.redaction import redact_dataset  # its NLP stack loads only for --redact
+
         redacted = redact_dataset(svc.store, dataset, author=svc.current_author())
         for warning in redacted.warnings:
             note(f"warning: {warning}")
