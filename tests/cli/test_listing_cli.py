@@ -4,12 +4,14 @@ driver (the fast path, taken for a current SQLite workspace) or through the stor
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import ROOT, Cli
 from workbench.app import listing
 from workbench.core.models import Kind
 from workbench.store import Store
@@ -69,3 +71,34 @@ def test_a_foreign_file_gets_the_store_message(cli: Cli, home: Path) -> None:
     result = cli("prompt", "list")
     assert result.code == 1
     assert "not a Prompt Workbench one" in result.err
+
+
+def test_listing_loads_none_of_the_heavy_layers(cli: Cli, home: Path) -> None:
+    """``KIND list`` on a current workspace: no SQLAlchemy, template engine, file formats or
+    scoring stack (the kinds' own commands load on first use)."""
+    assert cli("init").code == 0
+    code = (
+        "import sys\n"
+        "from workbench.cli.main import main\n"
+        "for kind in ('prompt', 'persona', 'dataset', 'model', 'rubric', 'customer'):\n"
+        f"    assert main(['--home', {str(home)!r}, kind, 'list', '--json']) == 0\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'jinja2', 'numpy', 'workbench.app.interchange',"
+        " 'workbench.app.scoring', 'workbench.cli.simulate')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_kinds_own_commands_are_listed_and_run(cli: Cli) -> None:
+    assert cli("init").code == 0
+    listed = cli("dataset", "--help")
+    for name in ("list", "show", "import", "export", "add-noisy"):
+        assert f" {name} " in listed.out
+    personas = cli("persona", "list", "--json").json()
+    rendered = cli("persona", "render", personas[0]["name"], "--json")
+    assert rendered.code == 0, rendered.err
+    assert rendered.json()["section"]
+    assert cli("dataset", "frobnicate").code == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from workbench.app.listing import list_families
 from workbench.app.versions import remove_label, set_label
@@ -35,9 +36,12 @@ def resolve_pair(first: str, second: str | None) -> tuple[str, str]:
     return first, second
 
 
-def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Typer:
-    """The shared sub-commands for one kind (``with_show=False`` when the kind has its own)."""
-    app = typer.Typer(help=f"Versioned {plural}.", no_args_is_help=True)
+def family_app(
+    kind: Kind, *, plural: str, with_show: bool = True, cls: type[TyperGroup] | None = None
+) -> typer.Typer:
+    """The shared sub-commands for one kind (``with_show=False`` when the kind has its own);
+    `cls` is the click group class built for it (see `cli.commands`)."""
+    app = typer.Typer(help=f"Versioned {plural}.", no_args_is_help=True, cls=cls)
 
     @app.command("list")
     def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
