@@ -204,3 +204,35 @@ def test_stored_form_round_trips(store: Store) -> None:
     for key, result in scored.results.items():
         again = from_cell_score(to_cell_score(key, version.id, result))
         assert again == result
+
+
+def test_keep_stored_reads_live_scores_back_and_scores_only_the_rest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = write_mixed_run(store)
+    version = rubric(store, FACTS, REGISTER)
+    everything = score_run(store, run_id, version)
+    # The live scorer's records are what the CLI's final pass reads back.
+    kept = score_run(store, run_id, version, keep_stored=True)
+    assert kept.results == everything.results
+    assert (kept.passed, kept.failed, kept.errors, kept.unsettled) == (4, 2, 1, 1)
+
+    # With every settled cell already scored, no scorer is built (its set-up prepares every
+    # dataset row's assertions); with one cell left, one is, and only that cell is scored.
+    from workbench.app import run_scoring
+
+    built: list[int] = []
+    real = run_scoring.make_cell_scorer
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_scoring, "make_cell_scorer", counting)
+    assert score_run(store, run_id, version, keep_stored=True).results == everything.results
+    assert built == []
+    store.upsert_cells(run_id, [ok("r03", 0, "Votre commande a été expédiée hier.")])
+    again = score_run(store, run_id, version, keep_stored=True)
+    assert built == [1]
+    assert set(again.results) == set(everything.results) | {CellKey("r03", 0)}
+    assert again.results[CellKey("r03", 0)].passed is True

@@ -58,3 +58,17 @@ def test_store_copy_from_the_command_line(
     assert back["tables"] == report["tables"]
     again = cli("store", "copy", source, pg_url)
     assert again.code == 1 and "is not empty" in again.err
+
+
+def test_listing_a_shared_workspace_reads_postgres_not_a_leftover_file(
+    cli: Cli, home: Path, pg_url: str, tmp_path: Path
+) -> None:
+    assert cli("init").code == 0  # a local demo workspace first: its file stays behind
+    assert (home / "workbench.sqlite").exists()
+    assert cli("init", "--no-demo", "--database", pg_url, "--user", "Ana").code == 0
+    prompt_file = tmp_path / "greet.yaml"
+    prompt_file.write_text("kind: prompt\nname: greet\nsystem: Bonjour\nuser: '{{ message }}'\n")
+    assert cli("import", str(prompt_file)).code == 0
+    listed = cli("prompt", "list", "--json")
+    assert listed.code == 0, listed.err
+    assert [family["name"] for family in listed.json()] == ["greet"]

@@ -200,12 +200,15 @@ class CellScorer:
             registry=self._registry,
         )
 
-    def store_results(self, results: Iterable[tuple[CellKey, ScoreResult]]) -> int:
-        """Store results in one transaction."""
+    def store_results(
+        self, results: Iterable[tuple[CellKey, ScoreResult]]
+    ) -> tuple[CellScore, ...]:
+        """Store results in one transaction; the records stored (for events, without
+        converting every result a second time)."""
         stamp = datetime.now(UTC)
-        return self.store.upsert_scores(
-            self.run.id, [to_cell_score(k, self.rubric.id, r, at=stamp) for k, r in results]
-        )
+        scores = tuple(to_cell_score(k, self.rubric.id, r, at=stamp) for k, r in results)
+        self.store.upsert_scores(self.run.id, scores)
+        return scores
 
     def __call__(self, cell: CellResult) -> ScoreResult:
         """Score one cell and store the result (rubrics without a judge)."""

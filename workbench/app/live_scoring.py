@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbench.app.scoring import judge_call_from_config, make_cell_scorer, to_cell_score
+from workbench.app.scoring import judge_call_from_config, make_cell_scorer
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.reviews import CellScore
@@ -138,9 +138,5 @@ class LiveScoring:
             results = [scorer.evaluate(cell) for cell in batch]
         pairs = list(zip((cell.key for cell in batch), results, strict=True))
         # Written between awaits, never across one: the store is this thread's alone.
-        scorer.store_results(pairs)
-        rubric_id = scorer.rubric.id
-        self._sink(
-            CellsScored(self._run_id, tuple(to_cell_score(key, rubric_id, r) for key, r in pairs))
-        )
+        self._sink(CellsScored(self._run_id, scorer.store_results(pairs)))
 

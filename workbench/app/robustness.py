@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from workbench.app.scoring import from_cell_score
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, DatasetRow, Kind, Version
 from workbench.core.perturb import (
@@ -39,8 +39,10 @@ from workbench.core.perturb import (
 )
 from workbench.core.perturb.chardiff import DiffPiece
 from workbench.core.runs import CellStatus, Column, RunSpec
-from workbench.scoring.stats import CellRecord, McNemar, cell_record, compare_columns
-from workbench.store import Store
+
+if TYPE_CHECKING:  # the statistics (numpy) and the store load when a report is made
+    from workbench.scoring.stats import CellRecord, McNemar
+    from workbench.store import Store
 
 NOISY_SUFFIX = ".noisy"
 _SETTLED = (CellStatus.OK, CellStatus.ERROR, CellStatus.CANCELLED)
@@ -391,6 +393,9 @@ def robustness_report(
             f"run {run_id} has noisy variants but no scores yet: score it with a rubric"
             " (workbench score RUN --rubric NAME) to see its robustness delta"
         )
+    from workbench.app.scoring import from_cell_score
+    from workbench.scoring.stats import cell_record
+
     scores = {s.key: s for s in store.scores(run_id, rubric_id)}
     records: dict[tuple[int, str], list[CellRecord]] = defaultdict(list)
     for cell in store.cells(run_id, _SETTLED):
@@ -421,6 +426,8 @@ def _delta(
         variants.extend(
             replace(r, row_id=original_id) for r in records.get((column.index, variant_id), ())
         )
+    from workbench.scoring.stats import compare_columns
+
     comparison = compare_columns(originals, variants, label_a="originals", label_b=kind, seed=seed)
     test = comparison.pass_fail
     by_key = {(r.row_id, r.repeat): r for r in variants if not r.error}
@@ -567,6 +574,9 @@ def load_robustness_view(store: Store, run_id: int) -> RobustnessView:
             run.columns,
             {},
         )
+    from workbench.app.scoring import from_cell_score
+    from workbench.scoring.stats import cell_record
+
     scores = {s.key: s for s in store.scores(run_id, report.rubric_id)}
     verdicts: dict[tuple[str, int], bool | None] = {}
     for cell in store.cells(run_id, _SETTLED):

@@ -138,9 +138,6 @@ async def score_run_async(
                 concurrency=concurrency,
                 keep_stored=keep_stored,
             )
-    scorer = make_cell_scorer(
-        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
-    )
     cells, unsettled = _settled_cells(store, run_id)
     results: dict[CellKey, ScoreResult] = {}
     if keep_stored:
@@ -149,6 +146,13 @@ async def score_run_async(
             if stored.key in wanted:
                 results[stored.key] = from_cell_score(stored)
         cells = [cell for cell in cells if cell.key not in results]
+        if not cells and results:
+            # Every settled cell was scored live with this rubric (which checked it then):
+            # no scorer to build, whose set-up prepares every dataset row's own assertions.
+            return RunScores(run_id, rubric_version, results, unsettled)
+    scorer = make_cell_scorer(
+        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
+    )
     total = len(cells) + len(results)
     gate = asyncio.Semaphore(max(1, concurrency))
 

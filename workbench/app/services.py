@@ -199,6 +199,11 @@ class Services:
 
         return load_config(self.home).database_url
 
+    @property
+    def store_is_open(self) -> bool:
+        """Whether `store` has been opened (by this object, on its thread)."""
+        return self._store is not None
+
     def open_store(self) -> Store:
         """A new connection to the workspace's store, for use on the calling thread."""
         from workbench.store import Store

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from workbench.core.errors import NotFoundError
 from workbench.core.models import Content, Kind, Version
-from workbench.store import LabelEvent, SaveResult, Store
+
+if TYPE_CHECKING:  # the store's modules import SQLAlchemy: only the functions that run need it
+    from workbench.store import LabelEvent, SaveResult, Store
 
 C = TypeVar("C", bound=Content)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import typer
 from typer import _click as click  # typer >= 0.29 vendors click: use its types
+from typer.core import TyperGroup
 
 Builder = Callable[[typer.Typer], None]
 
@@ -34,6 +35,34 @@ def _workspace(app: typer.Typer) -> None:
     app.command("export")(workspace.export)
 
 
+class LazyExtrasGroup(TyperGroup):
+    """A kind's group: the shared commands (list, show, …) at once, the kind's own commands
+    (import, render, …) built on first use, so ``workbench dataset list`` does not import the
+    file formats, the perturbations or the scoring stack that only those commands need."""
+
+    extras: Builder | None = None
+
+    def _load_extras(self) -> None:
+        extras, self.extras = self.extras, None
+        if extras is None:
+            return
+        holder = typer.Typer()
+        extras(holder)
+        for name, command in typer.main.get_group(holder).commands.items():
+            self.add_command(command, name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and self.extras is not None:
+            self._load_extras()
+            found = super().get_command(ctx, cmd_name)
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_extras()  # help lists every command
+        return super().list_commands(ctx)
+
+
 def _family(
     kind_name: str,
     plural: str,
@@ -45,9 +74,12 @@ def _family(
         from workbench.cli.families import family_app
         from workbench.core.models import Kind
 
-        group = family_app(Kind(kind_name), plural=plural, with_show=with_show)
+        cls = None
         if extra is not None:
-            extra(group)
+            # staticmethod: a plain function as a class attribute would be bound to the group.
+            attributes = {"extras": staticmethod(extra)}
+            cls = type(f"{kind_name.title()}Group", (LazyExtrasGroup,), attributes)
+        group = family_app(Kind(kind_name), plural=plural, with_show=with_show, cls=cls)
         app.add_typer(group, name=kind_name)  # the group is named after the kind
 
     return build

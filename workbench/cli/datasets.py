@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from workbench.app.interchange import read_dataset, write_dataset
 from workbench.app.versions import save_version
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.cli.families import JsonOption
@@ -60,6 +59,8 @@ def import_dataset(
     """Import a dataset file as a new version (unchanged content makes none)."""
     svc = services(ctx)
     family = parse_ref(name or path.stem.lower()).name
+    from workbench.app.interchange import read_dataset  # file formats load on use
+
     content = read_dataset(path)
     result = save_version(
         svc.store, Kind.DATASET, family, content, author=svc.current_author(), note=note_text
@@ -87,6 +88,8 @@ def export_dataset(
     """Write a dataset version to a file."""
     version = services(ctx).store.resolve(Kind.DATASET, ref)
     content = version.content_as(DatasetContent)
+    from workbench.app.interchange import write_dataset
+
     write_dataset(content, out, fmt)
     note(f"Wrote {len(content.rows)} rows of {version.ref} to {out}.")
 

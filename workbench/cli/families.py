@@ -2,6 +2,9 @@
 
 `family_app(kind)` builds the same sub-commands for prompts, personas, datasets, models and
 rubrics so they behave alike; kind-specific commands (render, import, ...) are added beside them.
+
+Building the group imports no template engine, YAML or diff code: those load in the commands
+that use them, so ``workbench prompt list`` starts without them.
 """
 
 from __future__ import annotations
@@ -9,12 +12,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import yaml
+from typer.core import TyperGroup
 
+from workbench.app.listing import list_families
 from workbench.app.versions import remove_label, set_label
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
-from workbench.core.compose import prompt_variables
-from workbench.core.diff import diff_contents, format_changes
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, PromptContent, Version
 from workbench.core.versioning import parse_ref
@@ -34,14 +36,17 @@ def resolve_pair(first: str, second: str | None) -> tuple[str, str]:
     return first, second
 
 
-def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Typer:
-    """The shared sub-commands for one kind (``with_show=False`` when the kind has its own)."""
-    app = typer.Typer(help=f"Versioned {plural}.", no_args_is_help=True)
+def family_app(
+    kind: Kind, *, plural: str, with_show: bool = True, cls: type[TyperGroup] | None = None
+) -> typer.Typer:
+    """The shared sub-commands for one kind (``with_show=False`` when the kind has its own);
+    `cls` is the click group class built for it (see `cli.commands`)."""
+    app = typer.Typer(help=f"Versioned {plural}.", no_args_is_help=True, cls=cls)
 
     @app.command("list")
     def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
         """List the families with their head version and labels."""
-        families = services(ctx).store.list_families(kind)
+        families = list_families(services(ctx), kind)
         if as_json:
             print_json(
                 [
@@ -147,6 +152,8 @@ def family_app(kind: Kind, *, plural: str, with_show: bool = True) -> typer.Type
         store = services(ctx).store
         a_ref, b_ref = resolve_pair(first, second)
         a, b = store.resolve(kind, a_ref), store.resolve(kind, b_ref)
+        from workbench.core.diff import diff_contents, format_changes
+
         changes = diff_contents(kind, a.content, b.content, a_label=a.ref, b_label=b.ref)
         if as_json:
             print_json(
@@ -190,6 +197,8 @@ def _variables(version: Version) -> dict[str, list[str]] | None:
     """A prompt's variables: used by its templates, missing (used, undeclared), unused."""
     if not isinstance(version.content, PromptContent):
         return None
+    from workbench.core.compose import prompt_variables
+
     found = prompt_variables(version.content, prompt_name=version.ref)
     return {
         "used": sorted(found.used),
@@ -211,5 +220,7 @@ def _print_version(version: Version) -> None:
     if version.kind is Kind.DATASET:
         rows = content.pop("rows", [])
         content["rows"] = f"{len(rows)} rows (see `workbench dataset show --rows N`)"
+    import yaml
+
     text = yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
     stdout.print(text.rstrip(), highlight=False, markup=False)

@@ -8,10 +8,8 @@ import typer
 
 from workbench.cli.context import print_json, services, stdout
 from workbench.cli.families import JsonOption
-from workbench.core.compose import render_messages
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, Kind, PersonaContent, PromptContent
-from workbench.core.personas import render_persona
 
 
 def parse_vars(pairs: list[str]) -> dict[str, str]:
@@ -43,6 +41,9 @@ def render_prompt_command(
     as_json: JsonOption = False,
 ) -> None:
     """Render a prompt version's messages with a persona and a dataset row or --var values."""
+    from workbench.core.compose import render_messages  # the template engine loads on use
+    from workbench.core.personas import render_persona
+
     store = services(ctx).store
     version = store.resolve(Kind.PROMPT, ref)
     variables: dict[str, Any] = {}
@@ -96,6 +97,8 @@ def render_persona_command(
     as_json: JsonOption = False,
 ) -> None:
     """Render a persona version to the system-prompt section prompts receive."""
+    from workbench.core.personas import render_persona
+
     version = services(ctx).store.resolve(Kind.PERSONA, ref)
     text = render_persona(version.content_as(PersonaContent), name=version.ref)
     if as_json:

@@ -20,7 +20,6 @@ from workbench.app import runs as run_service
 from workbench.app.batch_runs import batch_progress, batch_progress_many
 from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
-from workbench.app.redaction import redact_dataset
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.run_execution import (
     CellFinished,
@@ -150,6 +149,8 @@ def run(
             "--fail-under cannot gate a --batch run: its results come later (runs resume)"
         )
     if redact:
+        from workbench.app.redaction import redact_dataset  # its NLP stack loads only for --redact
+
         redacted = redact_dataset(svc.store, dataset, author=svc.current_author())
         for warning in redacted.warnings:
             note(f"warning: {warning}")

@@ -24,7 +24,6 @@ from pydantic import Field
 
 from workbench.core.content import Content
 from workbench.core.conversations import END_MARKER, Scenario
-from workbench.core.templates import render_template
 
 Mood = Literal["calm", "pressed", "anxious", "irritated", "angry", "cheerful"]
 EndTrigger = Literal["thanks", "leaves_angry", "asks_human", "gives_up"]
@@ -222,6 +221,8 @@ def render_customer(customer: CustomerContent, scenario: Scenario, *, name: str)
     Raises:
         TemplateError: the customer's template does not render (names template, line, variable).
     """
+    from workbench.core.templates import render_template  # Jinja loads when a customer renders
+
     source = customer.template if customer.template is not None else DEFAULT_CUSTOMER_TEMPLATE
     return render_template(source, customer_variables(customer, scenario), name=name).strip() + "\n"
 

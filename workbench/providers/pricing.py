@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-
-from genai_prices import Usage, calc_price
-from genai_prices.types import TieredPrices
+from typing import TYPE_CHECKING
 
 from workbench.core.models import ModelConfigContent
+
+if TYPE_CHECKING:  # the table loads on the first look-up (its import takes ~0.2 s)
+    from genai_prices.types import PriceCalculation, TieredPrices
 
 # genai-prices provider ids for the workbench's provider names that have a public price list.
 _PRICE_PROVIDER = {"openai": "openai", "anthropic": "anthropic"}
@@ -40,11 +41,10 @@ def price_for(provider: str, model: str) -> Price | None:
     provider_id = _PRICE_PROVIDER.get(provider)
     if provider_id is None:
         return None
-    try:
-        calculation = calc_price(
-            Usage(input_tokens=1, output_tokens=1), model, provider_id=provider_id
-        )
-    except LookupError:
+    from genai_prices.types import TieredPrices
+
+    calculation = _calculate(1, 1, model, provider_id)
+    if calculation is None:
         return None
     model_price = calculation.model_price
     input_price = getattr(model_price, "input_mtok", None)
@@ -61,11 +61,8 @@ def context_window(provider: str, model: str) -> int | None:
     provider_id = _PRICE_PROVIDER.get(provider)
     if provider_id is None:
         return None
-    try:
-        calculation = calc_price(
-            Usage(input_tokens=1, output_tokens=1), model, provider_id=provider_id
-        )
-    except LookupError:
+    calculation = _calculate(1, 1, model, provider_id)
+    if calculation is None:
         return None
     window = getattr(calculation.model, "context_window", None)
     return window if isinstance(window, int) and window > 0 else None
@@ -110,13 +107,8 @@ def _table_cost(config: ModelConfigContent, input_tokens: int, output_tokens: in
         return _per_mtok(
             price.input_usd_per_mtok, price.output_usd_per_mtok, input_tokens, output_tokens
         )
-    try:
-        calculation = calc_price(
-            Usage(input_tokens=input_tokens, output_tokens=output_tokens),
-            config.model,
-            provider_id=provider_id,
-        )
-    except LookupError:
+    calculation = _calculate(input_tokens, output_tokens, config.model, provider_id)
+    if calculation is None:
         return None
     return float(calculation.total_price)  # tier thresholds applied by the table itself
 
@@ -127,5 +119,23 @@ def _per_mtok(
     return (input_rate * input_tokens + output_rate * output_tokens) / 1_000_000
 
 
+def _calculate(
+    input_tokens: int, output_tokens: int, model: str, provider_id: str
+) -> PriceCalculation | None:
+    """The table's calculation for these token counts; None when it does not know `model`."""
+    from genai_prices import Usage, calc_price
+
+    try:
+        return calc_price(
+            Usage(input_tokens=input_tokens, output_tokens=output_tokens),
+            model,
+            provider_id=provider_id,
+        )
+    except LookupError:
+        return None
+
+
 def _base(price: Decimal | TieredPrices) -> float:
+    from genai_prices.types import TieredPrices
+
     return float(price.base if isinstance(price, TieredPrices) else price)

@@ -30,6 +30,7 @@ case, no accents, straight apostrophes).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -431,10 +432,15 @@ def answer_words(parts: list[str]) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=16384)
 def detect_unanswered(
     text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
 ) -> UnansweredMatch | None:
-    """The reason `text` leaves the question unanswered, or None when it answers (even partly)."""
+    """The reason `text` leaves the question unanswered, or None when it answers (even partly).
+
+    Memoised (the result is immutable): a run's report asks for every cell's answer once per
+    table it prints (the rubric's report, then the run's summary).
+    """
     if not text.strip():
         return UnansweredMatch("empty", "empty output", "")
     classified = [c for sentence in sentences(text) for c in _classify_sentence(sentence)]

@@ -16,15 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, TypeAlias
 
 from workbench.core.errors import KnownError, SchemaTooNewError
-from workbench.store.connection import Database
 from workbench.store.sqlite_backup import backup_file
-from workbench.store.tables import now_utc, to_db_time
+from workbench.store.times import now_utc, to_db_time
 
-Step = str | Callable[[Connection], None]
+if TYPE_CHECKING:  # not at run time: `SCHEMA_VERSION` is read without importing SQLAlchemy
+    from sqlalchemy import Connection
+
+    from workbench.store.connection import Database
+
+Step: TypeAlias = "str | Callable[[Connection], None]"
 
 
 @dataclass(frozen=True)

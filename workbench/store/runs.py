@@ -145,7 +145,7 @@ class RunsMixin:
         else:
             self._run_locks.release(run_id)
         with self._db.write() as connection:
-            _require_run(connection, run_id)
+            _check_run(connection, run_id)
             connection.execute(
                 update(RunRow)
                 .where(col(RunRow.id) == run_id)
@@ -159,7 +159,7 @@ class RunsMixin:
         if not records:
             return 0
         with self._db.write() as connection:
-            _require_run(connection, run_id)
+            _check_run(connection, run_id)
             connection.exec_driver_sql(_UPSERT_CELL, records)
         return len(records)
 
@@ -187,7 +187,7 @@ class RunsMixin:
         check_batch_size(batch_size)
         sql, params = _with_statuses(_SELECT_CELLS, run_id, statuses)
         with self._db.read() as connection:
-            _require_run(connection, run_id)
+            _check_run(connection, run_id)
         return key_batches(self._db, sql, params, batch_size, _cell_result)
 
     def cells_of_rows(self, run_id: int, row_ids: Sequence[str]) -> list[CellResult]:
@@ -223,14 +223,14 @@ class RunsMixin:
         base = "SELECT row_id, column_index, repeat FROM cells WHERE run_id = ?"
         sql, params = _with_statuses(base, run_id, statuses)
         with self._db.read() as connection:
-            _require_run(connection, run_id)
+            _check_run(connection, run_id)
             rows = connection.exec_driver_sql(sql, params).all()
         return {CellKey(row_id=r, column=c, repeat=n) for r, c, n in rows}
 
     def run_summary(self, run_id: int) -> dict[int, dict[CellStatus, int]]:
         """Counts of stored cells per column and status."""
         with self._db.read() as connection:
-            _require_run(connection, run_id)
+            _check_run(connection, run_id)
             rows = connection.exec_driver_sql(
                 "SELECT column_index, status, count(*) FROM cells WHERE run_id = ?"
                 " GROUP BY column_index, status ORDER BY column_index",
@@ -309,6 +309,13 @@ def _run_info(row: Any) -> RunInfo:
         estimated_cost_usd=row.estimated_cost_usd,
         made_by=row.made_by,
     )
+
+
+def _check_run(connection: Connection, run_id: int) -> None:
+    """`NotFoundError` when there is no run `run_id`; reads no more than its id (a writer
+    checks this on every batch of cells, where parsing the run's spec each time showed)."""
+    if connection.execute(select(RunRow.id).where(col(RunRow.id) == run_id)).first() is None:
+        raise NotFoundError(f"no run with id {run_id}")
 
 
 def _require_run(connection: Connection, run_id: int) -> RunInfo:

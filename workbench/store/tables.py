@@ -8,29 +8,17 @@ their time zone when read back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-
-def to_db_time(moment: datetime) -> str:
-    """The stored text of a time; a naive time is taken to be UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_db_time(text: str) -> datetime:
-    """Read back a time written by `to_db_time`."""
-    return datetime.fromisoformat(text)
-
-
-def now_utc() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+# Re-exported: the other store modules import them from here.
+from workbench.store.times import from_db_time as from_db_time
+from workbench.store.times import now_utc as now_utc
+from workbench.store.times import to_db_time as to_db_time
 
 
 class UtcDateTime(TypeDecorator[datetime]):
