@@ -314,6 +314,7 @@ _COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAI
 _EXTRA_LIMITATIONS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("refusal", "policy refusal (we do not / nous ne … pas)", kinds.POLICY_REFUSAL),
     ("refusal", "curt no / not available", kinds.CURT),
+    ("out-of-scope", "the person who would answer is away", kinds.AWAY),
 )
 _EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hands over to someone else", kinds.ESCALATION),
@@ -446,6 +447,8 @@ def _around_signal(clause: _Clause, *, policy: bool = False) -> _Clause:
     text = clause.text
     if kinds.ACKNOWLEDGEMENT.search(text) or kinds.AI_SELF.search(text):
         return _Clause(text, "offer")
+    if kinds.TOPIC.search(text) and len(text.split()) <= 10:
+        return _Clause(text, "detail")
     if policy and kinds.REASON.search(text) and not _CAN_CONFIRM.search(text):
         return _Clause(text, "detail")
     for detail in (kinds.POINTER, kinds.HANDOVER_DETAIL):
@@ -485,6 +488,8 @@ def detect_unanswered(
     classified = [c for sentence in by_sentence for c in sentence]
     signals = [c for c in classified if c.kind in {"limitation", "redirect"}]
     if not signals:
+        if kinds.CURT.search(" ".join(said)):
+            return UnansweredMatch("refusal", "curt no / not available", " ".join(said))
         if any(_acknowledges(c.text) for c in classified) and all(
             _acknowledges(c.text) or not content_words(c.text) for c in classified
         ):
@@ -529,8 +534,10 @@ def _institutional_refusal(clause: _Clause) -> bool:
 
 
 _GENERIC_CLOSING = re.compile(
-    r"\b(?:autres?|other|further|more|d'autres|n'hesitez|don't hesitate|do not hesitate"
-    r"|if you (?:have|need)|si vous avez|si tu as|en cas de)\b"
+    r"\b(?:(?:autres?|other|further|more|d'autres|any|toute|tout) (?:\w+ )?(?:questions?"
+    r"|informations?|help|assistance|demandes?|quer(?:y|ies)|details?|renseignements?|concerns?)"
+    r"|n'hesitez|don't hesitate|do not hesitate|if you (?:have|need)|si vous avez|si tu as"
+    r"|en cas de)\b"
 )
 
 

@@ -26,6 +26,7 @@ import re
 ACKNOWLEDGEMENT = re.compile(
     r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere|madame|monsieur"
     r"|customer|client|cliente|there|team|all|everyone|tout le monde)\b[\s!,]*)+$"
+    r"|^(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere)(?: \S+){0,2}\W*$"
     r"|^(?:ok|okay|okey|d'accord|dac|entendu|compris|understood|got it|noted|bien note|note"
     r"|c'est note|pris note|bien recu|recu|received|n/?a|sans objet|ras|👍|🙏|✅)\W*$"
     r"|^(?:thanks?|thank you|many thanks|merci|nous vous remercions|je vous remercie"
@@ -77,7 +78,8 @@ REASON = re.compile(
     r"|pour tout le monde|for everyone|non negociable\w*|non-negotiable|stated in|indique dans"
     r"|prevu (?:par|dans)|terms of service|conditions generales|cgv|cgu|not discussed"
     r"|ne sont pas discute\w*|ticket (?:va etre|will be|is being) (?:ferme|closed|clos)"
-    r"|parce que|puisque|because|since|as it was|car (?:il|elle|le|la|les|votre|ta|vous))\b"
+    r"|parce que|puisque|because|since|as it was|car (?:il|elle|le|la|les|votre|ta|vous)"
+    r"|afin de|afin que|in order to|so that we|pour vous apporter|to give you)\b"
 )
 # Curt refusals and information that is not available.
 CURT = re.compile(
@@ -117,6 +119,18 @@ DIRECTIVE = re.compile(
     r"|demandez(?:-lui|-leur|-le)? (?:a|au|aux) |^demande(?:-lui|-leur|-le)? (?:a|au|aux) "
     r"|(?:renouvel\w*|reessay\w*|refaire|reformul\w*) (?:votre|ta|la) demande"
     r"|try again later|come back (?:later|when)|reviens plus tard|revenez plus tard"
+    r"|(?:you can|you'll|you will|vous pouvez|vous pourrez|tu peux|tu pourras) (?:\w+ )?"
+    r"(?:find|trouver|retrouver) (?:the answers?|it|this|that|more|all|everything|details"
+    r"|information|la reponse|les reponses|toutes?|tout|les informations|l'information"
+    r"|ces informations|le detail)"
+    r"|\b(?:trouverez|trouveras|retrouverez|retrouveras) (?:la reponse|les reponses|toutes?|tout"
+    r"|les informations|l'information|ces informations|le detail)"
+    r"|(?:check|see|look at|visit|consult|browse|go to|head to|open|consultez|consulte|voyez"
+    r"|vois|regardez|regarde|allez (?:dans|sur|voir)|va (?:dans|sur|voir)|ouvrez|ouvre"
+    r"|rendez-vous (?:dans|sur|a|au)) (?:\w+ ){0,4}?(?:section|page|tab|menu|faq|app|appli"
+    r"|application|site|website|help ?cent(?:er|re)|rubrique|onglet|espace (?:client|membre)"
+    r"|forums?|community|communaute|guide|documentation|docs|knowledge base"
+    r"|base de connaissances|tutoriel|tutorial)"
     r"|(?:doit|doivent|devra|devront|must|should|needs to|need to|has to|have to) (?:\w+ ){0,2}"
     r"(?:etre )?(?:faite?s?|adressee?s?|deposee?s?|envoyee?s?|made|submitted|sent|directed"
     r"|raised|filed|addressed) (?:a|au|aux|aupres|to|with|via|through|on|sur)\b)"
@@ -146,7 +160,7 @@ ESCALATION = re.compile(
     r"|(?:been|is|was|were|be) (?:re)?assigned to|transferee?s? (?:a|au|aux|vers)"
     r"|transferred (?:to|your|it|this|you)|remontee?s? (?:a|au|aux|vers)"
     r"|affectee?s? (?:a|au|aux)|attribuee?s? (?:a|au|aux)|mets en relation|mettre en relation"
-    r"|met en relation|passed (?:it|this|that|your \w+) (?:on )?to)\b"
+    r"|met en relation|transmise?s? (?:a|au|aux)|passed (?:it|this|that|your \w+) (?:on )?to)\b"
 )
 # Reference numbers, response times and "one moment" beside a hand-over.
 HANDOVER_DETAIL = re.compile(
@@ -155,6 +169,8 @@ HANDOVER_DETAIL = re.compile(
     r"|days?|business days|jours ouvres|working days|minutes?|mn|min)\b"
     r"|\b(?:expected )?response time\b|\bdelai de (?:reponse|traitement)\b"
     r"|\b\d+\s*[-–]\s*\d+\s*(?:business |working )?(?:days|jours)\b"
+    r"|\b\d+ (?:business |working )?(?:days?|jours?(?: ouvres| ouvrables)?|hours?|heures?|weeks?"
+    r"|semaines?)\b|^\d+$"
     r"|\b(?:un instant|one moment|a moment|just a moment|un moment|stp|svp|please hold"
     r"|bear with)\b"
     r"|\b(?:at|au|on) \d{3,}\b|\b\d-\d{3}-\d{3}-\d{4}\b|\ble \d{1,2}\b"
@@ -165,4 +181,18 @@ AGENT_CHECKS = re.compile(
     r"|laissez-moi|laisse-moi|je me renseigne|on va|we'll|we will)"
     r" (?:\w+ ){0,2}(?:double-check|check|verify|confirm|ask|see|look|verifier|voir|demander"
     r"|confirmer|regarder|me renseigner|contacter|appeler)\b"
+)
+# The person who would answer is away: "votre conseiller est absent", "your advisor is on leave".
+AWAY = re.compile(
+    r"\b(?:conseill\w+|agent|gestionnaire|advis[eo]r|account manager|manager|responsable"
+    r"|interlocut\w+|collegue|colleague|referente?|coach|consultant\w*) (?:\w+ )?"
+    r"(?:est|sont|is|are|will be|sera|seront)(?: \w+)? (?:absente?s?|en conge|en vacances|away"
+    r"|out of (?:the )?office|on leave|on holiday|unavailable|indisponibles?|off)\b"
+)
+# The topic passed on ("for lost baggage inquiries", "pour tout ce qui concerne…").
+TOPIC = re.compile(
+    r"^(?:pour|for|concernant|regarding|about|quant a|s'agissant|as for|with)\b[^,]{0,60}?"
+    r"\b(?:inquir\w*|enquir\w*|quer(?:y|ies)|questions?|demandes?|reclamations?|requests?"
+    r"|issues?|problems?|problemes?|matters?|anything|everything|tout ce qui|toute \w+|all \w+"
+    r"|related to|relatives? a|liees? a)\b"
 )
