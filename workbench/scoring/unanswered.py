@@ -227,7 +227,8 @@ _DIRECTIVE = re.compile(
 # "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
 # someone or something else has the answer.
 _ELSEWHERE = re.compile(
-    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could) (?:\w+ ){0,3}"
+    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could|might|may|should|devrait|devraient"
+    r"|pourrait|pourraient) (?:\w+ ){0,3}"
     r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
     r"|\b(?:s'y trouve|tout y est|y est explique|y sont expliques|covered there|you'll find it)\b"
     # someone else decides or handles it: "ce sont eux qui gèrent", "they manage the scheme"
@@ -521,7 +522,7 @@ def _acknowledges(clause: str) -> bool:
 _INSTITUTION = re.compile(r"\b(?:we|we're|we've|nous|on)\b")
 
 
-def _institutional_refusal(clause: _Clause) -> bool:
+def _institutional_refusal(clause: _Clause, sentence: str = "") -> bool:
     """The reply refuses on the institution's behalf: "nous ne délivrons aucun…", "we're unable
     to restore…", "nous ne sommes pas autorisés à…"."""
     match = clause.match
@@ -529,7 +530,10 @@ def _institutional_refusal(clause: _Clause) -> bool:
         clause.kind == "limitation"
         and match is not None
         and match.category == "refusal"
-        and (match.pattern.startswith("policy refusal") or bool(_INSTITUTION.search(clause.text)))
+        and (
+            match.pattern.startswith("policy refusal")
+            or bool(_INSTITUTION.search(sentence or clause.text))
+        )
     )
 
 
@@ -561,7 +565,8 @@ def _closing_signal(by_sentence: list[list[_Clause]], min_answer_words: int) -> 
         or _GENERIC_CLOSING.search(signal.text)
     ):
         return None
-    if signal.kind == "limitation" and not _institutional_refusal(signal):
+    said = " ".join(c.text for c in last)
+    if signal.kind == "limitation" and not _institutional_refusal(signal, said):
         # "je ne sais pas encore si…" closing a partial answer stays a partial answer
         return None
     rest = [_around_signal(c, policy=True) for c in last]

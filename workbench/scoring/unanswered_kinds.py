@@ -30,7 +30,8 @@ ACKNOWLEDGEMENT = re.compile(
     r"|^(?:ok|okay|okey|d'accord|dac|entendu|compris|understood|got it|noted|bien note|note"
     r"|c'est note|pris note|bien recu|recu|received|n/?a|sans objet|ras|👍|🙏|✅)\W*$"
     r"|^(?:thanks?|thank you|many thanks|merci|nous vous remercions|je vous remercie"
-    r"|je te remercie)\b(?: (?:so much|beaucoup|bien|infiniment))?"
+    r"|je te remercie)\b(?: (?:so much|a lot|a million|again|very much|beaucoup|bien|encore"
+    r"|infiniment))?"
     r"(?: (?:for|pour|de|d')(?: \S+){0,6})?\W*$"
     r"|^(?:we|i|nous|je|j')(?:'ve| have| avons| ai)? (?:bien )?(?:recu|received|note|noted"
     r"|pris (?:bonne )?note|got|enregistre|logged)\b(?: \S+){0,8}\W*$"
@@ -107,7 +108,14 @@ POINTER = re.compile(
 )
 # Verbs that send to a pointer or another party, beyond `unanswered._DIRECTIVE`.
 DIRECTIVE = re.compile(
-    r"^cf\b|\bcf\. |\b(?:reportez-vous|referez-vous|refer to)\b"
+    r"^(?:voir|see|cf|consulter|lire|read)\b.{0,40}\b(?:article|section|clause|paragraphe"
+    r"|chapitre|chapter|page|rubrique|faq|cgv|cgu|terms|conditions|notice|guide|manual|manuel"
+    r"|reglement|contrat|contract|lease|bail|website|policy|politique)"
+    r"|\b(?:tout est|everything is|it's all|all the details are|c'est|the answer is|la reponse est"
+    r"|details are|infos? (?:sont|est)) (?:\w+ )?(?:sur|on|in|dans) (?:notre |nos |our |the |le |la "
+    r"|l'|votre |your )?(?:website|site|faq|page|app|appli|rubrique|section|help|aide|centre d'aide"
+    r"|documentation|guide|notice)"
+    r"|^cf\b|\bcf\. |\b(?:reportez-vous|referez-vous|refer to)\b"
     r"|\b(?:merci d'utiliser|utilisez (?:le|la|les|l'|notre|nos)|please use (?:the|our)"
     r"|please visit|visit (?:the|our|your)|try (?:the|our|your|asking)|did you try"
     r"|have you tried|you could try|you might try|essayez (?:le|la|les|l'|aupres|de contacter)"
@@ -154,7 +162,9 @@ ELSEWHERE = re.compile(
 )
 # The hand-over, forwarded, escalated, assigned or referred.
 ESCALATION = re.compile(
-    r"\b(?:(?:i|we)(?:'ve| have)? (?:just )?forwarded|forward(?:ed|ing)? (?:your|this|it|the|that)"
+    r"\b(?:(?:ai|avons|a ete|ont ete|est|sont|sera|seront) (?:\w+ )?(?:transmise?s?|transferee?s?"
+    r"|remontee?s?|escaladee?s?|redirigee?s?|confiee?s?|affectee?s?|attribuee?s?)\b"
+    r"|(?:i|we)(?:'ve| have)? (?:just |now )?(?:escalated|referred|passed|transferred|handed)\b|(?:i|we)(?:'ve| have)? (?:just )?forwarded|forward(?:ed|ing)? (?:your|this|it|the|that)"
     r"|escalat(?:ed|ing|e) (?:this|it|your|the|that|to)|(?:been|is|was|were|be) escalated"
     r"|escalade\w*|referred (?:to|on)|refer(?:ring)? (?:it|this|your \w+) to"
     r"|(?:been|is|was|were|be) (?:re)?assigned to|transferee?s? (?:a|au|aux|vers)"
@@ -171,6 +181,10 @@ HANDOVER_DETAIL = re.compile(
     r"|\b\d+\s*[-–]\s*\d+\s*(?:business |working )?(?:days|jours)\b"
     r"|\b\d+ (?:business |working )?(?:days?|jours?(?: ouvres| ouvrables)?|hours?|heures?|weeks?"
     r"|semaines?)\b|^\d+$"
+    r"|^\W*(?:n°|no|#)?\s*[a-z]{0,4}[-/]?\d[\d-]*\W*$"
+    r"|\b(?:expect|you'll (?:get|receive|hear)|you will (?:get|receive|hear)|vous (?:aurez|recevrez)"
+    r"|tu (?:auras|recevras)) (?:\w+ ){0,3}(?:answer|reply|response|news|back|reponse|retour"
+    r"|nouvelles)\b"
     r"|\b(?:un instant|one moment|a moment|just a moment|un moment|stp|svp|please hold"
     r"|bear with)\b"
     r"|\b(?:at|au|on) \d{3,}\b|\b\d-\d{3}-\d{3}-\d{4}\b|\ble \d{1,2}\b"

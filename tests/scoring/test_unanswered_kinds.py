@@ -1,0 +1,145 @@
+"""Unanswered detection by kind of reply (the kinds behind the misses on the third labelled set,
+``bench/data/unanswered_third.tsv``), each checked on replies written for these tests, in French
+and English, with near-miss answers of the same shape that must stay answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.scoring.unanswered import detect_unanswered
+
+UNANSWERED = {
+    "acknowledgement only": [
+        "D'accord.",
+        "Entendu !",
+        "C'est noté, merci.",
+        "Got it.",
+        "Understood 👍",
+        "Bonsoir, votre réclamation a bien été enregistrée. Bonne soirée.",
+        "Hello, we have received your message.",
+        "Thanks a lot for your comments!",
+        "Your request has been logged.",
+    ],
+    "policy refusal": [
+        "Nous n'accordons pas de prolongation de délai pour les dossiers de bourse.",
+        "On ne rembourse jamais les billets non échangeables, c'est la règle.",
+        "Nous ne communiquons aucune information sur les autres locataires. Cette règle "
+        "s'applique à tous nos immeubles.",
+        "We don't offer price matching on flights. This applies to every booking, no exceptions.",
+        "We are unable to reinstate a membership once it has lapsed; the policy is final.",
+        "As a virtual agent, I'm not able to change the name on a booking.",
+    ],
+    "curt no / not available": [
+        "Désolée, non.",
+        "Nope, sorry.",
+        "Ces données ne sont pas communicables.",
+        "That information isn't available.",
+    ],
+    "closing refusal": [
+        "Bonjour Monsieur, merci pour votre fidélité depuis toutes ces années et pour la "
+        "précision de votre message. Nous savons combien un retard de livraison de meubles peut "
+        "compliquer un déménagement, et notre équipe logistique fait tout son possible pour "
+        "tenir les délais annoncés. Nous ne sommes toutefois pas autorisés à vous accorder un "
+        "dédommagement pour ce retard.\n\nCordialement,\nLe service clients",
+        "Hello Sam,\n\nThank you for taking the time to write to us, and we are sorry to hear "
+        "about the trouble with your streaming box over the weekend. Our engineers work around "
+        "the clock to keep the service running smoothly for every household. Unfortunately, we "
+        "are unable to credit your account for the outage.\n\nKind regards,\nViewNet Support",
+    ],
+    "pointer only": [
+        "Voir l'article 12 du règlement intérieur.",
+        "Cf. la notice, section 4.",
+        "Tout est sur https://aide.exemple.fr/horaires",
+        "See clause 9 of your lease.",
+        "Have a look at the Billing tab of your dashboard.",
+        "Consultez la rubrique « Mes remboursements » de votre espace adhérent.",
+    ],
+    "escalation": [
+        "J'ai transmis votre demande au service contentieux.",
+        "Votre dossier a été remonté à notre cellule qualité (réf. QL-4410).",
+        "Your complaint has been escalated to a supervisor. Expect an answer within 72 hours.",
+        "I've forwarded this to our accounts team.",
+        "This ticket was assigned to the Returns desk (case 88213).",
+    ],
+    "someone else's matter": [
+        "Le remboursement des soins relève de votre mutuelle.",
+        "Cette question est du ressort du syndic.",
+        "Parking permits are issued by the town hall, not by us.",
+        "Noise complaints are dealt with by the building's management company.",
+        "Demandez à votre banquier.",
+        "Have you tried the user forum? Other players may know.",
+        "Cette démarche doit être faite auprès de la préfecture.",
+        "Votre conseillère est en congé, merci de réessayer la semaine prochaine.",
+    ],
+}
+
+ANSWERED = {
+    "acknowledgement only": [
+        "Non.",
+        "Yes.",
+        "C'est noté : votre rendez-vous est déplacé au mardi 14 à 10 h.",
+        "Thanks for your message — your refund of €45 was sent today.",
+        "OK, la livraison est possible samedi matin.",
+    ],
+    "policy refusal": [
+        "Non, nous ne livrons pas le dimanche : les livraisons ont lieu du lundi au samedi.",
+        "We don't charge for the first bag; the second one is €25.",
+        "Nous ne remboursons pas le billet, mais vous pouvez l'échanger sans frais jusqu'à la "
+        "veille du départ.",
+        "We can't refund the class, but we've added a free session to your account.",
+    ],
+    "curt no / not available": [
+        "Non, désolé, le modèle en bleu n'existe plus ; il reste le gris et le noir.",
+        "This colour is not available in size 42, but the 43 is in stock.",
+    ],
+    "closing refusal": [
+        "Votre loyer de mars a bien été encaissé le 5 et la quittance est dans votre espace "
+        "locataire. Je ne sais pas encore si la régularisation des charges aura lieu en mai.",
+        "Your parcel left our warehouse on Monday and should arrive Thursday. For any other "
+        "questions, please contact our support team.",
+    ],
+    "pointer only": [
+        "Le délai de rétractation est de 14 jours (article 6 des CGV) : vous pouvez donc encore "
+        "retourner l'article.",
+        "Yes, pets are allowed in studio flats up to 10 kg; see clause 9 of your lease for the "
+        "details.",
+    ],
+    "escalation": [
+        "Votre remboursement de 32 € a été validé ; j'ai transmis le justificatif au service "
+        "comptable pour archivage.",
+        "I've forwarded your receipt to the accounts team, and the €18 credit is already on your "
+        "account.",
+    ],
+    "someone else's matter": [
+        "Oui, la mutuelle rembourse la consultation à 70 %, le reste relève de votre complémentaire "
+        "qui prend en charge 30 €.",
+        "Je pense que c'est possible, mais je vais vérifier auprès du propriétaire avant de vous "
+        "le confirmer.",
+        "I'll check with the warehouse and confirm your delivery slot this afternoon.",
+        "Posez-moi votre question, je vais regarder votre contrat.",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
+)
+def test_kind_is_unanswered(kind: str, text: str) -> None:
+    assert detect_unanswered(text) is not None, f"{kind}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), [(kind, text) for kind, texts in ANSWERED.items() for text in texts]
+)
+def test_near_miss_is_an_answer(kind: str, text: str) -> None:
+    assert detect_unanswered(text) is None, f"{kind}: {text} -> {detect_unanswered(text)}"
+
+
+def test_acknowledgement_only_says_why() -> None:
+    found = detect_unanswered("Bien reçu, merci !")
+    assert found is not None and found.category == "acknowledgement"
+
+
+def test_policy_refusal_is_named() -> None:
+    found = detect_unanswered("Nous ne délivrons pas de duplicata de carte grise.")
+    assert found is not None and found.category == "refusal"
