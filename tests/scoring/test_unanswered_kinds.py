@@ -111,8 +111,8 @@ ANSWERED = {
         "account.",
     ],
     "someone else's matter": [
-        "Oui, la mutuelle rembourse la consultation à 70 %, le reste relève de votre complémentaire "
-        "qui prend en charge 30 €.",
+        "Oui, la mutuelle rembourse la consultation à 70 %, le reste relève de votre "
+        "complémentaire qui prend en charge 30 €.",
         "Je pense que c'est possible, mais je vais vérifier auprès du propriétaire avant de vous "
         "le confirmer.",
         "I'll check with the warehouse and confirm your delivery slot this afternoon.",

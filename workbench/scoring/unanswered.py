@@ -545,7 +545,9 @@ _GENERIC_CLOSING = re.compile(
 )
 
 
-def _closing_signal(by_sentence: list[list[_Clause]], min_answer_words: int) -> UnansweredMatch | None:
+def _closing_signal(
+    by_sentence: list[list[_Clause]], min_answer_words: int
+) -> UnansweredMatch | None:
     """A long reply whose last real sentence declines or hands over: what came before was
     courtesy and context, and the reply's point is the refusal ("…Unfortunately, we're unable
     to restore guild names"). A generic closing ("pour toute autre question…") is not one."""
@@ -561,8 +563,7 @@ def _closing_signal(by_sentence: list[list[_Clause]], min_answer_words: int) -> 
     if signal is None or signal.match is None:
         return None
     if signal.kind == "redirect" and (
-        signal.match.pattern != "hands over to someone else"
-        or _GENERIC_CLOSING.search(signal.text)
+        signal.match.pattern != "hands over to someone else" or _GENERIC_CLOSING.search(signal.text)
     ):
         return None
     said = " ".join(c.text for c in last)

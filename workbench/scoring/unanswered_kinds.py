@@ -62,7 +62,8 @@ _SERVICE_VERBS = (
     r"|permit|reinstate|transfer|exchange|override|remove|comment|discuss|tell|guarantee)\w*"
 )
 POLICY_REFUSAL = re.compile(
-    r"\b(?:nous|on) (?:ne |n')(?:\w+ ){0,2}?" + _SERVICE_VERBS
+    r"\b(?:nous|on) (?:ne |n')(?:\w+ ){0,2}?"
+    + _SERVICE_VERBS
     + r"(?: \w+){0,2}? (?:pas|aucune?|jamais|plus|ni)\b"
     r"|\b(?:nous|on) (?:ne |n')" + _SERVICE_VERBS + r"\b"
     r"|\bwe(?:'re| are)? (?:do not|don't|cannot|can't|can ?not|will not|won't|never|no longer"
@@ -112,8 +113,9 @@ DIRECTIVE = re.compile(
     r"|chapitre|chapter|page|rubrique|faq|cgv|cgu|terms|conditions|notice|guide|manual|manuel"
     r"|reglement|contrat|contract|lease|bail|website|policy|politique)"
     r"|\b(?:tout est|everything is|it's all|all the details are|c'est|the answer is|la reponse est"
-    r"|details are|infos? (?:sont|est)) (?:\w+ )?(?:sur|on|in|dans) (?:notre |nos |our |the |le |la "
-    r"|l'|votre |your )?(?:website|site|faq|page|app|appli|rubrique|section|help|aide|centre d'aide"
+    r"|details are|infos? (?:sont|est)) (?:\w+ )?(?:sur|on|in|dans)"
+    r" (?:notre |nos |our |the |le |la |l'|votre |your )?(?:website|site|faq|page|app|appli"
+    r"|rubrique|section|help|aide|centre d'aide"
     r"|documentation|guide|notice)"
     r"|^cf\b|\bcf\. |\b(?:reportez-vous|referez-vous|refer to)\b"
     r"|\b(?:merci d'utiliser|utilisez (?:le|la|les|l'|notre|nos)|please use (?:the|our)"
@@ -164,7 +166,8 @@ ELSEWHERE = re.compile(
 ESCALATION = re.compile(
     r"\b(?:(?:ai|avons|a ete|ont ete|est|sont|sera|seront) (?:\w+ )?(?:transmise?s?|transferee?s?"
     r"|remontee?s?|escaladee?s?|redirigee?s?|confiee?s?|affectee?s?|attribuee?s?)\b"
-    r"|(?:i|we)(?:'ve| have)? (?:just |now )?(?:escalated|referred|passed|transferred|handed)\b|(?:i|we)(?:'ve| have)? (?:just )?forwarded|forward(?:ed|ing)? (?:your|this|it|the|that)"
+    r"|(?:i|we)(?:'ve| have)? (?:just |now )?(?:escalated|referred|passed|transferred|handed)\b"
+    r"|(?:i|we)(?:'ve| have)? (?:just )?forwarded|forward(?:ed|ing)? (?:your|this|it|the|that)"
     r"|escalat(?:ed|ing|e) (?:this|it|your|the|that|to)|(?:been|is|was|were|be) escalated"
     r"|escalade\w*|referred (?:to|on)|refer(?:ring)? (?:it|this|your \w+) to"
     r"|(?:been|is|was|were|be) (?:re)?assigned to|transferee?s? (?:a|au|aux|vers)"
@@ -182,8 +185,9 @@ HANDOVER_DETAIL = re.compile(
     r"|\b\d+ (?:business |working )?(?:days?|jours?(?: ouvres| ouvrables)?|hours?|heures?|weeks?"
     r"|semaines?)\b|^\d+$"
     r"|^\W*(?:n°|no|#)?\s*[a-z]{0,4}[-/]?\d[\d-]*\W*$"
-    r"|\b(?:expect|you'll (?:get|receive|hear)|you will (?:get|receive|hear)|vous (?:aurez|recevrez)"
-    r"|tu (?:auras|recevras)) (?:\w+ ){0,3}(?:answer|reply|response|news|back|reponse|retour"
+    r"|\b(?:expect|you'll (?:get|receive|hear)|you will (?:get|receive|hear)"
+    r"|vous (?:aurez|recevrez)|tu (?:auras|recevras)) (?:\w+ ){0,3}"
+    r"(?:answer|reply|response|news|back|reponse|retour"
     r"|nouvelles)\b"
     r"|\b(?:un instant|one moment|a moment|just a moment|un moment|stp|svp|please hold"
     r"|bear with)\b"
