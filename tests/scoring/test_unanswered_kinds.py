@@ -121,6 +121,59 @@ ANSWERED = {
 }
 
 
+UNANSWERED["acknowledgement only"] += ["Message reçu, bonne journée !", "Roger that."]
+UNANSWERED["policy refusal"] += [
+    "Nous ne faisons aucune exception pour les retards de paiement.",
+    "We do not issue refunds for digital downloads. All sales are final.",
+]
+UNANSWERED["curt no / not available"] += ["Ces informations ne sont pas publiques."]
+UNANSWERED["pointer only"] += [
+    "Merci de consulter notre page d'aide : https://aide.site.fr",
+    "Please refer to section 3 of the user guide.",
+    "Tout est expliqué dans notre FAQ.",
+]
+UNANSWERED["escalation"] += [
+    "Je transfère votre demande à l'équipe technique.",
+    "We've escalated your case to the fraud team.",
+]
+UNANSWERED["someone else's matter"] += [
+    "Les aides au logement relèvent de la CAF.",
+    "Warranty claims are handled by the manufacturer.",
+    "Posez la question à votre médecin traitant.",
+    "C'est à votre employeur de vous répondre.",
+    "Ask your GP.",
+]
+ANSWERED["acknowledgement only"] += [
+    "C'est bien noté, je décale votre rendez-vous au 12 mars à 15 h.",
+    "Noted — I've changed your delivery address to 4 rue des Lilas.",
+    "Merci pour votre patience ! Votre colis a été livré ce matin à 9 h 40.",
+    "Hi Tom, yes — late checkout until 1pm is free for Gold members. Cheers, Anna",
+]
+ANSWERED["policy refusal"] += [
+    "We don't accept cash; card and Apple Pay are fine.",
+    "Unfortunately we can't waive the fee, but we can split it into three payments of €20.",
+    "Nous ne pouvons pas livrer le 24, mais le 23 est disponible.",
+]
+ANSWERED["curt no / not available"] += [
+    "No, sorry — the offer ended on Sunday, but the 10% loyalty discount still applies.",
+    "Désolé, c'est fermé le lundi ; on est ouverts du mardi au samedi.",
+]
+ANSWERED["pointer only"] += [
+    "Le tarif étudiant est de 19 € par mois (voir la rubrique Tarifs pour les conditions).",
+]
+ANSWERED["escalation"] += [
+    "I've escalated this; in the meantime your replacement router ships tomorrow by DPD.",
+]
+ANSWERED["someone else's matter"] += [
+    "Les bourses relèvent du CROUS, mais je peux vous dire que la date limite du dossier est "
+    "le 15 mai.",
+    "The renewal is handled by our partner, and it happens automatically on 1 June at the same "
+    "price.",
+    "Let me check with the kitchen whether the dish contains nuts.",
+    "Could you send me a photo of the damage so I can open the claim?",
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
 )

@@ -210,7 +210,10 @@ _DIRECTIVE = re.compile(
     r"|adressez-vous|adresse-toi|vous adresser|t'adresser|rapprochez-vous|rapproche-toi"
     r"|vous rapprocher|te rapprocher|tournez-vous|tourne-toi|vous tourner vers|te tourner vers"
     r"|prenez contact|prendre contact|voyez avec|vois avec|voir (?:\w+ ){0,2}avec"
-    r"|renseignez-vous|vous rendre (?:en|au|a|sur|dans)|rendez-vous (?:en|au|a|sur|dans)"
+    r"|renseignez-vous|vous rendre (?:en|au|a|sur|dans)"
+    # the imperative, not the noun ("je décale votre rendez-vous au 12")
+    r"|(?<!votre )(?<!ton )(?<!mon )(?<!le )(?<!un )(?<!du )(?<!ce )(?<!son )(?<!de )(?<!d')"
+    r"(?<!notre )(?<!vos )(?<!les )(?<!des )rendez-vous (?:en|au|a|sur|dans)"
     r"|je vous oriente|je t'oriente|vous orienter vers|je bascule|basculer"
     r"|contact(?:ing)? (?:the|your|our|a|an|them|us)|call (?:the|your|our|a|them|us)"
     r"|e-?mail (?:them|us|the|your|our)|envoyez-nous|envoie-nous|write to|speak to"
