@@ -174,6 +174,43 @@ ANSWERED["someone else's matter"] += [
 ]
 
 
+_COURTESY_FR = (
+    "Bonjour Madame, merci pour votre message et pour votre fidélité. Nous comprenons "
+    "parfaitement votre déception, et nous savons combien il est agaçant de voir un voyage "
+    "perturbé au dernier moment, surtout pendant les vacances scolaires. Notre équipe met tout en "
+    "œuvre pour limiter ce genre de désagréments. "
+)
+_COURTESY_EN = (
+    "Hi Chris, thank you for getting in touch and for being a loyal customer for so many years. "
+    "We completely understand your disappointment, and we know how annoying it is when a trip is "
+    "disrupted at the last minute, especially during the school holidays. Our team does "
+    "everything it can to keep these situations rare. "
+)
+_SIGNED_FR = "\n\nCordialement,\nService voyageurs"
+_SIGNED_EN = "\n\nBest,\nTravel Support"
+UNANSWERED["closing refusal"] += [
+    _COURTESY_FR + "Malheureusement, je ne peux pas vous rembourser ce billet." + _SIGNED_FR,
+    _COURTESY_EN + "Unfortunately, I can't offer a refund on this ticket." + _SIGNED_EN,
+    _COURTESY_FR + "Votre demande a été transmise à notre service réclamations." + _SIGNED_FR,
+    _COURTESY_EN + "I have passed your message on to our complaints team, who will reply in due "
+    "course." + _SIGNED_EN,
+    _COURTESY_EN + "We are not in a position to compensate you for this delay." + _SIGNED_EN,
+    _COURTESY_FR
+    + "Nous vous invitons à adresser votre réclamation au service relation clients."
+    + _SIGNED_FR,
+    _COURTESY_EN
+    + "Please contact our Customer Relations department about compensation."
+    + _SIGNED_EN,
+]
+ANSWERED["closing refusal"] += [
+    _COURTESY_FR + "Nous vous avons remboursé 48 € hier sur votre carte bancaire." + _SIGNED_FR,
+    _COURTESY_EN + "A refund of £48 was issued to your card yesterday; for any other question, "
+    "please contact us." + _SIGNED_EN,
+    _COURTESY_EN + "Your voucher of €30 is attached. Unfortunately I can't add it to your "
+    "existing booking." + _SIGNED_EN,
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
 )

@@ -500,6 +500,16 @@ def detect_unanswered(
             return UnansweredMatch("acknowledgement", "acknowledges without answering", said[0])
         return None
     policy = any(_institutional_refusal(c) for c in signals)
+    if not any(_GENERIC_CLOSING.search(c.text) for c in signals):
+        # courtesy sentences beside a refusal or a hand-off ("nous savons combien…", "our team
+        # works hard…") are not an answer; a sentence with a figure in it may be one
+        by_sentence = [
+            [_Clause(c.text, "offer") if c.kind == "content" else c for c in sentence]
+            if _courteous(sentence)
+            else sentence
+            for sentence in by_sentence
+        ]
+        classified = [c for sentence in by_sentence for c in sentence]
     classified = [_around_signal(c, policy=policy) for c in classified]
     content = [c.text for c in classified if c.kind == "content"]
     if answer_words(content) >= min_answer_words:
@@ -509,10 +519,21 @@ def detect_unanswered(
     return first
 
 
+def _courteous(sentence: list[_Clause]) -> bool:
+    text = " ".join(c.text for c in sentence)
+    return bool(kinds.COURTESY.search(text)) and not any(ch.isdigit() for ch in text)
+
+
 def _unsigned(said: list[str]) -> list[str]:
     """The sentences before the sign-off ("Cordialement, L'équipe…", "Warm regards, …")."""
     for index, sentence in enumerate(said):
-        if index and kinds.SIGN_OFF.search(sentence):
+        after = said[index + 1 :]
+        if (
+            index
+            and kinds.SIGN_OFF.search(sentence)
+            and len(after) <= 3
+            and all(len(line.split()) <= 6 for line in after)
+        ):
             return said[:index]
     return said
 

@@ -56,6 +56,7 @@ SIGN_OFF = re.compile(
     r"^(?:cordialement|bien cordialement|bien a (?:vous|toi)|salutations|sincerely|regards"
     r"|warm regards|kind regards|best regards|best wishes|yours|sinceres salutations"
     r"|happy \w+|a bientot|l'equipe|the \w+ team|bises|cheers)\b[^\n]{0,30}$"
+    r"|^(?:best|all the best|bien a vous|a\+)\s*,(?:\s[\w' &-]{0,30})?$"
 )
 # Negated service verbs said by the institution (we / nous / on): refusing to do something.
 _SERVICE_VERBS = (
@@ -203,6 +204,10 @@ HANDOVER_DETAIL = re.compile(
     r"|vous (?:aurez|recevrez)|tu (?:auras|recevras)) (?:\w+ ){0,3}"
     r"(?:answer|reply|response|news|back|reponse|retour"
     r"|nouvelles)\b"
+    r"|\b(?:who|qui|they|ils|elles) (?:will |'ll |vous |te |should )?(?:reply|respond|answer"
+    r"|get back to you|be in touch|repondr\w*|reviendr\w*|recontacter\w*|contacter\w*)"
+    r"|\b(?:in due course|shortly|as soon as possible|asap|dans les meilleurs delais|rapidement"
+    r"|prochainement|sous peu|des que possible)\b"
     r"|\b(?:un instant|one moment|a moment|just a moment|un moment|stp|svp|please hold"
     r"|bear with)\b"
     r"|\b(?:at|au|on) \d{3,}\b|\b\d-\d{3}-\d{3}-\d{4}\b"
@@ -228,4 +233,18 @@ TOPIC = re.compile(
     r"\b(?:inquir\w*|enquir\w*|quer(?:y|ies)|questions?|demandes?|reclamations?|requests?"
     r"|issues?|problems?|problemes?|matters?|anything|everything|tout ce qui|toute \w+|all \w+"
     r"|related to|relatives? a|liees? a)\b"
+)
+# Courtesy and company talk around a refusal or a hand-off: empathy, thanks, loyalty, what the
+# company strives for ("nous savons combien…", "our team works hard to…", "we value feedback").
+COURTESY = re.compile(
+    r"\b(?:comprenons|comprends|understand|appreciate|apprecions|savons (?:combien|a quel point)"
+    r"|know how|sorry to hear|desolee? d'apprendre|navree? d'apprendre|frustrat\w*|deception"
+    r"|disappointment|decue?|fidelite|loyal\w*|confiance|trust|value (?:your|feedback|you)"
+    r"|valorisons|attachons|take (?:every|all|this|your) \w+ seriously|au serieux"
+    r"|tout en (?:oe|œ)uvre|everything (?:it|we) can|works? (?:hard|around the clock)"
+    r"|travaille\w* dur|(?:notre|nos|our) (?:objectif|priorite|mission|goal|priority|aim)"
+    r"|une priorite|a priority|committed to|engagee?s? a|patience|inconvenience|desagrement\w*"
+    r"|gene occasionnee|thank you for|thanks for|thanks so much|merci (?:pour|de|d')"
+    r"|nous vous remercions|je vous remercie|stressante?|stressful|with us since|depuis (?:des|de"
+    r" nombreuses|plusieurs|toutes ces) ann)"
 )
