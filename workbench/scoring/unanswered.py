@@ -26,6 +26,14 @@ acknowledgements ("je comprends votre inquiétude"), reasons ("for security reas
 passed on ("regarding baggage compensation") and contact details (numbers, addresses, opening
 hours) are not counted as an answer. Patterns run on folded text (lower
 case, no accents, straight apostrophes).
+
+Further kinds (`workbench.scoring.unanswered_kinds`): a reply that only acknowledges; a refusal
+on the institution's behalf (a negated service verb with *we / nous / on*), whose stated rule or
+reason is then not an answer; a curt no; a pointer-only reply (URL, section, article); an
+escalation with a reference and a response time; someone else's matter ("relève du…", "is
+handled by…"); courtesy and company talk beside a refusal; a long reply whose last real sentence
+refuses or hands over. The assistant checking something itself ("I'll double-check with the
+landlord") sends nobody elsewhere.
 """
 
 from __future__ import annotations
