@@ -211,6 +211,47 @@ ANSWERED["closing refusal"] += [
 ]
 
 
+UNANSWERED["acknowledgement only"] += ["Thanks, noted.", "Pris en compte, merci !"]
+UNANSWERED["policy refusal"] += [
+    "Nous ne transmettons pas les coordonnées des conducteurs.",
+    "We never share account details over chat.",
+]
+UNANSWERED["curt no / not available"] += ["Pas possible, désolé."]
+UNANSWERED["pointer only"] += ["Infos ici : www.exemple.fr/aide", "Details are on our website."]
+UNANSWERED["escalation"] += [
+    "Your request has been routed to our Payments team.",
+    "Ticket #44821 created and assigned to Level 2 support.",
+    "Je remonte l'info à mon responsable.",
+]
+UNANSWERED["someone else's matter"] += [
+    "Ce point est géré par votre caisse de retraite.",
+    "That falls under your bank's responsibility.",
+    "Il faut voir ça avec le bailleur.",
+    "Best to ask the pharmacist at your local branch.",
+    "Merci de vous adresser directement au transporteur.",
+]
+ANSWERED["closing refusal"] += [
+    "Merci pour votre patience. Votre carte est en cours de fabrication et arrivera la semaine "
+    "prochaine. Pour toute question, contactez votre agence.",
+    "Nous comprenons votre inquiétude. Le prélèvement a bien été annulé et n'apparaîtra pas sur "
+    "votre relevé.",
+    "I understand your frustration — the charge was a duplicate and has been reversed; it will "
+    "disappear from your statement.",
+    "We appreciate your loyalty. Your upgrade to Premium is now active on your account.",
+    "Je vous remercie pour votre confiance. Votre contrat est bien résilié au 31 mars et aucun "
+    "frais ne sera prélevé.",
+]
+ANSWERED["escalation"] += [
+    "Bonjour, votre dossier a été transmis au service des admissions, et votre candidature est "
+    "complète : la décision tombera le 30 juin.",
+    "Votre demande a bien été prise en compte : le technicien passera mardi entre 8 h et 12 h.",
+]
+ANSWERED["someone else's matter"] += [
+    "We can't change the flight online, but the airport desk can do it free of charge before "
+    "check-in.",
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
 )

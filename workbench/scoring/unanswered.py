@@ -502,6 +502,8 @@ def detect_unanswered(
     if not signals:
         if kinds.CURT.search(" ".join(said)):
             return UnansweredMatch("refusal", "curt no / not available", " ".join(said))
+        if _pointer_only(classified):
+            return UnansweredMatch("fallback", "only points to a page", " ".join(said))
         if any(_acknowledges(c.text) for c in classified) and all(
             _acknowledges(c.text) or not content_words(c.text) for c in classified
         ):
@@ -525,6 +527,21 @@ def detect_unanswered(
     first = signals[0].match
     assert first is not None
     return first
+
+
+_WEBSITE = re.compile(r"\bwebsite\b")
+
+
+def _pointer_only(classified: list[_Clause]) -> bool:
+    """A link and next to nothing else: "Infos ici : https://…"."""
+    if not any(_WEBSITE.search(c.text) for c in classified):
+        return False
+    rest = [
+        _WEBSITE.sub(" ", kinds.POINTER.sub(" ", c.text))
+        for c in classified
+        if not _acknowledges(c.text)
+    ]
+    return answer_words(rest) < MIN_ANSWER_WORDS
 
 
 def _courteous(sentence: list[_Clause]) -> bool:

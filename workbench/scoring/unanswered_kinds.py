@@ -37,7 +37,7 @@ ACKNOWLEDGEMENT = re.compile(
     r"(?: \S+){0,6})?\W*$"
     r"|^(?:(?:votre |ta |your )?(?:message|demande|requete|request|mail|e-mail|courriel|ticket"
     r"|feedback) (?:bien )?(?:recue?|received|notee?|noted|enregistree?|logged)|roger(?: that)?"
-    r"|copy that|bien recu|recu 5 sur 5)\b\W*$"
+    r"|copy that|bien recu|recu 5 sur 5|(?:c'est )?(?:bien )?pris(?:e)? en compte)\b\W*$"
     r"|^(?:we|i|nous|je|j')(?:'ve| have| avons| ai)? (?:bien )?(?:recu|received|note|noted"
     r"|pris (?:bonne )?note|got|enregistre|logged)\b(?: \S+){0,8}\W*$"
     r"|^(?:(?:votre|ta|ton|vos|your|the|this|le|la|ce|cette) )?(?:demande|message|ticket"
@@ -169,6 +169,8 @@ ELSEWHERE = re.compile(
     r"|\b(?:c'est|it's|it is) (?:a|au|aux|up to) (?:votre|vos|ton|ta|tes|la|le|l'|les|your|the)"
     r" (?:\w+ ){1,3}(?:de|d'|to) (?:vous |te )?(?:repondre|decider|voir|trancher|traiter"
     r"|confirmer|answer|decide|confirm|rule|deal)"
+    r"|\b(?:falls? under|comes? under|is the responsibility of|est de la responsabilite"
+    r"|incombe (?:a|au|aux)|'s responsibility)\b"
     r"|\b(?:is|it's) (?:a matter|a question|one) for\b|\b(?:c'est|ce sont) (?:l'affaire|le role)"
     r" (?:de|du|des|d')"
     r"|\b(?:we're|we are|je ne suis|nous ne sommes|i'm|i am) (?:not|pas) (?:the|le|la|les)"
@@ -179,7 +181,9 @@ ELSEWHERE = re.compile(
 )
 # The hand-over, forwarded, escalated, assigned or referred.
 ESCALATION = re.compile(
-    r"\b(?:(?:ai|avons|a ete|ont ete|est|sont|sera|seront) (?:\w+ )?(?:transmise?s?|transferee?s?"
+    r"\b(?:(?:re)?assigned to|(?:re)?routed to|redirected to|(?:re)?orientee? vers"
+    r"|(?:je|nous|on) (?:\w+ )?remont\w* (?:\S+ ){0,3}(?:a|au|aux|vers)"
+    r"|(?:ai|avons|a ete|ont ete|est|sont|sera|seront) (?:\w+ )?(?:transmise?s?|transferee?s?"
     r"|remontee?s?|escaladee?s?|redirigee?s?|confiee?s?|affectee?s?|attribuee?s?)\b"
     r"|(?:i|we)(?:'ve| have)? (?:just |now )?(?:escalated|referred|passed|transferred|handed)\b"
     r"|(?:i|we)(?:'ve| have)? (?:just )?forwarded|forward(?:ed|ing)? (?:your|this|it|the|that)"
