@@ -252,6 +252,19 @@ ANSWERED["someone else's matter"] += [
 ]
 
 
+# a vous-imperative aimed elsewhere, whatever the verb (spaCy's small model mis-tags these)
+UNANSWERED["someone else's matter"] += [
+    "Téléphonez à votre assureur.",
+    "Signalez-le à la mairie.",
+    "Passez à l'accueil.",
+]
+ANSWERED["someone else's matter"] += [
+    "Présentez votre carte à la caisse pour obtenir 10 %.",
+    "Passez à l'accueil avec votre ticket, on vous rendra 20 € en espèces.",
+    "Mme Gomez à la caisse vous remboursera.",
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
 )

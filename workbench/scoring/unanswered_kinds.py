@@ -115,7 +115,13 @@ POINTER = re.compile(
 )
 # Verbs that send to a pointer or another party, beyond `unanswered._DIRECTIVE`.
 DIRECTIVE = re.compile(
-    r"^(?:voir|see|cf|consulter|lire|read)\b.{0,40}\b(?:article|section|clause|paragraphe"
+    # a clause opening on a vous-imperative aimed at someone or somewhere else ("Téléphonez à
+    # votre assureur", "Passez à l'accueil", "Signalez-le au syndic"); spaCy's small French model
+    # tags many sentence-initial imperatives as nouns or adjectives, so the form is read here
+    r"^(?:(?:merci|bonjour|hello)\W+)?[a-z]+ez(?:-(?:vous|le|la|les|lui|leur|en|y))?"
+    r" (?:a|au|aux|aupres d\w*|avec|chez) (?:votre|vos|ton|ta|tes|le|la|les|l'|un|une|des|son"
+    r"|leur|ce|cette)"
+    r"|^(?:voir|see|cf|consulter|lire|read)\b.{0,40}\b(?:article|section|clause|paragraphe"
     r"|chapitre|chapter|page|rubrique|faq|cgv|cgu|terms|conditions|notice|guide|manual|manuel"
     r"|reglement|contrat|contract|lease|bail|website|policy|politique)"
     r"|\b(?:tout est|everything is|it's all|all the details are|c'est|the answer is|la reponse est"
