@@ -26,6 +26,14 @@ acknowledgements ("je comprends votre inquiétude"), reasons ("for security reas
 passed on ("regarding baggage compensation") and contact details (numbers, addresses, opening
 hours) are not counted as an answer. Patterns run on folded text (lower
 case, no accents, straight apostrophes).
+
+Further kinds (`workbench.scoring.unanswered_kinds`): a reply that only acknowledges; a refusal
+on the institution's behalf (a negated service verb with *we / nous / on*), whose stated rule or
+reason is then not an answer; a curt no; a pointer-only reply (URL, section, article); an
+escalation with a reference and a response time; someone else's matter ("relève du…", "is
+handled by…"); courtesy and company talk beside a refusal; a long reply whose last real sentence
+refuses or hands over. The assistant checking something itself ("I'll double-check with the
+landlord") sends nobody elsewhere.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from workbench.scoring import unanswered_kinds as kinds
 from workbench.scoring.lexicon import content_words
 from workbench.scoring.text import fold
 
@@ -210,7 +219,10 @@ _DIRECTIVE = re.compile(
     r"|adressez-vous|adresse-toi|vous adresser|t'adresser|rapprochez-vous|rapproche-toi"
     r"|vous rapprocher|te rapprocher|tournez-vous|tourne-toi|vous tourner vers|te tourner vers"
     r"|prenez contact|prendre contact|voyez avec|vois avec|voir (?:\w+ ){0,2}avec"
-    r"|renseignez-vous|vous rendre (?:en|au|a|sur|dans)|rendez-vous (?:en|au|a|sur|dans)"
+    r"|renseignez-vous|vous rendre (?:en|au|a|sur|dans)"
+    # the imperative, not the noun ("je décale votre rendez-vous au 12")
+    r"|(?<!votre )(?<!ton )(?<!mon )(?<!le )(?<!un )(?<!du )(?<!ce )(?<!son )(?<!de )(?<!d')"
+    r"(?<!notre )(?<!vos )(?<!les )(?<!des )rendez-vous (?:en|au|a|sur|dans)"
     r"|je vous oriente|je t'oriente|vous orienter vers|je bascule|basculer"
     r"|contact(?:ing)? (?:the|your|our|a|an|them|us)|call (?:the|your|our|a|them|us)"
     r"|e-?mail (?:them|us|the|your|our)|envoyez-nous|envoie-nous|write to|speak to"
@@ -227,7 +239,8 @@ _DIRECTIVE = re.compile(
 # "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
 # someone or something else has the answer.
 _ELSEWHERE = re.compile(
-    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could) (?:\w+ ){0,3}"
+    r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could|might|may|should|devrait|devraient"
+    r"|pourrait|pourraient) (?:\w+ ){0,3}"
     r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
     r"|\b(?:s'y trouve|tout y est|y est explique|y sont expliques|covered there|you'll find it)\b"
     # someone else decides or handles it: "ce sont eux qui gèrent", "they manage the scheme"
@@ -311,6 +324,17 @@ vraiment tout simple mieux plus best sure bien
 _FILLER = frozenset(word[:5] for word in _FILLER_TEXT.split())
 
 _COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAIN_LIMITATIONS)
+_EXTRA_LIMITATIONS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("refusal", "policy refusal (we do not / nous ne … pas)", kinds.POLICY_REFUSAL),
+    ("refusal", "curt no / not available", kinds.CURT),
+    ("out-of-scope", "the person who would answer is away", kinds.AWAY),
+)
+_EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("hands over to someone else", kinds.ESCALATION),
+    ("someone else's matter", kinds.ELSEWHERE),
+    ("sends the customer elsewhere", kinds.DIRECTIVE),
+)
+_URL = re.compile(r"https?://\S+|\bwww\.\S+")
 
 
 @dataclass(frozen=True)
@@ -330,6 +354,10 @@ class _Clause:
 
 
 def _limitation(clause: str) -> UnansweredMatch | None:
+    for category, label, pattern in _EXTRA_LIMITATIONS:
+        found = pattern.search(clause)
+        if found:
+            return UnansweredMatch(category, label, found.group(0))
     for category, label, pattern in _COMPILED_LIMITATIONS:
         found = pattern.search(clause)
         if found:
@@ -345,6 +373,13 @@ def _limitation(clause: str) -> UnansweredMatch | None:
 
 
 def _redirect(clause: str) -> UnansweredMatch | None:
+    if kinds.AGENT_CHECKS.search(clause):
+        # "I'll double-check with the landlord": the assistant checks, nobody is sent elsewhere.
+        return None
+    for label, pattern in _EXTRA_REDIRECTS:
+        found = pattern.search(clause)
+        if found:
+            return UnansweredMatch("fallback", label, found.group(0))
     directive = _DIRECTIVE.search(clause)
     if directive:
         return UnansweredMatch("fallback", "sends the customer elsewhere", directive.group(0))
@@ -403,12 +438,35 @@ def _classify_sentence(sentence: str) -> list[_Clause]:
     return found
 
 
-def _around_signal(clause: _Clause) -> _Clause:
+_CAN_CONFIRM = re.compile(
+    r"\b(?:i|je|j'|we|nous|on) (?:\w+ )?(?:can|could|peux|pouvons|peut|pourr\w*|confirm\w*"
+    r"|vois|see|have|ai|avons)\b"
+)
+
+
+def _without(pattern: re.Pattern[str], text: str) -> int:
+    """Answer words left in `text` once what `pattern` matches is taken out."""
+    return answer_words([pattern.sub(" ", text)])
+
+
+def _around_signal(clause: _Clause, *, policy: bool = False) -> _Clause:
     """A content clause of a reply that refuses or redirects, read again: acknowledgements,
-    reasons, topic references and contact details are not an answer."""
+    reasons, topic references, pointers, references, response times and contact details are not
+    an answer. With `policy` (the reply refuses on the institution's behalf), a clause stating
+    the rule or the reason ("decisions are final", "cette règle s'applique à tous") is not one
+    either."""
     if clause.kind != "content":
         return clause
     text = clause.text
+    if kinds.ACKNOWLEDGEMENT.search(text) or kinds.AI_SELF.search(text):
+        return _Clause(text, "offer")
+    if kinds.TOPIC.search(text) and len(text.split()) <= 10:
+        return _Clause(text, "detail")
+    if policy and kinds.REASON.search(text) and not _CAN_CONFIRM.search(text):
+        return _Clause(text, "detail")
+    for detail in (kinds.POINTER, kinds.HANDOVER_DETAIL):
+        if detail.search(text) and _without(detail, text) < MIN_ANSWER_WORDS:
+            return _Clause(text, "detail")
     if _ACKNOWLEDGE.search(text) and not any(ch.isdigit() for ch in text):
         return _Clause(text, "offer")
     if _TOPIC.search(text) and not any(ch.isdigit() for ch in text) and len(text.split()) <= 8:
@@ -443,14 +501,131 @@ def detect_unanswered(
     """
     if not text.strip():
         return UnansweredMatch("empty", "empty output", "")
-    classified = [c for sentence in sentences(text) for c in _classify_sentence(sentence)]
+    said = _unsigned(sentences(_URL.sub(" website ", text)))
+    by_sentence = [_classify_sentence(sentence) for sentence in said]
+    classified = [c for sentence in by_sentence for c in sentence]
     signals = [c for c in classified if c.kind in {"limitation", "redirect"}]
     if not signals:
+        if kinds.CURT.search(" ".join(said)):
+            return UnansweredMatch("refusal", "curt no / not available", " ".join(said))
+        if _pointer_only(classified):
+            return UnansweredMatch("fallback", "only points to a page", " ".join(said))
+        if any(_acknowledges(c.text) for c in classified) and all(
+            _acknowledges(c.text) or not content_words(c.text) for c in classified
+        ):
+            return UnansweredMatch("acknowledgement", "acknowledges without answering", said[0])
         return None
-    classified = [_around_signal(c) for c in classified]
+    policy = any(_institutional_refusal(c) for c in signals)
+    if not any(_GENERIC_CLOSING.search(c.text) for c in signals):
+        # courtesy sentences beside a refusal or a hand-off ("nous savons combien…", "our team
+        # works hard…") are not an answer; a sentence with a figure in it may be one
+        by_sentence = [
+            [_Clause(c.text, "offer") if c.kind == "content" else c for c in sentence]
+            if _courteous(sentence)
+            else sentence
+            for sentence in by_sentence
+        ]
+        classified = [c for sentence in by_sentence for c in sentence]
+    classified = [_around_signal(c, policy=policy) for c in classified]
     content = [c.text for c in classified if c.kind == "content"]
     if answer_words(content) >= min_answer_words:
-        return None
+        return _closing_signal(by_sentence, min_answer_words)
     first = signals[0].match
     assert first is not None
     return first
+
+
+_WEBSITE = re.compile(r"\bwebsite\b")
+
+
+def _pointer_only(classified: list[_Clause]) -> bool:
+    """A link and next to nothing else: "Infos ici : https://…"."""
+    if not any(_WEBSITE.search(c.text) for c in classified):
+        return False
+    rest = [
+        _WEBSITE.sub(" ", kinds.POINTER.sub(" ", c.text))
+        for c in classified
+        if not _acknowledges(c.text)
+    ]
+    return answer_words(rest) < MIN_ANSWER_WORDS
+
+
+def _courteous(sentence: list[_Clause]) -> bool:
+    text = " ".join(c.text for c in sentence)
+    return bool(kinds.COURTESY.search(text)) and not any(ch.isdigit() for ch in text)
+
+
+def _unsigned(said: list[str]) -> list[str]:
+    """The sentences before the sign-off ("Cordialement, L'équipe…", "Warm regards, …")."""
+    for index, sentence in enumerate(said):
+        after = said[index + 1 :]
+        if (
+            index
+            and kinds.SIGN_OFF.search(sentence)
+            and len(after) <= 3
+            and all(len(line.split()) <= 6 for line in after)
+        ):
+            return said[:index]
+    return said
+
+
+def _acknowledges(clause: str) -> bool:
+    """Greets, thanks, acknowledges receipt or signs off, and says nothing else."""
+    return bool(kinds.ACKNOWLEDGEMENT.search(clause))
+
+
+_INSTITUTION = re.compile(r"\b(?:we|we're|we've|nous|on)\b")
+
+
+def _institutional_refusal(clause: _Clause, sentence: str = "") -> bool:
+    """The reply refuses on the institution's behalf: "nous ne délivrons aucun…", "we're unable
+    to restore…", "nous ne sommes pas autorisés à…"."""
+    match = clause.match
+    return (
+        clause.kind == "limitation"
+        and match is not None
+        and match.category == "refusal"
+        and (
+            match.pattern.startswith("policy refusal")
+            or bool(_INSTITUTION.search(sentence or clause.text))
+        )
+    )
+
+
+_GENERIC_CLOSING = re.compile(
+    r"\b(?:(?:autres?|other|further|more|d'autres|any|toute|tout) (?:\w+ )?(?:questions?"
+    r"|informations?|help|assistance|demandes?|quer(?:y|ies)|details?|renseignements?|concerns?)"
+    r"|n'hesitez|don't hesitate|do not hesitate|if you (?:have|need)|si vous avez|si tu as"
+    r"|en cas de)\b"
+)
+
+
+def _closing_signal(
+    by_sentence: list[list[_Clause]], min_answer_words: int
+) -> UnansweredMatch | None:
+    """A long reply whose last real sentence declines or hands over: what came before was
+    courtesy and context, and the reply's point is the refusal ("…Unfortunately, we're unable
+    to restore guild names"). A generic closing ("pour toute autre question…") is not one."""
+    real = [
+        sentence
+        for sentence in by_sentence
+        if not all(_acknowledges(c.text) or not content_words(c.text) for c in sentence)
+    ]
+    if not real:
+        return None
+    last = real[-1]
+    signal = next((c for c in last if c.kind in {"limitation", "redirect"}), None)
+    if signal is None or signal.match is None:
+        return None
+    if signal.kind == "redirect" and (
+        signal.match.pattern != "hands over to someone else" or _GENERIC_CLOSING.search(signal.text)
+    ):
+        return None
+    said = " ".join(c.text for c in last)
+    if signal.kind == "limitation" and not _institutional_refusal(signal, said):
+        # "je ne sais pas encore si…" closing a partial answer stays a partial answer
+        return None
+    rest = [_around_signal(c, policy=True) for c in last]
+    if answer_words([c.text for c in rest if c.kind == "content"]) >= min_answer_words:
+        return None
+    return signal.match
