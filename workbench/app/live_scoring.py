@@ -4,7 +4,9 @@ Cells are gathered for a moment and scored in small batches, each stored in one 
 announced with one `CellsScored` event, so hundreds of cells a second cost a few writes a second.
 Rubrics with an LLM judge call it through an `EngineJudge` (the engine's endpoint limits,
 retries honouring Retry-After, per-call timeout and response cache, so a 429 from the judge is
-retried, never turned into an error at once); the rest are plain function calls.
+retried, never turned into an error at once); ``similar`` criteria fetch their vectors through
+an `EngineEmbedder` the same way, so a slow embeddings endpoint never holds up the cells the
+engine is landing meanwhile; the rest are plain function calls.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbench.app.embeddings import embedder_from_store
 from workbench.app.scoring import judge_call_from_config, make_cell_scorer, to_cell_score
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellResult, CellStatus
+from workbench.engine.embedder import EngineEmbedder
 from workbench.engine.execution import ProviderFactoryFn
 from workbench.engine.judge import EngineJudge
 from workbench.engine.runner import EngineOptions
@@ -66,6 +70,7 @@ class LiveScoring:
         self._done = False
         self._task: asyncio.Task[None] | None = None
         self.judge: EngineJudge | None = None
+        self.embedder: EngineEmbedder | None = None
 
     async def prepare(
         self,
@@ -75,8 +80,8 @@ class LiveScoring:
         *,
         options: EngineOptions | None = None,
     ) -> None:
-        """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`
-        (closed by `aclose`)."""
+        """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`;
+        with ``similar`` criteria, its `EngineEmbedder` (both closed by `aclose`)."""
         run = store.get_run(self._run_id)
         if run.spec.rubric_id is None:
             return
@@ -88,11 +93,17 @@ class LiveScoring:
             )
         except KnownError as error:
             self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
+            return
+        if self._scorer.needs_embeddings:
+            self.embedder = embedder_from_store(store, options=options)
+            self._scorer.embed_call = self.embedder
 
     async def aclose(self) -> None:
-        """Close the judge's provider, if one was built."""
+        """Close the judge's provider and the embedder's clients, if built."""
         if self.judge is not None:
             await self.judge.aclose()
+        if self.embedder is not None:
+            await self.embedder.aclose()
 
     def start(self) -> None:
         if self._scorer is not None:
@@ -132,7 +143,7 @@ class LiveScoring:
                 return
 
     async def _score(self, scorer: CellScorer, batch: list[CellResult]) -> None:
-        if scorer.needs_judge:
+        if scorer.scores_async:
             results = await asyncio.gather(*(scorer.evaluate_async(cell) for cell in batch))
         else:
             results = [scorer.evaluate(cell) for cell in batch]

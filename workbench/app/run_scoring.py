@@ -13,8 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.app.cell_scorer import _rubric_content, from_cell_score, make_cell_scorer
+from workbench.app.cell_scorer import (
+    CellScorer,
+    _rubric_content,
+    from_cell_score,
+    make_cell_scorer,
+)
 from workbench.app.defaults import JUDGE_CONCURRENCY
+from workbench.app.embeddings import embedder_from_store
 from workbench.app.judges import judge_call_from_config
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent, Version
@@ -141,6 +147,28 @@ async def score_run_async(
     scorer = make_cell_scorer(
         store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
     )
+    if not scorer.needs_embeddings:
+        return await _score_cells(
+            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+        )
+    # ``similar`` vectors come through the engine's embedder: never a blocking call in the loop.
+    async with embedder_from_store(store, options=engine_options) as embedder:
+        scorer.embed_call = embedder
+        return await _score_cells(
+            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+        )
+
+
+async def _score_cells(
+    store: Store,
+    run_id: int,
+    scorer: CellScorer,
+    progress: Progress | None,
+    batch_size: int,
+    concurrency: int,
+    keep_stored: bool,
+) -> RunScores:
+    rubric_version = scorer.rubric
     cells, unsettled = _settled_cells(store, run_id)
     results: dict[CellKey, ScoreResult] = {}
     if keep_stored:
@@ -162,7 +190,7 @@ async def score_run_async(
 
     for start in range(0, len(cells), batch_size):
         batch = cells[start : start + batch_size]
-        if scorer.needs_judge:
+        if scorer.scores_async:
             outcomes = await asyncio.gather(*(one(cell) for cell in batch))
         else:
             outcomes = [scorer.evaluate(cell) for cell in batch]
