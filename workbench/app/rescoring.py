@@ -3,8 +3,9 @@
 A cell that ended in an error holds an error score ("no answer") under every rubric that scored
 its run. When `runs retry-errors` (or `runs resume`) answers it, that score must follow at once,
 not wait for someone to run `workbench score` again. `LandingRescorer` scores each answered cell
-with every rubric already scored for the run (and the run's own rubric), in small batches, as
-the engine reports it.
+with every other rubric already scored for the run, in small batches, as the engine reports it.
+The run's own rubric is not among them: `RunExecutor` scores the cells it lands with that rubric
+already (live scoring), and scoring them twice would only repeat the work.
 
 Rubrics that need an LLM judge are left for `workbench score --judge ...`, and said so.
 """
@@ -43,17 +44,24 @@ class LandingRescorer:
         store: the store the engine writes the cells to.
         run_id: the run being resumed or retried.
         batch: cells scored per transaction.
+        include_run_rubric: score with the run's own rubric too (only for an execution that
+            does not score live, which `RunExecutor` always does).
     """
 
-    def __init__(self, store: Store, run_id: int, *, batch: int = BATCH) -> None:
+    def __init__(
+        self, store: Store, run_id: int, *, batch: int = BATCH, include_run_rubric: bool = False
+    ) -> None:
         self.report = RescoreReport()
         self._batch = batch
         self._pending: list[CellResult] = []
         self._scorers: list[CellScorer] = []
         run = store.get_run(run_id)
         rubric_ids = list(store.rubric_ids_scored(run_id))
-        if run.spec.rubric_id is not None and run.spec.rubric_id not in rubric_ids:
-            rubric_ids.append(run.spec.rubric_id)
+        own = run.spec.rubric_id
+        if own is not None and own not in rubric_ids and include_run_rubric:
+            rubric_ids.append(own)
+        if own is not None and not include_run_rubric:
+            rubric_ids = [rubric_id for rubric_id in rubric_ids if rubric_id != own]
         for rubric_id in rubric_ids:
             version = store.get_version(rubric_id)
             try:
