@@ -87,9 +87,7 @@ def similar_run(store: Store, server: FakeLLMServer) -> tuple[int, Version]:
             "embedding": {"model": "fake-embedding", "base_url": server.openai_base_url},
         },
     )
-    rubric = store.save_version(
-        Kind.RUBRIC, "close", RubricContent(criteria=(similar,))
-    ).version
+    rubric = store.save_version(Kind.RUBRIC, "close", RubricContent(criteria=(similar,))).version
     spec = RunSpec(
         prompt_ids=(prompt.id,),
         model_ids=(model.id,),

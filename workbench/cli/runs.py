@@ -8,7 +8,6 @@ finishes the rest later.
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Literal
@@ -34,6 +33,7 @@ from workbench.app.scoring import column_report, compare
 from workbench.app.services import Services
 from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
+from workbench.cli.cancellable import id_list, run_cancellable
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.cli.progress import RunProgress
@@ -143,7 +143,7 @@ def run(
         note(f"Redacted {redacted.source.ref} → {redacted.version.ref} (replaced {replaced}).")
         dataset = redacted.ref
     selection = run_service.RowSelection(
-        ids=tuple(r.strip() for r in rows.split(",") if r.strip()) if rows else (),
+        ids=id_list(rows),
         tag=tag,
         sample=sample,
         seed=seed,
@@ -266,10 +266,7 @@ def _execute(
     `on_cell` sees every finished cell as it lands (re-scoring on resume and retry).
     """
 
-    async def go() -> RunSummary:
-        cancel = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, cancel.set)
+    async def go(cancel: asyncio.Event) -> RunSummary:
         with RunProgress(run_id, quiet=quiet) as progress:
 
             def sink(event: Event) -> None:
@@ -285,19 +282,16 @@ def _execute(
                 if isinstance(event, ScoringFailed):
                     note(event.message)
 
-            try:
-                return await executor.execute(
-                    run_id,
-                    mode=mode,
-                    cancel_event=cancel,
-                    sink=sink,
-                    judge_model=judge_model,
-                    on_scoring=scoring,
-                )
-            finally:
-                loop.remove_signal_handler(signal.SIGINT)
+            return await executor.execute(
+                run_id,
+                mode=mode,
+                cancel_event=cancel,
+                sink=sink,
+                judge_model=judge_model,
+                on_scoring=scoring,
+            )
 
-    return asyncio.run(go())
+    return run_cancellable(go)
 
 
 def _report(

@@ -20,19 +20,18 @@ belongs to the event loop that first calls it (its HTTP clients do); close it wi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from types import TracebackType
 from typing import Any
 
 from workbench.core.llm import ErrorKind, ProviderError
 from workbench.engine.cache import CacheBackend
 from workbench.engine.clock import Clock, MonotonicClock
 from workbench.engine.limits import Limits, endpoint_key
+from workbench.engine.loop_bound import LoopBound
 from workbench.engine.retry import attempt_with_timeout, run_with_retries
 from workbench.engine.runner import EngineOptions
 from workbench.scoring.criteria.embedding import DEFAULT_MODEL
@@ -62,7 +61,7 @@ def embedding_cache_key(base_url: str | None, model: str, text: str) -> str:
     return "embedding:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class EngineEmbedder:
+class EngineEmbedder(LoopBound):
     """An `AsyncEmbedder` through the engine's limits, retries, timeout and cache.
 
     Args:
@@ -81,6 +80,8 @@ class EngineEmbedder:
         requests: attempts sent to the endpoint (retries included).
         cache_hits: texts answered from the memory or store cache.
     """
+
+    WHAT = "embedder"
 
     def __init__(
         self,
@@ -107,7 +108,6 @@ class EngineEmbedder:
         self._use_cache = use_cache
         self._memory: dict[str, list[float]] = {}
         self._rng = random.Random(seed if seed is not None else self.options.seed)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.calls = 0
         self.requests = 0
         self.cache_hits = 0
@@ -172,29 +172,8 @@ class EngineEmbedder:
             return ProviderError(ErrorKind.CRASHED, f"{type(error).__name__}: {error}")
         return answer
 
-    def _check_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError(
-                "this embedder belongs to another event loop (its HTTP clients do):"
-                " build one embedder per loop"
-            )
-
     async def aclose(self) -> None:
         """Close the embeddings client, if it can be closed."""
         close = getattr(self._embed, "aclose", None)
         if close is not None:
             await close()
-
-    async def __aenter__(self) -> EngineEmbedder:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
