@@ -136,6 +136,14 @@ class EngineTaskController(QObject):
         """Whether a task is under way."""
         return self._task is not None
 
+    def resume(self) -> None:
+        """Run everything not finished yet (after a cancel, a crash or errors)."""
+        self._continue("missing")
+
+    def retry_errors(self) -> None:
+        """Run again only what ended in an error."""
+        self._continue("errors")
+
     def cancel(self) -> bool:
         """Stop the task under way; False when nothing runs."""
         if not self.running:
@@ -151,6 +159,13 @@ class EngineTaskController(QObject):
     def _check_can_start(self) -> None:
         if self.running:
             raise RuntimeError("this controller is already running")
+
+    def _start(self, spec: Any, name: str) -> None:
+        """Create a run from `spec` on the engine thread and execute it."""
+        self._check_can_start()
+        work = self._work
+        create_and_execute = work.create_and_execute  # type: ignore[attr-defined]
+        self._submit(lambda sink: create_and_execute(sink, spec, name))
 
     def _continue(self, mode: Any) -> None:
         if self._run_id is None:

@@ -97,16 +97,7 @@ class RunController(EngineTaskController):
         """Create a run from `spec` and execute it; `run_created` tells its id."""
         self._check_can_start()
         self._judge = judge_model
-        work = self._work
-        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
-
-    def resume(self) -> None:
-        """Run every cell not yet ok (after a cancel, a crash or errors)."""
-        self._continue("missing")
-
-    def retry_errors(self) -> None:
-        """Run again only the cells that ended in an error."""
-        self._continue("errors")
+        self._start(spec, name)
 
     # -- what EngineTaskController asks of a controller ----------------------------------------
 

@@ -113,17 +113,7 @@ class SimulationController(EngineTaskController):
 
     def start(self, spec: SimulationSpec, name: str) -> None:
         """Create a simulation from `spec` and execute it; `simulation_created` tells its id."""
-        self._check_can_start()
-        work = self._work
-        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
-
-    def resume(self) -> None:
-        """Run every conversation not finished yet (after a cancel or a crash)."""
-        self._continue("missing")
-
-    def retry_errors(self) -> None:
-        """Run again the conversations that ended in an error."""
-        self._continue("errors")
+        self._start(spec, name)
 
     def score(self) -> None:
         """Score the stored conversations again (after a resume, or for an unscored run)."""
