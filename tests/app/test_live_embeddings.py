@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from workbench.app.embeddings import embedder_from_store
 from workbench.app.run_execution import CellFinished, CellsScored, RunExecutor, ScoringFailed
 from workbench.app.scoring import from_cell_score, make_cell_scorer, score_run
 from workbench.core.models import (
@@ -30,13 +31,14 @@ from workbench.core.models import (
     Version,
 )
 from workbench.core.runs import CellStatus, RunSpec
+from workbench.engine.embedder import EmbeddingFailed
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
 from workbench.providers.registry import create_provider
 from workbench.providers.secrets import SecretStore
 from workbench.scoring.criteria import embedding as embedding_criterion
 from workbench.store import Store
-from workbench.testing.fake_llm import FakeLLMServer
+from workbench.testing.fake_llm import FakeLLMServer, Reply, fake_embedding
 
 FAST = EngineOptions(retry=RetryPolicy(base_delay_s=0.01, max_attempts=3), seed=0)
 MESSAGES = [
@@ -160,3 +162,26 @@ def test_scoring_the_run_again_takes_the_vectors_from_the_store(
     again = score_run(store, run_id, rubric)
     assert embedding_posts(server) == called
     assert again.results == live
+
+
+def test_the_embedder_retries_a_rate_limit_and_reports_a_refusal_as_an_error(
+    server: FakeLLMServer,
+) -> None:
+    target = {"model": "fake-embedding", "base_url": server.openai_base_url}
+
+    async def embed_twice() -> tuple[list[list[float]], int, str]:
+        async with embedder_from_store(None, options=FAST) as embedder:
+            server.script(Reply.rate_limited("0.01"))
+            vectors = await embedder(["colis expédié", "facture"], target)
+            attempts = embedder.requests
+            server.script(Reply.error(400, "input too long"))
+            try:
+                await embedder(["autre texte"], target)
+            except EmbeddingFailed as error:
+                return vectors, attempts, str(error)
+            raise AssertionError("a refused request must raise")
+
+    vectors, attempts, message = asyncio.run(embed_twice())
+    assert attempts == 2  # the 429, then the answer
+    assert vectors == [fake_embedding("colis expédié"), fake_embedding("facture")]
+    assert "input too long" in message
