@@ -87,6 +87,7 @@ class CellScorer:
             criterion, or some row's assertions do and a judge is configured).
         rows_need_judge: some row's own assertions have a judge criterion (``llm-rubric``).
         needs_embeddings: the rubric or some row's assertions have a ``similar`` criterion.
+        stored: results stored by `store_results` so far.
         embed_call: the asynchronous embedder the async methods fetch vectors through (an
             `EngineEmbedder`); None makes them call the endpoint synchronously, which only a
             caller outside any event loop may accept.
@@ -117,6 +118,7 @@ class CellScorer:
         self.content = content
         self._judge_call = judge_call
         self.embed_call = embed_call
+        self.stored = 0
         self._token_counter = token_counter
         self._registry = registry
         self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
@@ -220,9 +222,11 @@ class CellScorer:
     def store_results(self, results: Iterable[tuple[CellKey, ScoreResult]]) -> int:
         """Store results in one transaction."""
         stamp = datetime.now(UTC)
-        return self.store.upsert_scores(
+        written = self.store.upsert_scores(
             self.run.id, [to_cell_score(k, self.rubric.id, r, at=stamp) for k, r in results]
         )
+        self.stored += written
+        return written
 
     def __call__(self, cell: CellResult) -> ScoreResult:
         """Score one cell and store the result (rubrics without a judge)."""

@@ -12,7 +12,7 @@ engine is landing meanwhile; the rest are plain function calls.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,12 +59,16 @@ class LiveScoring:
     Use from the engine's event loop: `prepare`, `start`, `add` each finished cell, then
     `finish` (or `stop` on cancellation). Only answered (ok) cells are scored: an error is
     shown as an error, never as a fail, and a cancelled cell will run again on resume.
+
+    `also` are scorers of other rubrics (without a judge) that score the same cells, each
+    result stored once and announced with its own `CellsScored` (the re-scoring of a resume).
     """
 
-    def __init__(self, sink: Sink, run_id: int) -> None:
+    def __init__(self, sink: Sink, run_id: int, *, also: Sequence[CellScorer] = ()) -> None:
         self._sink = sink
         self._run_id = run_id
         self._scorer: CellScorer | None = None
+        self._also = list(also)
         self._pending: list[CellResult] = []
         self._wake = asyncio.Event()
         self._done = False
@@ -83,20 +87,26 @@ class LiveScoring:
         """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`;
         with ``similar`` criteria, its `EngineEmbedder` (both closed by `aclose`)."""
         run = store.get_run(self._run_id)
-        if run.spec.rubric_id is None:
-            return
-        if judge is not None:
-            self.judge = judge_call_from_config(store, judge, factory, options=options)
-        try:
-            self._scorer = make_cell_scorer(
-                store, self._run_id, store.get_version(run.spec.rubric_id), judge_call=self.judge
-            )
-        except KnownError as error:
-            self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
-            return
-        if self._scorer.needs_embeddings:
-            self.embedder = embedder_from_store(store, options=options)
-            self._scorer.embed_call = self.embedder
+        if run.spec.rubric_id is not None:
+            if judge is not None:
+                self.judge = judge_call_from_config(store, judge, factory, options=options)
+            try:
+                self._scorer = make_cell_scorer(
+                    store,
+                    self._run_id,
+                    store.get_version(run.spec.rubric_id),
+                    judge_call=self.judge,
+                )
+            except KnownError as error:
+                self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
+        for scorer in self._scorers():
+            if scorer.needs_embeddings:
+                if self.embedder is None:
+                    self.embedder = embedder_from_store(store, options=options)
+                scorer.embed_call = self.embedder
+
+    def _scorers(self) -> list[CellScorer]:
+        return ([self._scorer] if self._scorer is not None else []) + self._also
 
     async def aclose(self) -> None:
         """Close the judge's provider and the embedder's clients, if built."""
@@ -106,11 +116,11 @@ class LiveScoring:
             await self.embedder.aclose()
 
     def start(self) -> None:
-        if self._scorer is not None:
+        if self._scorers():
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     def add(self, result: CellResult) -> None:
-        if self._scorer is not None and result.status is CellStatus.OK:
+        if self._scorers() and result.status is CellStatus.OK:
             self._pending.append(result)
             self._wake.set()
 
@@ -125,8 +135,7 @@ class LiveScoring:
             self._task.cancel()
 
     async def _loop(self) -> None:
-        scorer = self._scorer
-        assert scorer is not None
+        scorers = self._scorers()
         while True:
             await self._wake.wait()
             if not self._done:
@@ -135,7 +144,8 @@ class LiveScoring:
             batch, self._pending = self._pending, []
             if batch:
                 try:
-                    await self._score(scorer, batch)
+                    for scorer in scorers:
+                        await self._score(scorer, batch)
                 except KnownError as error:
                     self._sink(ScoringFailed(self._run_id, f"Scoring stopped: {error}"))
                     return

@@ -2,10 +2,12 @@
 
 A cell that ended in an error holds an error score ("no answer") under every rubric that scored
 its run. When `runs retry-errors` (or `runs resume`) answers it, that score must follow at once,
-not wait for someone to run `workbench score` again. `LandingRescorer` scores each answered cell
-with every other rubric already scored for the run, in small batches, as the engine reports it.
-The run's own rubric is not among them: `RunExecutor` scores the cells it lands with that rubric
-already (live scoring), and scoring them twice would only repeat the work.
+not wait for someone to run `workbench score` again. `LandingRescorer` chooses the scorers of
+every other rubric already scored for the run; `RunExecutor.execute(also_score=...)` hands them
+to its live scoring, which scores each answered cell with them as it lands (in small batches, on
+the engine's loop without blocking it: ``similar`` vectors come through the engine's embedder).
+The run's own rubric is not among them: live scoring scores the cells with it already, and
+scoring them twice would only repeat the work.
 
 Rubrics that need an LLM judge are left for `workbench score --judge ...`, and said so.
 """
@@ -16,10 +18,7 @@ from dataclasses import dataclass, field
 
 from workbench.app.scoring import CellScorer, make_cell_scorer
 from workbench.core.errors import KnownError
-from workbench.core.runs import CellResult, CellStatus
 from workbench.store import Store
-
-BATCH = 50
 
 
 @dataclass
@@ -43,17 +42,12 @@ class LandingRescorer:
     Args:
         store: the store the engine writes the cells to.
         run_id: the run being resumed or retried.
-        batch: cells scored per transaction.
         include_run_rubric: score with the run's own rubric too (only for an execution that
             does not score live, which `RunExecutor` always does).
     """
 
-    def __init__(
-        self, store: Store, run_id: int, *, batch: int = BATCH, include_run_rubric: bool = False
-    ) -> None:
+    def __init__(self, store: Store, run_id: int, *, include_run_rubric: bool = False) -> None:
         self.report = RescoreReport()
-        self._batch = batch
-        self._pending: list[CellResult] = []
         self._scorers: list[CellScorer] = []
         run = store.get_run(run_id)
         rubric_ids = list(store.rubric_ids_scored(run_id))
@@ -77,20 +71,12 @@ class LandingRescorer:
             self._scorers.append(scorer)
             self.report.rubrics.append(version.ref)
 
-    def add(self, cell: CellResult) -> None:
-        """Take a cell the engine just finished; answered cells are scored in batches."""
-        if not self._scorers or cell.status is not CellStatus.OK:
-            return
-        self._pending.append(cell)
-        if len(self._pending) >= self._batch:
-            self.flush()
+    @property
+    def scorers(self) -> list[CellScorer]:
+        """The scorers to hand to `RunExecutor.execute(also_score=...)`."""
+        return list(self._scorers)
 
     def flush(self) -> int:
-        """Score and store the cells waiting; returns how many cells were scored."""
-        cells, self._pending = self._pending, []
-        if not cells:
-            return 0
-        for scorer in self._scorers:
-            scorer.score_many(cells)
-            self.report.rescored += len(cells)
-        return len(cells)
+        """Settle the report once the execution ended; returns the results stored."""
+        self.report.rescored = sum(scorer.stored for scorer in self._scorers)
+        return self.report.rescored

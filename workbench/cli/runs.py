@@ -8,7 +8,7 @@ finishes the rest later.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -29,7 +29,7 @@ from workbench.app.run_execution import (
     RunSummary,
     ScoringFailed,
 )
-from workbench.app.scoring import column_report, compare
+from workbench.app.scoring import CellScorer, column_report, compare
 from workbench.app.services import Services
 from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
@@ -39,7 +39,7 @@ from workbench.cli.families import JsonOption
 from workbench.cli.progress import RunProgress
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
-from workbench.core.runs import CellResult, CellStatus, RunInfo
+from workbench.core.runs import CellStatus, RunInfo
 from workbench.scoring.stats import ColumnStats
 
 
@@ -259,11 +259,12 @@ def _execute(
     *,
     quiet: bool,
     judge_model: ModelConfigContent | None = None,
-    on_cell: Callable[[CellResult], None] | None = None,
+    also_score: Sequence[CellScorer] = (),
 ) -> RunSummary:
     """Execute with a progress bar, scoring cells live; the first Ctrl+C cancels gracefully.
 
-    `on_cell` sees every finished cell as it lands (re-scoring on resume and retry).
+    `also_score` scores the landing cells with other rubrics too (re-scoring on resume and
+    retry).
     """
 
     async def go(cancel: asyncio.Event) -> RunSummary:
@@ -273,8 +274,6 @@ def _execute(
                 if isinstance(event, RunStarted):
                     progress.started(event.total)
                 elif isinstance(event, CellFinished):
-                    if on_cell is not None:
-                        on_cell(event.result)
                     progress.cancelling = cancel.is_set()
                     progress.cell_settled(error=event.result.status is CellStatus.ERROR)
 
@@ -289,6 +288,7 @@ def _execute(
                 sink=sink,
                 judge_model=judge_model,
                 on_scoring=scoring,
+                also_score=also_score,
             )
 
     return run_cancellable(go)
@@ -470,7 +470,7 @@ def _continue(
     # Cells that land get their scores at once: no stale "no answer" score after a retry.
     rescorer = LandingRescorer(svc.store, run_id)
     try:
-        summary = _execute(executor, run_id, mode, quiet=as_json, on_cell=rescorer.add)
+        summary = _execute(executor, run_id, mode, quiet=as_json, also_score=rescorer.scorers)
     finally:
         rescorer.flush()
     report = rescorer.report
