@@ -19,8 +19,8 @@ was ever run on it. It is measured whole (``--data``); its first figure is the c
 
 A third set, `bench/data/unanswered_third.tsv` (healthcare, utilities, car rental, food delivery,
 rentals, admissions, gaming, lost luggage, municipal services, gyms, pharmacy, SaaS billing; a reply
-that only asks a clarifying question is labelled ``partly``), was likewise committed before its first
-run, whose output is kept word for word in `bench/data/unanswered_third_first_run.txt`.
+that only asks a clarifying question is labelled ``partly``), was likewise committed before its
+first run, whose output is kept word for word in `bench/data/unanswered_third_first_run.txt`.
 """
 
 from __future__ import annotations

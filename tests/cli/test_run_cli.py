@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import Cli
 from workbench.app.paths import STORE_FILENAME
+from workbench.core.reviews import CellScore
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply
 
@@ -198,6 +200,39 @@ def test_retry_errors_rescores_the_fixed_cells_as_they_land(
         [rubric_id] = store.rubric_ids_scored(run_id)
         scores = store.scores(run_id, rubric_id)
     assert len(scores) == 4 and all(s.passed and s.error is None for s in scores)
+
+
+def test_retry_errors_scores_each_landed_cell_once_per_rubric(
+    cli: Cli, workspace: Path, home: Path, server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's own rubric is scored live by the executor; the landing re-scorer adds the
+    other rubrics only, so no cell is scored (and written) twice with the same rubric."""
+    server.script(Reply.error(400, "bad request"), Reply.error(400, "bad request"))
+    args = ("run", "--prompt", "ask", "--model", "fake", "--dataset", "msgs")
+    first = cli(*args, "--rubric", "polite", "--concurrency", "1", "--json")
+    run_id = first.json()["run"]
+    assert cli("score", str(run_id), "--rubric", "carrier", "--json").code == 0
+
+    written: Counter[tuple[str, str]] = Counter()
+    original = Store.upsert_scores
+
+    def counting(store: Store, run: int, scores: Sequence[CellScore]) -> int:
+        for score in scores:
+            written[(score.rubric_version_id, score.key.row_id)] += 1
+        return original(store, run, scores)
+
+    monkeypatch.setattr(Store, "upsert_scores", counting)
+    retried = cli("runs", "retry-errors", str(run_id))
+    assert retried.code == 0, retried.err
+    with Store.open(home / STORE_FILENAME) as store:
+        rubric_ids = set(store.rubric_ids_scored(run_id))
+        answered = {cell.key.row_id for cell in store.cells(run_id) if cell.output}
+    assert len(rubric_ids) == 2
+    # Two cells landed; each was scored exactly once with each of the two rubrics.
+    assert sorted(written.values()) == [1, 1, 1, 1], written
+    assert {rubric for rubric, _ in written} == rubric_ids
+    assert {row for _, row in written} <= answered
+    assert "Re-scored the answered cells with carrier@v1\n" in retried.err
 
 
 def test_progress_off_a_terminal_is_a_plain_line_not_a_redrawn_bar(

@@ -19,6 +19,7 @@ from workbench.core.models import DatasetRow, Kind, PersonaContent, RubricConten
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey, CellResult, Column, RunInfo
 from workbench.providers.embeddings import embed_texts
+from workbench.scoring.criteria.embedding import AsyncEmbedder, needs_embeddings
 from workbench.scoring.judge import JudgeCall
 from workbench.scoring.promptfoo_asserts import row_rubric
 from workbench.scoring.registry import JUDGE_KIND, CriterionRegistry
@@ -85,6 +86,11 @@ class CellScorer:
         needs_judge: scoring calls the judge, so use the async methods (the rubric has a judge
             criterion, or some row's assertions do and a judge is configured).
         rows_need_judge: some row's own assertions have a judge criterion (``llm-rubric``).
+        needs_embeddings: the rubric or some row's assertions have a ``similar`` criterion.
+        stored: results stored by `store_results` so far.
+        embed_call: the asynchronous embedder the async methods fetch vectors through (an
+            `EngineEmbedder`); None makes them call the endpoint synchronously, which only a
+            caller outside any event loop may accept.
     """
 
     def __init__(
@@ -96,6 +102,7 @@ class CellScorer:
         judge_call: JudgeCall | None = None,
         token_counter: TokenCounter | None = None,
         registry: CriterionRegistry | None = None,
+        embed_call: AsyncEmbedder | None = None,
     ) -> None:
         content = _rubric_content(rubric)
         registry = registry or CriterionRegistry.default()
@@ -110,6 +117,8 @@ class CellScorer:
         self.rubric = rubric
         self.content = content
         self._judge_call = judge_call
+        self.embed_call = embed_call
+        self.stored = 0
         self._token_counter = token_counter
         self._registry = registry
         self._rows = {row.id: row for row in store.dataset_rows(run.spec.dataset_id)}
@@ -122,6 +131,9 @@ class CellScorer:
             if row.asserts:
                 self._add_row_rubric(row)
         self.rows_need_judge = bool(self._judged_rows)
+        self.needs_embeddings = needs_embeddings(content.criteria) or any(
+            needs_embeddings(merged.criteria) for merged in self._row_rubrics.values()
+        )
         self.needs_judge = needs_judge(content) or (self.rows_need_judge and judge_call is not None)
 
     def _add_row_rubric(self, row: DatasetRow) -> None:
@@ -198,7 +210,14 @@ class CellScorer:
             ctx,
             judge_call=self._judge_call,
             registry=self._registry,
+            embed_call=self.embed_call,
         )
+
+    @property
+    def scores_async(self) -> bool:
+        """Whether cells must be scored with the async methods (a judge, or embeddings fetched
+        through `embed_call`)."""
+        return self.needs_judge or (self.needs_embeddings and self.embed_call is not None)
 
     def store_results(
         self, results: Iterable[tuple[CellKey, ScoreResult]]
@@ -207,7 +226,7 @@ class CellScorer:
         converting every result a second time)."""
         stamp = datetime.now(UTC)
         scores = tuple(to_cell_score(k, self.rubric.id, r, at=stamp) for k, r in results)
-        self.store.upsert_scores(self.run.id, scores)
+        self.stored += self.store.upsert_scores(self.run.id, scores)
         return scores
 
     def __call__(self, cell: CellResult) -> ScoreResult:

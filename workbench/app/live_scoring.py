@@ -4,21 +4,25 @@ Cells are gathered for a moment and scored in small batches, each stored in one 
 announced with one `CellsScored` event, so hundreds of cells a second cost a few writes a second.
 Rubrics with an LLM judge call it through an `EngineJudge` (the engine's endpoint limits,
 retries honouring Retry-After, per-call timeout and response cache, so a 429 from the judge is
-retried, never turned into an error at once); the rest are plain function calls.
+retried, never turned into an error at once); ``similar`` criteria fetch their vectors through
+an `EngineEmbedder` the same way, so a slow embeddings endpoint never holds up the cells the
+engine is landing meanwhile; the rest are plain function calls.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbench.app.embeddings import embedder_from_store
 from workbench.app.scoring import judge_call_from_config, make_cell_scorer
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.reviews import CellScore
 from workbench.core.runs import CellResult, CellStatus
+from workbench.engine.embedder import EngineEmbedder
 from workbench.engine.execution import ProviderFactoryFn
 from workbench.engine.judge import EngineJudge
 from workbench.engine.runner import EngineOptions
@@ -55,17 +59,22 @@ class LiveScoring:
     Use from the engine's event loop: `prepare`, `start`, `add` each finished cell, then
     `finish` (or `stop` on cancellation). Only answered (ok) cells are scored: an error is
     shown as an error, never as a fail, and a cancelled cell will run again on resume.
+
+    `also` are scorers of other rubrics (without a judge) that score the same cells, each
+    result stored once and announced with its own `CellsScored` (the re-scoring of a resume).
     """
 
-    def __init__(self, sink: Sink, run_id: int) -> None:
+    def __init__(self, sink: Sink, run_id: int, *, also: Sequence[CellScorer] = ()) -> None:
         self._sink = sink
         self._run_id = run_id
         self._scorer: CellScorer | None = None
+        self._also = list(also)
         self._pending: list[CellResult] = []
         self._wake = asyncio.Event()
         self._done = False
         self._task: asyncio.Task[None] | None = None
         self.judge: EngineJudge | None = None
+        self.embedder: EngineEmbedder | None = None
 
     async def prepare(
         self,
@@ -75,31 +84,43 @@ class LiveScoring:
         *,
         options: EngineOptions | None = None,
     ) -> None:
-        """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`
-        (closed by `aclose`)."""
+        """Build the scorer for the run's rubric and, with a judge model, its `EngineJudge`;
+        with ``similar`` criteria, its `EngineEmbedder` (both closed by `aclose`)."""
         run = store.get_run(self._run_id)
-        if run.spec.rubric_id is None:
-            return
-        if judge is not None:
-            self.judge = judge_call_from_config(store, judge, factory, options=options)
-        try:
-            self._scorer = make_cell_scorer(
-                store, self._run_id, store.get_version(run.spec.rubric_id), judge_call=self.judge
-            )
-        except KnownError as error:
-            self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
+        if run.spec.rubric_id is not None:
+            if judge is not None:
+                self.judge = judge_call_from_config(store, judge, factory, options=options)
+            try:
+                self._scorer = make_cell_scorer(
+                    store,
+                    self._run_id,
+                    store.get_version(run.spec.rubric_id),
+                    judge_call=self.judge,
+                )
+            except KnownError as error:
+                self._sink(ScoringFailed(self._run_id, f"Cells are not scored: {error}"))
+        for scorer in self._scorers():
+            if scorer.needs_embeddings:
+                if self.embedder is None:
+                    self.embedder = embedder_from_store(store, options=options)
+                scorer.embed_call = self.embedder
+
+    def _scorers(self) -> list[CellScorer]:
+        return ([self._scorer] if self._scorer is not None else []) + self._also
 
     async def aclose(self) -> None:
-        """Close the judge's provider, if one was built."""
+        """Close the judge's provider and the embedder's clients, if built."""
         if self.judge is not None:
             await self.judge.aclose()
+        if self.embedder is not None:
+            await self.embedder.aclose()
 
     def start(self) -> None:
-        if self._scorer is not None:
+        if self._scorers():
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     def add(self, result: CellResult) -> None:
-        if self._scorer is not None and result.status is CellStatus.OK:
+        if self._scorers() and result.status is CellStatus.OK:
             self._pending.append(result)
             self._wake.set()
 
@@ -114,8 +135,7 @@ class LiveScoring:
             self._task.cancel()
 
     async def _loop(self) -> None:
-        scorer = self._scorer
-        assert scorer is not None
+        scorers = self._scorers()
         while True:
             await self._wake.wait()
             if not self._done:
@@ -124,7 +144,8 @@ class LiveScoring:
             batch, self._pending = self._pending, []
             if batch:
                 try:
-                    await self._score(scorer, batch)
+                    for scorer in scorers:
+                        await self._score(scorer, batch)
                 except KnownError as error:
                     self._sink(ScoringFailed(self._run_id, f"Scoring stopped: {error}"))
                     return
@@ -132,7 +153,7 @@ class LiveScoring:
                 return
 
     async def _score(self, scorer: CellScorer, batch: list[CellResult]) -> None:
-        if scorer.needs_judge:
+        if scorer.scores_async:
             results = await asyncio.gather(*(scorer.evaluate_async(cell) for cell in batch))
         else:
             results = [scorer.evaluate(cell) for cell in batch]

@@ -2,9 +2,12 @@
 
 A cell that ended in an error holds an error score ("no answer") under every rubric that scored
 its run. When `runs retry-errors` (or `runs resume`) answers it, that score must follow at once,
-not wait for someone to run `workbench score` again. `LandingRescorer` scores each answered cell
-with every rubric already scored for the run (and the run's own rubric), in small batches, as
-the engine reports it.
+not wait for someone to run `workbench score` again. `LandingRescorer` chooses the scorers of
+every other rubric already scored for the run; `RunExecutor.execute(also_score=...)` hands them
+to its live scoring, which scores each answered cell with them as it lands (in small batches, on
+the engine's loop without blocking it: ``similar`` vectors come through the engine's embedder).
+The run's own rubric is not among them: live scoring scores the cells with it already, and
+scoring them twice would only repeat the work.
 
 Rubrics that need an LLM judge are left for `workbench score --judge ...`, and said so.
 """
@@ -15,10 +18,7 @@ from dataclasses import dataclass, field
 
 from workbench.app.scoring import CellScorer, make_cell_scorer
 from workbench.core.errors import KnownError
-from workbench.core.runs import CellResult, CellStatus
 from workbench.store import Store
-
-BATCH = 50
 
 
 @dataclass
@@ -42,18 +42,20 @@ class LandingRescorer:
     Args:
         store: the store the engine writes the cells to.
         run_id: the run being resumed or retried.
-        batch: cells scored per transaction.
+        include_run_rubric: score with the run's own rubric too (only for an execution that
+            does not score live, which `RunExecutor` always does).
     """
 
-    def __init__(self, store: Store, run_id: int, *, batch: int = BATCH) -> None:
+    def __init__(self, store: Store, run_id: int, *, include_run_rubric: bool = False) -> None:
         self.report = RescoreReport()
-        self._batch = batch
-        self._pending: list[CellResult] = []
         self._scorers: list[CellScorer] = []
         run = store.get_run(run_id)
         rubric_ids = list(store.rubric_ids_scored(run_id))
-        if run.spec.rubric_id is not None and run.spec.rubric_id not in rubric_ids:
-            rubric_ids.append(run.spec.rubric_id)
+        own = run.spec.rubric_id
+        if own is not None and own not in rubric_ids and include_run_rubric:
+            rubric_ids.append(own)
+        if own is not None and not include_run_rubric:
+            rubric_ids = [rubric_id for rubric_id in rubric_ids if rubric_id != own]
         for rubric_id in rubric_ids:
             version = store.get_version(rubric_id)
             try:
@@ -69,20 +71,12 @@ class LandingRescorer:
             self._scorers.append(scorer)
             self.report.rubrics.append(version.ref)
 
-    def add(self, cell: CellResult) -> None:
-        """Take a cell the engine just finished; answered cells are scored in batches."""
-        if not self._scorers or cell.status is not CellStatus.OK:
-            return
-        self._pending.append(cell)
-        if len(self._pending) >= self._batch:
-            self.flush()
+    @property
+    def scorers(self) -> list[CellScorer]:
+        """The scorers to hand to `RunExecutor.execute(also_score=...)`."""
+        return list(self._scorers)
 
     def flush(self) -> int:
-        """Score and store the cells waiting; returns how many cells were scored."""
-        cells, self._pending = self._pending, []
-        if not cells:
-            return 0
-        for scorer in self._scorers:
-            scorer.score_many(cells)
-            self.report.rescored += len(cells)
-        return len(cells)
+        """Settle the report once the execution ended; returns the results stored."""
+        self.report.rescored = sum(scorer.stored for scorer in self._scorers)
+        return self.report.rescored

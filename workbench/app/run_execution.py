@@ -15,7 +15,7 @@ engine: its events (`RunStarted`, `CellStarted`, `CellDelta`, `CellFinished`, `R
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.app.defaults import engine_options
@@ -37,6 +37,7 @@ from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions, Mode, RunEngine, RunSummary
 
 if TYPE_CHECKING:
+    from workbench.app.cell_scorer import CellScorer
     from workbench.store import Store
 
 EventSink = Callable[[Event], None]
@@ -83,13 +84,15 @@ class RunExecutor:
         sink: EventSink | None = None,
         judge_model: ModelConfigContent | None = None,
         on_scoring: ScoringSink | None = None,
+        also_score: Sequence[CellScorer] = (),
     ) -> RunSummary:
-        """Run the cells that need it and score each answered cell with the run's rubric.
+        """Run the cells that need it and score each answered cell with the run's rubric (and
+        with the scorers of `also_score`: other rubrics, re-scored as a resume lands cells).
 
         Scores are stored as cells finish and announced to `on_scoring`; a rubric that cannot
         score the run is announced as `ScoringFailed` and the run goes on.
         """
-        live = LiveScoring(on_scoring or _ignore, run_id)
+        live = LiveScoring(on_scoring or _ignore, run_id, also=also_score)
         try:
             await live.prepare(self.store, judge_model, self._factory, options=self.options)
 

@@ -13,8 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.app.cell_scorer import _rubric_content, from_cell_score, make_cell_scorer
+from workbench.app.cell_scorer import (
+    CellScorer,
+    _rubric_content,
+    from_cell_score,
+    make_cell_scorer,
+)
 from workbench.app.defaults import JUDGE_CONCURRENCY
+from workbench.app.embeddings import embedder_from_store
 from workbench.app.judges import judge_call_from_config
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent, Version
@@ -138,6 +144,37 @@ async def score_run_async(
                 concurrency=concurrency,
                 keep_stored=keep_stored,
             )
+    if keep_stored:
+        scored_live = _scored_live(store, run_id, rubric_version)
+        if scored_live is not None:
+            # Every settled cell was scored live with this rubric (which checked it then): no
+            # scorer to build, whose set-up prepares every dataset row's own assertions.
+            return scored_live
+    scorer = make_cell_scorer(
+        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
+    )
+    if not scorer.needs_embeddings:
+        return await _score_cells(
+            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+        )
+    # ``similar`` vectors come through the engine's embedder: never a blocking call in the loop.
+    async with embedder_from_store(store, options=engine_options) as embedder:
+        scorer.embed_call = embedder
+        return await _score_cells(
+            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+        )
+
+
+async def _score_cells(
+    store: Store,
+    run_id: int,
+    scorer: CellScorer,
+    progress: Progress | None,
+    batch_size: int,
+    concurrency: int,
+    keep_stored: bool,
+) -> RunScores:
+    rubric_version = scorer.rubric
     cells, unsettled = _settled_cells(store, run_id)
     results: dict[CellKey, ScoreResult] = {}
     if keep_stored:
@@ -146,13 +183,6 @@ async def score_run_async(
             if stored.key in wanted:
                 results[stored.key] = from_cell_score(stored)
         cells = [cell for cell in cells if cell.key not in results]
-        if not cells and results:
-            # Every settled cell was scored live with this rubric (which checked it then):
-            # no scorer to build, whose set-up prepares every dataset row's own assertions.
-            return RunScores(run_id, rubric_version, results, unsettled)
-    scorer = make_cell_scorer(
-        store, run_id, rubric_version, judge_call=judge_call, token_counter=token_counter
-    )
     total = len(cells) + len(results)
     gate = asyncio.Semaphore(max(1, concurrency))
 
@@ -166,7 +196,7 @@ async def score_run_async(
 
     for start in range(0, len(cells), batch_size):
         batch = cells[start : start + batch_size]
-        if scorer.needs_judge:
+        if scorer.scores_async:
             outcomes = await asyncio.gather(*(one(cell) for cell in batch))
         else:
             outcomes = [scorer.evaluate(cell) for cell in batch]
@@ -175,6 +205,20 @@ async def score_run_async(
                 progress(len(results), total)
         # The write happens between awaits, never across one (a store belongs to one thread).
         scorer.store_results(zip((c.key for c in batch), outcomes, strict=True))
+    return RunScores(run_id, rubric_version, results, unsettled)
+
+
+def _scored_live(store: Store, run_id: int, rubric_version: Version) -> RunScores | None:
+    """The run's scores if every settled cell already holds one of this rubric version."""
+    cells, unsettled = _settled_cells(store, run_id)
+    wanted = {cell.key for cell in cells}
+    results = {
+        stored.key: from_cell_score(stored)
+        for stored in store.scores(run_id, rubric_version.id)
+        if stored.key in wanted
+    }
+    if not results or len(results) < len(wanted):
+        return None
     return RunScores(run_id, rubric_version, results, unsettled)
 
 

@@ -8,7 +8,6 @@ is reported under the field it belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -20,6 +19,7 @@ from workbench.app.conversations import (
     SimulationEstimate,
     SimulationSpec,
 )
+from workbench.app.setup_checks import FieldProblems, comparison_name, selection
 from workbench.core.errors import KnownError
 from workbench.core.llm import Provider
 from workbench.core.models import Kind, ModelConfigContent
@@ -75,18 +75,11 @@ class SimulationChoices:
 
     def case_selection(self) -> CaseSelection:
         """The cases to run as the app layer's `CaseSelection`."""
-        if self.case_mode == "tag":
-            return CaseSelection(tag=self.tag)
-        if self.case_mode == "sample":
-            return CaseSelection(sample=self.sample, seed=self.seed)
-        return CaseSelection()
+        return selection(CaseSelection, self.case_mode, self.tag, self.sample, self.seed)
 
     def default_name(self) -> str:
         """A name saying what is simulated, for when the user gave none."""
-        prompts = ", ".join(p.replace("@", " ") for p in self.prompts[:3])
-        more = f" +{len(self.prompts) - 3}" if len(self.prompts) > 3 else ""
-        customers = f" × {len(self.customers)} customer(s)" if self.customers else ""
-        return f"{prompts}{more}{customers} on {self.conversations or '?'}"
+        return comparison_name(self.prompts, self.customers, "customer", self.conversations)
 
 
 @dataclass(frozen=True)
@@ -118,25 +111,15 @@ def check_simulation_choices(
     services: Services, store: Store, choices: SimulationChoices
 ) -> SimulationCheck:
     """Resolve and estimate `choices`; every problem is named under its field."""
-    problems: dict[str, str] = {}
-
-    def attempt(name: str, step: Callable[[], object]) -> object | None:
-        try:
-            return step()
-        except KnownError as error:
-            problems.setdefault(name, str(error))
-            return None
-
-    if not choices.prompts:
-        problems["prompts"] = "Choose at least one prompt version."
-    for address in choices.prompts:
-        attempt("prompts", partial(store.resolve, Kind.PROMPT, address))
-    for address in choices.personas:
-        attempt("personas", partial(store.resolve, Kind.PERSONA, address))
-    if not choices.models:
-        problems["models"] = "Choose at least one model for the assistant."
-    for address in choices.models:
-        attempt("models", partial(store.resolve, Kind.MODEL, address))
+    found_problems = FieldProblems(first_wins=True)
+    problems, attempt = found_problems.problems, found_problems.attempt
+    found_problems.check_columns(
+        store,
+        choices.prompts,
+        choices.personas,
+        choices.models,
+        no_model="Choose at least one model for the assistant.",
+    )
     for address in choices.customers:
         attempt("customers", partial(store.resolve, Kind.CUSTOMER, address))
     if choices.simulator is not None:

@@ -8,8 +8,7 @@ finishes the rest later.
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -30,17 +29,18 @@ from workbench.app.run_execution import (
     RunSummary,
     ScoringFailed,
 )
-from workbench.app.scoring import column_report, compare
+from workbench.app.scoring import CellScorer, column_report, compare
 from workbench.app.services import Services
 from workbench.cli import batch_runs as batch_cli
 from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
+from workbench.cli.cancellable import id_list, run_cancellable
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.cli.progress import RunProgress
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
-from workbench.core.runs import CellResult, CellStatus, RunInfo
+from workbench.core.runs import CellStatus, RunInfo
 from workbench.scoring.stats import ColumnStats
 
 
@@ -158,7 +158,7 @@ def run(
         note(f"Redacted {redacted.source.ref} → {redacted.version.ref} (replaced {replaced}).")
         dataset = redacted.ref
     selection = run_service.RowSelection(
-        ids=tuple(r.strip() for r in rows.split(",") if r.strip()) if rows else (),
+        ids=id_list(rows),
         tag=tag,
         sample=sample,
         seed=seed,
@@ -277,25 +277,21 @@ def _execute(
     *,
     quiet: bool,
     judge_model: ModelConfigContent | None = None,
-    on_cell: Callable[[CellResult], None] | None = None,
+    also_score: Sequence[CellScorer] = (),
 ) -> RunSummary:
     """Execute with a progress bar, scoring cells live; the first Ctrl+C cancels gracefully.
 
-    `on_cell` sees every finished cell as it lands (re-scoring on resume and retry).
+    `also_score` scores the landing cells with other rubrics too (re-scoring on resume and
+    retry).
     """
 
-    async def go() -> RunSummary:
-        cancel = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, cancel.set)
+    async def go(cancel: asyncio.Event) -> RunSummary:
         with RunProgress(run_id, quiet=quiet) as progress:
 
             def sink(event: Event) -> None:
                 if isinstance(event, RunStarted):
                     progress.started(event.total)
                 elif isinstance(event, CellFinished):
-                    if on_cell is not None:
-                        on_cell(event.result)
                     progress.cancelling = cancel.is_set()
                     progress.cell_settled(error=event.result.status is CellStatus.ERROR)
 
@@ -303,19 +299,17 @@ def _execute(
                 if isinstance(event, ScoringFailed):
                     note(event.message)
 
-            try:
-                return await executor.execute(
-                    run_id,
-                    mode=mode,
-                    cancel_event=cancel,
-                    sink=sink,
-                    judge_model=judge_model,
-                    on_scoring=scoring,
-                )
-            finally:
-                loop.remove_signal_handler(signal.SIGINT)
+            return await executor.execute(
+                run_id,
+                mode=mode,
+                cancel_event=cancel,
+                sink=sink,
+                judge_model=judge_model,
+                on_scoring=scoring,
+                also_score=also_score,
+            )
 
-    return asyncio.run(go())
+    return run_cancellable(go)
 
 
 def _report(
@@ -508,7 +502,7 @@ def _continue(
     # Cells that land get their scores at once: no stale "no answer" score after a retry.
     rescorer = LandingRescorer(svc.store, run_id)
     try:
-        summary = _execute(executor, run_id, mode, quiet=as_json, on_cell=rescorer.add)
+        summary = _execute(executor, run_id, mode, quiet=as_json, also_score=rescorer.scorers)
     finally:
         rescorer.flush()
     report = rescorer.report

@@ -10,7 +10,6 @@ Simulation runs are numbered apart from runs and shown as ``sim-N``.
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from workbench.app import conversations as conv
 from workbench.app.services import Services
+from workbench.cli.cancellable import id_list, run_cancellable
 from workbench.cli.context import note, print_json, services, stdout, table
 from workbench.cli.families import JsonOption
 from workbench.core.errors import ValidationError
@@ -132,7 +132,7 @@ def simulate(
             "choose a conversation set (--conversations NAME[@VERSION]) or use --demo"
         )
     selection = conv.CaseSelection(
-        ids=tuple(c.strip() for c in cases.split(",") if c.strip()) if cases else (),
+        ids=id_list(cases),
         tag=tag,
         sample=sample,
         seed=seed,
@@ -169,10 +169,7 @@ def _execute(
 ) -> conv.SimulationSummary:
     """Execute with a progress bar over conversations; the first Ctrl+C cancels gracefully."""
 
-    async def go() -> conv.SimulationSummary:
-        cancel = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, cancel.set)
+    async def go(cancel: asyncio.Event) -> conv.SimulationSummary:
         progress = Progress(
             TextColumn(f"sim-{run_id}"),
             BarColumn(),
@@ -196,15 +193,12 @@ def _execute(
                 status = f"{turns} messages" + (f", {errors} errors" if errors else "")
                 progress.update(task, advance=1, status=status)
 
-        try:
-            with progress:
-                return await conv.execute_simulation(
-                    svc, run_id, mode=mode, cancel_event=cancel, sink=sink
-                )
-        finally:
-            loop.remove_signal_handler(signal.SIGINT)
+        with progress:
+            return await conv.execute_simulation(
+                svc, run_id, mode=mode, cancel_event=cancel, sink=sink
+            )
 
-    return asyncio.run(go())
+    return run_cancellable(go)
 
 
 def _pct(value: float | None, interval: Any = None) -> str:

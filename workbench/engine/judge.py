@@ -21,11 +21,9 @@ does); build one per loop and close it with `aclose` (or ``async with``).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import random
-from types import TracebackType
 
 from workbench.core.errors import KnownError
 from workbench.core.llm import (
@@ -42,6 +40,7 @@ from workbench.engine.clock import Clock, MonotonicClock
 from workbench.engine.costing import CountTokens, default_count_tokens
 from workbench.engine.execution import ProviderFactoryFn, ProviderPool
 from workbench.engine.limits import Limits, endpoint_key
+from workbench.engine.loop_bound import LoopBound
 from workbench.engine.retry import attempt_with_timeout, run_with_retries
 from workbench.engine.runner import EngineOptions
 from workbench.scoring.judge import readable_judge_answer
@@ -55,7 +54,7 @@ _POOL_KEY = "judge"
 _OUTPUT_LIMIT_KEYS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 
 
-class EngineJudge:
+class EngineJudge(LoopBound):
     """A `JudgeCall` for one judge model config, through the engine's limits, retries and cache.
 
     Args:
@@ -77,6 +76,8 @@ class EngineJudge:
         requests: attempts sent to the provider (retries included).
         cache_hits: requests answered from the cache.
     """
+
+    WHAT = "judge"
 
     def __init__(
         self,
@@ -108,7 +109,6 @@ class EngineJudge:
         self._use_cache = use_cache
         self._count_tokens = count_tokens
         self._rng = random.Random(seed if seed is not None else self.options.seed)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.calls = 0
         self.requests = 0
         self.cache_hits = 0
@@ -192,30 +192,9 @@ class EngineJudge:
                 return tokens + value
         return tokens + self.options.assumed_output_tokens
 
-    def _check_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError(
-                "this judge belongs to another event loop (its provider's connections do):"
-                " build one judge per loop"
-            )
-
     async def aclose(self) -> None:
         """Close the provider built for the judge, if any."""
         await self._providers.aclose()
-
-    async def __aenter__(self) -> EngineJudge:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def provider_as_factory(provider: Provider) -> ProviderFactoryFn:

@@ -13,8 +13,11 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from workbench.core.llm import ErrorKind, Outcome, ProviderError
+from workbench.core.llm import ErrorKind, ProviderError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ class RetryPolicy:
 
 
 async def attempt_with_timeout(
-    call: Callable[[], Awaitable[Outcome]], timeout_s: float | None
-) -> Outcome:
+    call: Callable[[], Awaitable[T | ProviderError]], timeout_s: float | None
+) -> T | ProviderError:
     """Run one attempt; turn exceeding `timeout_s` into a TIMEOUT error instead of raising."""
     if timeout_s is None:
         return await call()
@@ -54,12 +57,12 @@ async def attempt_with_timeout(
 
 
 async def run_with_retries(
-    attempt: Callable[[], Awaitable[Outcome]],
+    attempt: Callable[[], Awaitable[T | ProviderError]],
     policy: RetryPolicy,
     *,
     sleep: Callable[[float], Awaitable[None]],
     rng: random.Random,
-) -> tuple[Outcome, int]:
+) -> tuple[T | ProviderError, int]:
     """Call `attempt` until it succeeds, fails for good, or attempts run out.
 
     `attempt` acquires whatever slots it needs and releases them before returning, so a cell

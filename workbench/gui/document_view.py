@@ -131,6 +131,12 @@ class VersionEditor(DocumentView):
     def refresh_preview(self) -> None:
         """Render the editor's preview again (editors with a preview override)."""
 
+    def _store_content(self, content: Content, note: str) -> SaveResult:
+        """Store a new version of the fields (families with their own save use case override)."""
+        return save_version(
+            self._store, self.KIND, self._name, content, author=self._author, note=note
+        )
+
     # -- the document interface ----------------------------------------------------------------
 
     @property
@@ -155,14 +161,7 @@ class VersionEditor(DocumentView):
         try:
             content = self._content_for_save()
             previous = self._head
-            result = save_version(
-                self._store,
-                self.KIND,
-                self._name,
-                content,
-                author=self._author,
-                note=self.note.text().strip(),
-            )
+            result = self._store_content(content, self.note.text().strip())
         except KnownError as error:
             self._show_problem(f"Not saved: {error}")
             return None

@@ -9,9 +9,6 @@ the disk or scoring.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +16,10 @@ from PySide6.QtCore import QObject, Signal
 
 from workbench.app.run_execution import EngineOptions, Event, Mode, RunExecutor, RunSummary
 from workbench.app.services import ProviderFactory
-from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import RunSpec
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.engine_task import CancellableWork, EngineTaskController, Sink
 from workbench.gui.run_events import (
     CellsScored,
     RunCreated,
@@ -36,14 +33,10 @@ from workbench.gui.run_events import (
 if TYPE_CHECKING:
     from workbench.app.records import Store
 
-_log = logging.getLogger(__name__)
-_TOKENS = itertools.count(1)
-
 StoreOpener = Callable[[], "Store"]
-Sink = Callable[[Any], None]
 
 
-class RunController(QObject):
+class RunController(EngineTaskController):
     """Drives one run on the engine thread and reports its events on the GUI thread.
 
     Args:
@@ -63,12 +56,20 @@ class RunController(QObject):
     """
 
     run_created = Signal(int)
-    events_received = Signal(list)
     cells_scored = Signal(list)
-    running_changed = Signal(bool)
     run_finished = Signal(object)
     run_failed = Signal(str)
-    scoring_failed = Signal(str)
+
+    WHAT = "run"
+    STOPPED_MESSAGE = "The run was stopped before it finished; Resume continues it."
+    CREATED = RunCreated
+    EVENTS = (RunDelta, RunEvent)
+    SCORED = CellsScored
+    SCORING_FAILED = ScoringFailed
+    CREATED_SIGNAL = "run_created"
+    SCORES_SIGNAL = "cells_scored"
+    FINISHED_SIGNAL = "run_finished"
+    FAILED_SIGNAL = "run_failed"
 
     def __init__(
         self,
@@ -79,120 +80,38 @@ class RunController(QObject):
         options: EngineOptions | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._bridge = bridge
-        self._token = next(_TOKENS)
+        super().__init__(bridge, parent=parent)
         # What runs on the engine thread: a plain object, so that thread never holds this QObject.
-        self._work = _RunWork(open_store, provider_factory, options, self._token)
-        self._run_id: int | None = None
-        self._task: int | None = None
+        self._work: _RunWork = _RunWork(open_store, provider_factory, options, self._token)
         self._judge: ModelConfigContent | None = None
         self.last_summary: RunSummary | None = None
-        bridge.events_arrived.connect(self._on_bridge_events_arrived)
-        bridge.task_finished.connect(self._on_bridge_task_finished)
-
-    @property
-    def run_id(self) -> int | None:
-        """The run this controller drives, once created or attached."""
-        return self._run_id
-
-    @property
-    def running(self) -> bool:
-        """Whether an execution is under way."""
-        return self._task is not None
 
     def attach(self, run_id: int, *, judge_model: ModelConfigContent | None = None) -> None:
         """Drive an existing run (for resume and retry-errors)."""
-        if self.running:
-            raise RuntimeError("cannot attach a controller while it runs")
-        self._run_id = run_id
+        self._attach(run_id)
         self._judge = judge_model
 
     def start(
         self, spec: RunSpec, name: str, *, judge_model: ModelConfigContent | None = None
     ) -> None:
         """Create a run from `spec` and execute it; `run_created` tells its id."""
-        if self.running:
-            raise RuntimeError("this controller is already running")
+        self._check_can_start()
         self._judge = judge_model
-        work = self._work
-        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
+        self._start(spec, name)
 
-    def resume(self) -> None:
-        """Run every cell not yet ok (after a cancel, a crash or errors)."""
-        self._continue("missing")
+    # -- what EngineTaskController asks of a controller ----------------------------------------
 
-    def retry_errors(self) -> None:
-        """Run again only the cells that ended in an error."""
-        self._continue("errors")
-
-    def cancel(self) -> bool:
-        """Stop scheduling; in-flight cells end as cancelled. False when nothing runs."""
-        if not self.running:
-            return False
-        self._work.request_cancel()
-        return True
-
-    # -- starting work on the engine thread ----------------------------------------------------
-
-    def _continue(self, mode: Mode) -> None:
-        if self._run_id is None:
-            raise RuntimeError("no run to continue: start or attach one first")
-        if self.running:
-            return
-        run_id, work = self._run_id, self._work
-        self._submit(lambda sink: work.execute_stored(sink, run_id, mode))
-
-    def _submit(self, make: Callable[[Sink], Any]) -> None:
-        self._work.cancel_wanted = False
+    def _prepare_submit(self) -> None:
         self._work.judge = self._judge
-        self._task = self._bridge.submit(make)
-        self.running_changed.emit(True)
 
-    # -- GUI thread ----------------------------------------------------------------------------
+    def _unwrap(self, item: Any) -> Event:
+        return untag(item)
 
-    def _on_bridge_events_arrived(self, events: list[Any]) -> None:
-        mine: list[Event] = []
-        for item in events:
-            if isinstance(item, RunCreated):
-                if item.token == self._token:
-                    self._run_id = item.run_id
-                    self.run_created.emit(item.run_id)
-            elif isinstance(item, RunDelta | RunEvent):
-                if item.run_id == self._run_id:
-                    mine.append(untag(item))
-            elif isinstance(item, CellsScored):
-                if item.run_id == self._run_id:
-                    # A cell's score must land after the cell itself.
-                    mine = self._flush(mine)
-                    self.cells_scored.emit(list(item.scores))
-            elif isinstance(item, ScoringFailed) and item.run_id == self._run_id:
-                self.scoring_failed.emit(item.message)
-        self._flush(mine)
-
-    def _flush(self, events: list[Event]) -> list[Event]:
-        if events:
-            self.events_received.emit(events)
-        return []
-
-    def _on_bridge_task_finished(self, task_id: int, result: Any, error: Any) -> None:
-        if task_id != self._task:
-            return
-        self._task = None
-        self.running_changed.emit(False)
-        if isinstance(result, RunSummary):
-            self.last_summary = result
-            self.run_finished.emit(result)
-        elif isinstance(error, asyncio.CancelledError):
-            self.run_failed.emit("The run was stopped before it finished; Resume continues it.")
-        elif isinstance(error, KnownError):
-            self.run_failed.emit(str(error))
-        else:
-            _log.error("run execution failed", exc_info=error)
-            self.run_failed.emit(f"The run stopped on an unexpected error: {error!r}")
+    def _is_summary(self, result: Any) -> bool:
+        return isinstance(result, RunSummary)
 
 
-class _RunWork:
+class _RunWork(CancellableWork):
     """The engine-thread side of a `RunController`: creates, executes and scores a run.
 
     It holds no Qt object, so whatever the engine thread keeps or drops of it never touches a
@@ -206,24 +125,12 @@ class _RunWork:
         options: EngineOptions | None,
         token: int,
     ) -> None:
+        super().__init__()
         self._open_store = open_store
         self._factory = factory
         self._options = options
         self._token = token
         self.judge: ModelConfigContent | None = None
-        # Written on the engine thread when an execution starts, read by `request_cancel`.
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._cancel_event: asyncio.Event | None = None
-        self.cancel_wanted = False
-
-    def request_cancel(self) -> None:
-        """Ask the current execution to stop (from the GUI thread)."""
-        # Set the flag before reading the loop: `_execute` stores the loop before it reads the
-        # flag, so one of the two always sees the other.
-        self.cancel_wanted = True
-        loop, event = self._loop, self._cancel_event
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
 
     async def create_and_execute(self, sink: Sink, spec: RunSpec, name: str) -> RunSummary:
         store = self._open_store()
@@ -248,10 +155,7 @@ class _RunWork:
     async def _execute(
         self, sink: Sink, executor: RunExecutor, run_id: int, mode: Mode
     ) -> RunSummary:
-        self._loop = asyncio.get_running_loop()
-        cancel = self._cancel_event = asyncio.Event()
-        if self.cancel_wanted:
-            cancel.set()
+        cancel = self._begin_execution()
 
         def tagged(event: Event) -> None:
             sink(tag(run_id, event))
@@ -266,4 +170,4 @@ class _RunWork:
                 on_scoring=sink,
             )
         finally:
-            self._loop = self._cancel_event = None
+            self._end_execution()

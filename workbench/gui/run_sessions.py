@@ -35,6 +35,7 @@ from workbench.core.reviews import Rating
 from workbench.core.runs import CellKey, RunInfo, RunSpec
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.controller_sessions import ControllerSessions
 from workbench.gui.models.results_table_model import ResultsTableModel
 from workbench.gui.models.run_loading import (
     cell_prompt_text,
@@ -62,7 +63,7 @@ def run_tab_key(run_id: int) -> str:
     return f"run:{run_id}"
 
 
-class RunSessions(QObject):
+class RunSessions(ControllerSessions):
     """Results views and run controllers of one window.
 
     Args:
@@ -81,9 +82,7 @@ class RunSessions(QObject):
         results_loaded(QWidget): a big run's results, read in the background, are shown.
     """
 
-    view_opened = Signal(QWidget, str, str)
     results_loaded = Signal(QWidget)
-    message_posted = Signal(str)
     runs_changed = Signal()
 
     def __init__(
@@ -98,13 +97,9 @@ class RunSessions(QObject):
         options: EngineOptions | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(bridge, jobs, provider_factory, reviewer=reviewer, parent=parent)
         self._store = store
         self._open_store = open_store
-        self._bridge = bridge
-        self._jobs = jobs
-        self._factory = provider_factory
-        self._reviewer = reviewer
         self._options = options
         self._controllers: dict[int, RunController] = {}
         self._views: dict[int, ResultsView] = {}
@@ -112,15 +107,6 @@ class RunSessions(QObject):
         self._ratings.failed.connect(self._on_ratings_failed)
 
     # -- public --------------------------------------------------------------------------------
-
-    def controller(self, run_id: int) -> RunController:
-        """The controller of a run (created on first use)."""
-        controller = self._controllers.get(run_id)
-        if controller is None:
-            controller = self._new_controller()
-            controller.attach(run_id)
-            self._controllers[run_id] = controller
-        return controller
 
     def results_view(self, run_id: int) -> tuple[ResultsView, str]:
         """A new results view of a stored run, wired to its controller, and its title."""
@@ -155,8 +141,7 @@ class RunSessions(QObject):
         view.set_running(controller.running)
         if rubric_id is None:
             view.set_notice("Not scored: start a run with a rubric to see pass rates live.")
-        self._views[run_id] = view
-        view.destroyed.connect(partial(self._views.pop, run_id, None))
+        self._remember_view(run_id, view)
         if big:
             self._load_in_background(view, run, rubric_id)
         return view, title
@@ -166,7 +151,7 @@ class RunSessions(QObject):
     ) -> RunController:
         """Create and execute a run; its view opens (`view_opened`) once it is stored."""
         controller = self._new_controller()
-        controller.run_created.connect(partial(self._on_controller_run_created, controller))
+        controller.run_created.connect(partial(self._on_controller_created, controller))
         controller.run_failed.connect(self.message_posted)
         controller.start(spec, name, judge_model=judge)
         self.message_posted.emit(f"Starting {name}…")
@@ -231,11 +216,6 @@ class RunSessions(QObject):
         """Whether every rating given so far is stored."""
         return self._ratings.idle
 
-    def shutdown(self) -> None:
-        """Ask every running run to stop (the window is closing)."""
-        for controller in self._controllers.values():
-            controller.cancel()
-
     # -- helpers -------------------------------------------------------------------------------
 
     def _load_in_background(self, view: ResultsView, run: RunInfo, rubric_id: str | None) -> None:
@@ -246,12 +226,19 @@ class RunSessions(QObject):
         loader.loaded.connect(partial(self._on_loader_loaded, view))
         loader.failed.connect(partial(self._on_loader_failed, view))
 
-    def _new_controller(self) -> RunController:
-        controller = RunController(
+    def _build_controller(self) -> RunController:
+        return RunController(
             self._bridge, self._open_store, self._factory, options=self._options, parent=self
         )
-        controller.running_changed.connect(self._on_controller_running_changed)
-        return controller
+
+    def _open_view(self, run_id: int) -> tuple[ResultsView, str]:
+        return self.results_view(run_id)
+
+    def _tab_key(self, run_id: int) -> str:
+        return run_tab_key(run_id)
+
+    def _announce_changed(self) -> None:
+        self.runs_changed.emit()
 
     def _has(self, kind: Kind, name: str) -> bool:
         return any(f.name == name for f in self._store.list_families(kind))
@@ -264,17 +251,6 @@ class RunSessions(QObject):
             controller.resume()
 
     # -- slots ---------------------------------------------------------------------------------
-
-    def _on_controller_run_created(self, controller: RunController, run_id: int) -> None:
-        self._controllers[run_id] = controller
-        view, title = self.results_view(run_id)
-        view.set_running(True)
-        self.runs_changed.emit()
-        self.view_opened.emit(view, title, run_tab_key(run_id))
-
-    def _on_controller_running_changed(self, running: bool) -> None:
-        if not running:
-            self.runs_changed.emit()
 
     def _on_view_rating_given(
         self, run_id: int, view: ResultsView, key: CellKey, _rating: str

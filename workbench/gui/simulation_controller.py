@@ -10,9 +10,7 @@ timer; it never waits on the network, the disk or scoring.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,14 +20,13 @@ from workbench.app import conversations as app_conversations
 from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.engine_task import CancellableWork, EngineTaskController, Sink
 
 if TYPE_CHECKING:
     from workbench.app.conversations import ConversationScore, SimulationSpec
     from workbench.app.services import Services
 
 _log = logging.getLogger(__name__)
-_TOKENS = itertools.count(1)
-Sink = Callable[[Any], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +61,7 @@ class SimulationScoringFailed:
     message: str
 
 
-class SimulationController(QObject):
+class SimulationController(EngineTaskController):
     """Drives one simulation on the engine thread and reports on the GUI thread.
 
     Args:
@@ -83,12 +80,20 @@ class SimulationController(QObject):
     """
 
     simulation_created = Signal(int)
-    events_received = Signal(list)
-    running_changed = Signal(bool)
     simulation_finished = Signal(object)
     simulation_failed = Signal(str)
     scores_received = Signal(list)
-    scoring_failed = Signal(str)
+
+    WHAT = "simulation"
+    STOPPED_MESSAGE = "The simulation was stopped; finished turns are kept and Resume continues it."
+    CREATED = SimulationCreated
+    EVENTS = SimulationEventOf
+    SCORED = SimulationScored
+    SCORING_FAILED = SimulationScoringFailed
+    CREATED_SIGNAL = "simulation_created"
+    SCORES_SIGNAL = "scores_received"
+    FINISHED_SIGNAL = "simulation_finished"
+    FAILED_SIGNAL = "simulation_failed"
 
     def __init__(
         self,
@@ -98,47 +103,17 @@ class SimulationController(QObject):
         *,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._bridge = bridge
-        self._token = next(_TOKENS)
+        super().__init__(bridge, parent=parent)
         # What runs on the engine thread holds no Qt object (see `_SimulationWork`).
-        self._work = _SimulationWork(services, provider_factory, self._token)
-        self._run_id: int | None = None
-        self._task: int | None = None
-        self.last_summary: object | None = None
-        bridge.events_arrived.connect(self._on_bridge_events_arrived)
-        bridge.task_finished.connect(self._on_bridge_task_finished)
-
-    @property
-    def run_id(self) -> int | None:
-        """The simulation driven, once created or attached."""
-        return self._run_id
-
-    @property
-    def running(self) -> bool:
-        """Whether an execution (or its scoring) is under way."""
-        return self._task is not None
+        self._work: _SimulationWork = _SimulationWork(services, provider_factory, self._token)
 
     def attach(self, run_id: int) -> None:
         """Drive a stored simulation (resume, retry errors, score)."""
-        if self.running:
-            raise RuntimeError("cannot attach a controller while it runs")
-        self._run_id = run_id
+        self._attach(run_id)
 
     def start(self, spec: SimulationSpec, name: str) -> None:
         """Create a simulation from `spec` and execute it; `simulation_created` tells its id."""
-        if self.running:
-            raise RuntimeError("this controller is already running")
-        work = self._work
-        self._submit(lambda sink: work.create_and_execute(sink, spec, name))
-
-    def resume(self) -> None:
-        """Run every conversation not finished yet (after a cancel or a crash)."""
-        self._continue("missing")
-
-    def retry_errors(self) -> None:
-        """Run again the conversations that ended in an error."""
-        self._continue("errors")
+        self._start(spec, name)
 
     def score(self) -> None:
         """Score the stored conversations again (after a resume, or for an unscored run)."""
@@ -147,74 +122,13 @@ class SimulationController(QObject):
         run_id, work = self._run_id, self._work
         self._submit(lambda sink: work.score(sink, run_id))
 
-    def cancel(self) -> bool:
-        """Stop: in-flight calls are cancelled, every finished turn stays stored."""
-        if not self.running:
-            return False
-        self._work.request_cancel()
-        return True
+    # -- what EngineTaskController asks of a controller ----------------------------------------
 
-    # -- engine thread -------------------------------------------------------------------------
-
-    def _continue(self, mode: str) -> None:
-        if self._run_id is None:
-            raise RuntimeError("no simulation to continue: start or attach one first")
-        if self.running:
-            return
-        run_id, work = self._run_id, self._work
-        self._submit(lambda sink: work.execute(sink, run_id, mode))
-
-    def _submit(self, make: Callable[[Sink], Any]) -> None:
-        self._work.cancel_wanted = False
-        self._task = self._bridge.submit(make)
-        self.running_changed.emit(True)
-
-    # -- GUI thread ----------------------------------------------------------------------------
-
-    def _on_bridge_events_arrived(self, events: list[Any]) -> None:
-        mine: list[Any] = []
-        for item in events:
-            if isinstance(item, SimulationCreated):
-                if item.token == self._token:
-                    self._run_id = item.run_id
-                    self.simulation_created.emit(item.run_id)
-            elif isinstance(item, SimulationEventOf):
-                if item.run_id == self._run_id:
-                    mine.append(item.event)
-            elif isinstance(item, SimulationScored):
-                if item.run_id == self._run_id:
-                    mine = self._flush(mine)
-                    self.scores_received.emit(list(item.scores))
-            elif isinstance(item, SimulationScoringFailed) and item.run_id == self._run_id:
-                self.scoring_failed.emit(item.message)
-        self._flush(mine)
-
-    def _flush(self, events: list[Any]) -> list[Any]:
-        if events:
-            self.events_received.emit(events)
-        return []
-
-    def _on_bridge_task_finished(self, task_id: int, result: Any, error: Any) -> None:
-        if task_id != self._task:
-            return
-        self._task = None
-        self.running_changed.emit(False)
-        if error is None:
-            if result is not None:
-                self.last_summary = result
-                self.simulation_finished.emit(result)
-        elif isinstance(error, asyncio.CancelledError):
-            self.simulation_failed.emit(
-                "The simulation was stopped; finished turns are kept and Resume continues it."
-            )
-        elif isinstance(error, KnownError):
-            self.simulation_failed.emit(str(error))
-        else:
-            _log.error("simulation failed", exc_info=error)
-            self.simulation_failed.emit(f"The simulation stopped on an unexpected error: {error!r}")
+    def _unwrap(self, item: Any) -> Any:
+        return item.event
 
 
-class _SimulationWork:
+class _SimulationWork(CancellableWork):
     """The engine-thread side of a `SimulationController`: create, execute and score.
 
     It holds no Qt object, so whatever the engine thread keeps or drops of it never touches a
@@ -224,22 +138,10 @@ class _SimulationWork:
     def __init__(
         self, services: Services, provider_factory: ProviderFactory | None, token: int
     ) -> None:
+        super().__init__()
         self._services = services
         self._factory = provider_factory
         self._token = token
-        # Written on the engine thread when an execution starts, read by `request_cancel`.
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._cancel_event: asyncio.Event | None = None
-        self.cancel_wanted = False
-
-    def request_cancel(self) -> None:
-        """Ask the current execution to stop (from the GUI thread)."""
-        # The flag first: `execute` stores the loop before reading the flag, so one of the two
-        # always sees the other.
-        self.cancel_wanted = True
-        loop, event = self._loop, self._cancel_event
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
 
     async def create_and_execute(self, sink: Sink, spec: SimulationSpec, name: str) -> Any:
         services, factory = self._services, self._factory
@@ -256,13 +158,10 @@ class _SimulationWork:
 
         run_id = await asyncio.to_thread(create)
         sink(SimulationCreated(self._token, run_id))
-        return await self.execute(sink, run_id, "missing")
+        return await self.execute_stored(sink, run_id, "missing")
 
-    async def execute(self, sink: Sink, run_id: int, mode: str) -> Any:
-        self._loop = asyncio.get_running_loop()
-        cancel = self._cancel_event = asyncio.Event()
-        if self.cancel_wanted:
-            cancel.set()
+    async def execute_stored(self, sink: Sink, run_id: int, mode: str) -> Any:
+        cancel = self._begin_execution()
         store = self._services.open_store()
         try:
             summary = await app_conversations.execute_simulation(
@@ -276,7 +175,7 @@ class _SimulationWork:
             )
         finally:
             store.close()
-            self._loop = self._cancel_event = None
+            self._end_execution()
         if not cancel.is_set():
             await self.score(sink, run_id)
         return summary

@@ -20,6 +20,7 @@ from workbench.app.services import ProviderFactory
 from workbench.core.errors import KnownError
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.bridge import EngineBridge
+from workbench.gui.controller_sessions import ControllerSessions
 from workbench.gui.simulation_controller import SimulationController
 from workbench.gui.views.simulation_approve_dialog import SimulationApproveDialog
 from workbench.gui.views.simulation_view import SimulationView
@@ -34,7 +35,7 @@ def simulation_tab_key(run_id: int) -> str:
     return f"simulation:{run_id}"
 
 
-class SimulationSessions(QObject):
+class SimulationSessions(ControllerSessions):
     """Simulation views and controllers of one window.
 
     Args:
@@ -49,8 +50,6 @@ class SimulationSessions(QObject):
         simulations_changed(): a simulation was created or stopped (the navigator lists them).
     """
 
-    view_opened = Signal(QWidget, str, str)
-    message_posted = Signal(str)
     simulations_changed = Signal()
 
     def __init__(
@@ -63,27 +62,14 @@ class SimulationSessions(QObject):
         *,
         reviewer: str = "",
     ) -> None:
-        super().__init__(parent)
+        super().__init__(bridge, jobs, provider_factory, reviewer=reviewer, parent=parent)
         self._services = services
-        self._bridge = bridge
-        self._jobs = jobs
-        self._factory = provider_factory
-        self._reviewer = reviewer
         self._controllers: dict[int, SimulationController] = {}
         self._views: dict[int, SimulationView] = {}
         self._summary_jobs: dict[int, SimulationView] = {}
         self._score_jobs: dict[int, SimulationView] = {}
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
-
-    def controller(self, run_id: int) -> SimulationController:
-        """The controller of a simulation (created on first use)."""
-        controller = self._controllers.get(run_id)
-        if controller is None:
-            controller = self._new_controller()
-            controller.attach(run_id)
-            self._controllers[run_id] = controller
-        return controller
 
     def view(self, run_id: int) -> SimulationView | None:
         """The open view of a simulation, if any."""
@@ -113,8 +99,7 @@ class SimulationSessions(QObject):
         view.set_running(controller.running)
         if info.spec.rubric_id is None:
             view.show_message("No rubric chosen: outcomes and register are still checked.")
-        self._views[run_id] = view
-        view.destroyed.connect(partial(self._views.pop, run_id, None))
+        self._remember_view(run_id, view)
         if not controller.running and live.results:
             self._load_scores(run_id, view)
         return view, title
@@ -148,18 +133,11 @@ class SimulationSessions(QObject):
     def start_simulation(self, spec: SimulationSpec, name: str) -> SimulationController:
         """Create and execute a simulation; its view opens once it is stored."""
         controller = self._new_controller()
-        controller.simulation_created.connect(
-            partial(self._on_controller_simulation_created, controller)
-        )
+        controller.simulation_created.connect(partial(self._on_controller_created, controller))
         controller.simulation_failed.connect(self.message_posted)
         controller.start(spec, name)
         self.message_posted.emit(f"Starting the simulation {name}…")
         return controller
-
-    def shutdown(self) -> None:
-        """Ask every running simulation to stop (the window is closing)."""
-        for controller in self._controllers.values():
-            controller.cancel()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -173,25 +151,19 @@ class SimulationSessions(QObject):
         self._score_jobs[job] = view
         view.destroyed.connect(partial(self._score_jobs.pop, job, None))
 
-    def _new_controller(self) -> SimulationController:
-        controller = SimulationController(self._bridge, self._services, self._factory, parent=self)
-        controller.running_changed.connect(self._on_controller_running_changed)
-        return controller
+    def _build_controller(self) -> SimulationController:
+        return SimulationController(self._bridge, self._services, self._factory, parent=self)
+
+    def _open_view(self, run_id: int) -> tuple[SimulationView, str]:
+        return self.simulation_view(run_id)
+
+    def _tab_key(self, run_id: int) -> str:
+        return simulation_tab_key(run_id)
+
+    def _announce_changed(self) -> None:
+        self.simulations_changed.emit()
 
     # -- slots ---------------------------------------------------------------------------------
-
-    def _on_controller_simulation_created(
-        self, controller: SimulationController, run_id: int
-    ) -> None:
-        self._controllers[run_id] = controller
-        view, title = self.simulation_view(run_id)
-        view.set_running(True)
-        self.simulations_changed.emit()
-        self.view_opened.emit(view, title, simulation_tab_key(run_id))
-
-    def _on_controller_running_changed(self, running: bool) -> None:
-        if not running:
-            self.simulations_changed.emit()
 
     def _on_view_summary_requested(
         self, run_id: int, view: SimulationView, column_a: int | None, column_b: int | None

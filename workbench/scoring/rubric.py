@@ -26,6 +26,7 @@ import asyncio
 
 from workbench.core.models import CriterionSpec, RubricContent
 from workbench.core.runs import CellStatus
+from workbench.scoring.criteria.embedding import AsyncEmbedder, needs_embeddings, with_embeddings
 from workbench.scoring.criteria.refusal import evaluate_refusal_judged, uses_judge
 from workbench.scoring.gates import failed_gates, is_required, without_gate_key
 from workbench.scoring.judge import JudgeCall, evaluate_judge, parse_judge_config
@@ -143,12 +144,18 @@ async def score_output(
     *,
     judge_call: JudgeCall | None = None,
     registry: CriterionRegistry | None = None,
+    embed_call: AsyncEmbedder | None = None,
 ) -> ScoreResult:
     """Score one output with a rubric; judge criteria run concurrently through `judge_call`.
+
+    With `embed_call`, the vectors of ``similar`` criteria are fetched through it before the
+    criteria are evaluated, so no synchronous embedding call runs in the event loop.
 
     Raises:
         CriterionConfigError: a bad configuration, or a judge criterion without `judge_call`.
     """
+    if embed_call is not None and needs_embeddings(rubric.criteria) and cell_error(ctx) is None:
+        ctx = await with_embeddings(rubric.criteria, ctx, embed_call)
     if not needs_judge(rubric):
         return score_output_sync(rubric, ctx, registry=registry)
     if judge_call is None:

@@ -161,6 +161,14 @@ class Faults:
     chunk_delay_ms: float = 0.0
     hang: bool = False
     require_api_key: str | None = None
+    embeddings_wait_for_chats: int = 0
+    """A slow embeddings endpoint that only answers while its client keeps sending: the next
+    embeddings request is held until this many chat requests have been answered after it
+    arrived, and, meanwhile, chat requests after the first are held until it arrives (so the
+    order does not depend on timing). Stats count ``embeddings_released``, or
+    ``embeddings_gave_up`` when the chats did not come within `embeddings_wait_cap_s` (the
+    client sent nothing while it waited). One-shot: it goes back to 0 once used."""
+    embeddings_wait_cap_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,8 @@ class _State:
     log: list[RequestRecord] = field(default_factory=list)
     stats: Counter[str] = field(default_factory=Counter)
     counter: int = 0
+    chats: int = 0
+    embeddings_holding: bool = False
 
 
 class _App:
@@ -275,6 +285,9 @@ class _App:
 
     async def chat_completions(self, request: web.Request) -> web.StreamResponse:
         body, reply = await self._admit(request)
+        await self._hold_chat()
+        with self.state.lock:
+            self.state.chats += 1
         await self._delay(reply)
         if body is None:
             return _openai_error(400, "invalid_request_error", "Request body is not JSON.")
@@ -359,6 +372,7 @@ class _App:
     async def embeddings(self, request: web.Request) -> web.StreamResponse:
         """Deterministic embeddings: hashed bag of lower-cased words, unit length."""
         body, reply = await self._admit(request)
+        await self._hold_embeddings()
         if failure := await self._failure(request, body, reply, openai=True):
             return failure
         assert body is not None
@@ -377,6 +391,42 @@ class _App:
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         )
+
+    async def _hold_embeddings(self) -> None:
+        state, faults = self.state, self.state.faults
+        with state.lock:
+            wanted = faults.embeddings_wait_for_chats
+            if wanted <= 0 or state.embeddings_holding:
+                return
+            state.embeddings_holding = True
+            target = state.chats + wanted
+        deadline = time.monotonic() + faults.embeddings_wait_cap_s
+        while time.monotonic() < deadline:
+            with state.lock:
+                if state.chats >= target:
+                    state.stats["embeddings_released"] += 1
+                    faults.embeddings_wait_for_chats = 0
+                    state.embeddings_holding = False
+                    return
+            await asyncio.sleep(0.005)
+        with state.lock:
+            state.stats["embeddings_gave_up"] += 1
+            faults.embeddings_wait_for_chats = 0
+            state.embeddings_holding = False
+
+    async def _hold_chat(self) -> None:
+        """Chats after the first wait for an embeddings request (`embeddings_wait_for_chats`)."""
+        state, faults = self.state, self.state.faults
+        deadline = time.monotonic() + faults.embeddings_wait_cap_s
+        while time.monotonic() < deadline:
+            with state.lock:
+                if (
+                    faults.embeddings_wait_for_chats <= 0
+                    or state.chats == 0
+                    or state.embeddings_holding
+                ):
+                    return
+            await asyncio.sleep(0.005)
 
     # -- Anthropic ---------------------------------------------------------------------------
 

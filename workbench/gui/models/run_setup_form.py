@@ -7,7 +7,6 @@ is reported under the field it belongs to, so the dialog can show it next to tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -15,6 +14,7 @@ from workbench.app.defaults import RUN_CONCURRENCY
 from workbench.app.robustness import PerturbOptions, parse_perturbations, preview_variants
 from workbench.app.run_execution import Estimate, estimate_only
 from workbench.app.runs import RowSelection, build_spec
+from workbench.app.setup_checks import FieldProblems, comparison_name, selection
 from workbench.core.errors import KnownError
 from workbench.core.models import (
     DatasetContent,
@@ -80,18 +80,11 @@ class RunChoices:
 
     def row_selection(self) -> RowSelection:
         """The rows to run as the app layer's `RowSelection`."""
-        if self.row_mode == "tag":
-            return RowSelection(tag=self.tag)
-        if self.row_mode == "sample":
-            return RowSelection(sample=self.sample, seed=self.seed)
-        return RowSelection()
+        return selection(RowSelection, self.row_mode, self.tag, self.sample, self.seed)
 
     def default_name(self) -> str:
         """A name saying what is compared, for when the user gave none."""
-        prompts = ", ".join(p.replace("@", " ") for p in self.prompts[:3])
-        more = f" +{len(self.prompts) - 3}" if len(self.prompts) > 3 else ""
-        personas = f" × {len(self.personas)} persona(s)" if self.personas else ""
-        return f"{prompts}{more}{personas} on {self.dataset or '?'}"
+        return comparison_name(self.prompts, self.personas, "persona", self.dataset)
 
 
 @dataclass(frozen=True)
@@ -125,25 +118,9 @@ class SetupCheck:
 
 def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
     """Resolve and estimate `choices`; every problem is named under its field."""
-    problems: dict[str, str] = {}
-
-    def attempt(name: str, step: Callable[[], object]) -> object | None:
-        try:
-            return step()
-        except KnownError as error:
-            problems[name] = str(error)
-            return None
-
-    if not choices.prompts:
-        problems["prompts"] = "Choose at least one prompt version."
-    for address in choices.prompts:
-        attempt("prompts", lambda a=address: store.resolve(Kind.PROMPT, a))
-    for address in choices.personas:
-        attempt("personas", lambda a=address: store.resolve(Kind.PERSONA, a))
-    if not choices.models:
-        problems["models"] = "Choose at least one model."
-    for address in choices.models:
-        attempt("models", lambda a=address: store.resolve(Kind.MODEL, a))
+    found_problems = FieldProblems(first_wins=False)
+    problems, attempt = found_problems.problems, found_problems.attempt
+    found_problems.check_columns(store, choices.prompts, choices.personas, choices.models)
     rows = 0
     if choices.dataset is None:
         problems["dataset"] = "Choose a dataset."

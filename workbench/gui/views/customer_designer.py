@@ -8,19 +8,14 @@ conversation sets (or a sample one), as it will be sent. Saving writes a new imm
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -31,11 +26,10 @@ from PySide6.QtWidgets import (
 from workbench.app import conversations as app_conversations
 from workbench.app.conversation_choices import find_case, scenario_choices
 from workbench.app.conversations import ConversationCase, CustomerContent
-from workbench.core.errors import KnownError, NotFoundError
-from workbench.core.models import Kind, Version
-from workbench.gui.document_view import DocumentView
+from workbench.core.errors import KnownError
+from workbench.core.models import Content, Kind, Version
+from workbench.gui.document_view import VersionEditor
 from workbench.gui.drafts import DraftStore
-from workbench.gui.models.save_outcome import describe_save
 from workbench.gui.timers import debounce_timer
 from workbench.gui.views.version_history_panel import VersionHistoryPanel
 from workbench.gui.widgets.customer_form import CustomerForm, state_of
@@ -55,24 +49,20 @@ def scenario_key(conversations: str, case_id: str) -> str:
     return f"{conversations}{_SEPARATOR}{case_id}"
 
 
-class CustomerDesigner(DocumentView):
-    """Designer for one customer persona family.
+class CustomerDesigner(VersionEditor):
+    """Designer for one customer persona family (the draft, dirty state and save are
+    `VersionEditor`'s; the save goes through `save_customer`, which refuses a template that
+    does not render).
 
     Args:
         store: the workspace store (the GUI thread's connection).
         name: the family; created on first save when new.
         author: recorded on saved versions and label moves.
         drafts: where unsaved fields are kept.
-
-    Signals:
-        version_saved(object): a save stored (or moved the head to) this `Version`.
-        dirty_changed(bool): the form now differs (True) or not (False) from its version.
-        message_posted(str): a short message for the status bar.
     """
 
-    version_saved = Signal(object)
-    dirty_changed = Signal(bool)
-    message_posted = Signal(str)
+    KIND = Kind.CUSTOMER
+    DRAFT_PREFIX = "customer"
 
     def __init__(
         self,
@@ -86,21 +76,8 @@ class CustomerDesigner(DocumentView):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("customer-designer")
-        self._store, self._name, self._author, self._drafts = store, name, author, drafts
-        self._head: Version | None = None
-        self._baseline: dict[str, Any] | None = None
-        self._dirty = False
-        self._loading = False
-
-        self.title = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton("Save")
-        self.save_button.setToolTip("Save as a new version (Ctrl+S)")
-        self.draft_banner = QLabel()
-        self.discard_draft_button = QPushButton("Discard draft")
+        self._init_editor(store, name, author, drafts)
         self.form = CustomerForm(dark=dark)
-        self.note = QLineEdit(placeholderText="What changed and why (saved with the version)")
         self.scenario = QComboBox()
         self.scenario.setToolTip("The scenario the preview plays (the customer's goal and facts)")
         self.preview_error = QLabel()
@@ -114,8 +91,6 @@ class CustomerDesigner(DocumentView):
         self._draft_timer = debounce_timer(self, DRAFT_DELAY_MS, self.write_draft)
 
         self._build_layout()
-        self.save_button.clicked.connect(self.save)
-        self.discard_draft_button.clicked.connect(self.discard_draft)
         self.form.changed.connect(self._on_form_changed)
         self.note.textChanged.connect(lambda _text: self._draft_timer.start())
         self.scenario.currentIndexChanged.connect(lambda _i: self.refresh_preview())
@@ -128,14 +103,30 @@ class CustomerDesigner(DocumentView):
         self.reload_scenarios()
         self.refresh_preview()
 
-    @property
-    def name(self) -> str:
-        """The customer family edited."""
-        return self._name
+    # -- what VersionEditor asks of an editor --------------------------------------------------
 
-    def is_dirty(self) -> bool:
-        """Whether the form differs from the stored version."""
-        return self._dirty
+    def _snapshot(self) -> dict[str, Any]:
+        return self.form.raw_state()
+
+    def _content_for_save(self) -> CustomerContent:
+        return self.form.content()
+
+    def _store_content(self, content: Content, note: str) -> SaveResult:
+        assert isinstance(content, CustomerContent)
+        return app_conversations.save_customer(
+            self._store, self._name, content, author=self._author, note=note
+        )
+
+    def _fill_from(self, content: Any) -> None:
+        self._loading = True
+        self.form.set_content(content if isinstance(content, CustomerContent) else None)
+        self._loading = False
+
+    def _draft_fields(self) -> dict[str, Any]:
+        return {"fields": self.form.raw_state()}
+
+    def _display_ref(self) -> str:
+        return f"customer  ·  {super()._display_ref()}"
 
     def reload(self) -> None:
         """Read the scenarios again (F5); the form keeps what is typed."""
@@ -159,53 +150,6 @@ class CustomerDesigner(DocumentView):
             self.scenario.setCurrentIndex(max(0, self.scenario.findData(chosen)))
         self.scenario.blockSignals(False)
 
-    def save(self) -> SaveResult | None:
-        """Store the form as a new version; returns what the store did, None on error."""
-        try:
-            content = self.form.content()
-            previous = self._head
-            result = app_conversations.save_customer(
-                self._store, self._name, content, author=self._author, note=self.note.text().strip()
-            )
-        except KnownError as error:
-            self._show_problem(f"Not saved: {error}")
-            return None
-        message = describe_save(result, previous.id if previous else None)
-        self._head = result.version
-        self._baseline = self.form.raw_state()
-        self.note.clear()
-        self._drafts.discard(self._draft_key())
-        self._banner.hide()
-        self._set_dirty(False)
-        self.history.reload()
-        self.status.setText(message)
-        self.message_posted.emit(message)
-        self.version_saved.emit(result.version)
-        return result
-
-    def write_draft(self) -> None:
-        """Keep the unsaved form in the draft file (or drop the draft once clean)."""
-        if not self._dirty:
-            self._drafts.discard(self._draft_key())
-            return
-        self._drafts.save(
-            self._draft_key(),
-            {
-                "kind": Kind.CUSTOMER.value,
-                "name": self._name,
-                "base_number": self._head.number if self._head else None,
-                "saved_at": datetime.now().isoformat(timespec="seconds"),
-                "fields": self.form.raw_state(),
-                "note": self.note.text(),
-            },
-        )
-
-    def discard_draft(self) -> None:
-        """Throw away unsaved changes and show the stored version again."""
-        self._drafts.discard(self._draft_key())
-        self._load_head()
-        self.refresh_preview()
-
     def refresh_preview(self) -> None:
         """Render the simulator's system prompt for the chosen scenario now."""
         self._preview_timer.stop()
@@ -221,11 +165,6 @@ class CustomerDesigner(DocumentView):
         self.preview_error.hide()
         self.preview.setPlainText(text)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """Write the draft before the designer goes away."""
-        self.write_draft()
-        super().closeEvent(event)
-
     # -- internals -----------------------------------------------------------------------------
 
     def _preview_case(self) -> ConversationCase | None:
@@ -240,12 +179,6 @@ class CustomerDesigner(DocumentView):
         header.addWidget(self.title)
         header.addWidget(self.status, 1)
         header.addWidget(self.save_button)
-        banner = QHBoxLayout()
-        banner.addWidget(self.draft_banner, 1)
-        banner.addWidget(self.discard_draft_button)
-        self._banner = QWidget()
-        self._banner.setLayout(banner)
-        self._banner.hide()
 
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -282,21 +215,6 @@ class CustomerDesigner(DocumentView):
         layout.addWidget(self._banner)
         layout.addWidget(self.splitter, 1)
 
-    def _load_head(self) -> None:
-        try:
-            self._head = self._store.resolve(Kind.CUSTOMER, self._name)
-        except NotFoundError:
-            self._head = None
-        content = self._head.content if self._head else None
-        self._loading = True
-        self.form.set_content(content if isinstance(content, CustomerContent) else None)
-        self.note.clear()
-        self._loading = False
-        self._baseline = self.form.raw_state()
-        self._banner.hide()
-        self._set_dirty(False)
-        self._update_title()
-
     def _restore_draft(self) -> None:
         draft = self._drafts.load(self._draft_key())
         fields = draft.get("fields") if draft else None
@@ -308,34 +226,8 @@ class CustomerDesigner(DocumentView):
         self.note.setText(str(draft.get("note", "")))
         self._loading = False
         self._set_dirty(self.form.raw_state() != self._baseline)
-        if not self._dirty:
-            return
-        when = str(draft.get("saved_at", "")).replace("T", " ")
-        based = draft.get("base_number")
-        self.draft_banner.setText(
-            f"Restored unsaved changes from {when}"
-            + (f" (based on v{based})." if based else ".")
-            + " Save to keep them as a version."
-        )
-        self._banner.show()
-
-    def _set_dirty(self, dirty: bool) -> None:
-        if dirty != self._dirty:
-            self._dirty = dirty
-            self._update_title()
-            self.dirty_changed.emit(dirty)
-
-    def _update_title(self) -> None:
-        ref = f"v{self._head.number}" if self._head else "new"
-        unsaved = "  •  unsaved" if self._dirty else ""
-        self.title.setText(f"<b>{self._name}</b>  ·  customer  ·  {ref}{unsaved}")
-
-    def _draft_key(self) -> str:
-        return f"customer-{self._name}"
-
-    def _show_problem(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#d04040'>{message}</span>")
-        self.message_posted.emit(message)
+        if self._dirty:
+            self._show_draft_banner(draft)
 
     def _on_form_changed(self) -> None:
         if self._loading:
