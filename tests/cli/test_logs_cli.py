@@ -129,3 +129,25 @@ def test_to_scenarios_from_the_worst_gap_then_simulate(cli: Cli, tmp_path: Path)
         assert report["status"] == "finished"
         assert report["columns"][0]["conversations"] == data["cases"]
         assert report["columns"][0]["errors"] == 0
+
+
+def test_analyse_with_embeddings_from_a_configured_model(cli: Cli, tmp_path: Path) -> None:
+    from workbench.testing.fake_llm import FakeLLMServer
+
+    path = _sample(tmp_path, 60)
+    assert cli("logs", "import", str(path), "--name", "shop", "--no-ner").code == 0
+    with FakeLLMServer() as server:
+        for name, extra in (
+            ("emb", f"provider: openai-compatible\nmodel: e\nbase_url: {server.openai_base_url}"),
+            ("claude", "provider: anthropic\nmodel: claude-x"),
+        ):
+            model = tmp_path / f"{name}.yaml"
+            model.write_text(f"kind: model\nname: {name}\n{extra}\n")
+            assert cli("import", str(model)).code == 0
+        done = cli("logs", "analyse", "shop", "--embeddings", "emb", "--clusters", "4", "--json")
+        assert done.code == 0, done.err
+        assert done.json()["clustering"] == "embeddings:emb" and done.json()["gaps"]
+        assert any(r.path.endswith("/embeddings") for r in server.requests)
+        refused = cli("logs", "analyse", "shop", "--embeddings", "claude")
+        assert refused.code == 1 and "Anthropic has no embeddings endpoint" in refused.err
+        assert "Traceback" not in refused.err

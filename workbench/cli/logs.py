@@ -218,6 +218,14 @@ def analyse_command(
         int | None, typer.Option("--clusters", help="Number of topics (default: by volume).")
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Knowledge-base gaps to print.")] = 10,
+    embeddings: Annotated[
+        str | None,
+        typer.Option(
+            "--embeddings",
+            help="Cluster on this model config's embeddings (anonymised text; cached) "
+            "instead of TF-IDF.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """KPIs by period, topic clusters and knowledge-base gaps."""
@@ -236,6 +244,7 @@ def analyse_command(
             name,
             period=period,
             clusters=clusters,
+            embeddings=embeddings,
             progress=lambda phase, done, total: bar.update(
                 task, description=phase, completed=done, total=total or None
             ),
@@ -268,7 +277,8 @@ def analyse_command(
         "unanswered",
         "share",
         "typical question",
-        title="Knowledge-base gaps (unanswered share × volume)",
+        title="Knowledge-base gaps (unanswered share × volume)"
+        + (f", clusters from {embeddings} embeddings" if embeddings else ""),
     )
     for c in analysis.gaps[:top]:
         gaps.add_row(

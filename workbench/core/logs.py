@@ -127,6 +127,7 @@ class LogAnalysis:
     clusters: list[Cluster] = field(default_factory=list)
     analysis_id: int | None = None
     period: str = "day"
+    clustering: str = "tfidf"  # or "embeddings:MODEL"
 
     @property
     def gaps(self) -> list[Cluster]:
