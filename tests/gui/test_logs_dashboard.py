@@ -171,3 +171,34 @@ def test_make_scenarios_from_a_cluster_and_from_chosen_conversations(
     with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:
         dashboard.conversations_scenarios_button.click()
     assert "name" in posted.args[0].lower()
+
+
+def test_analyse_on_a_configured_models_embeddings(
+    qtbot: QtBot, jobs: BackgroundJobs, services: Services, tmp_path: Path
+) -> None:
+    from workbench.app.logs import import_log
+    from workbench.core.models import ModelConfigContent
+    from workbench.testing.fake_llm import FakeLLMServer
+
+    path = tmp_path / "shop.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, 40, seed=13)
+    import_log(services.store, path, family="shop", use_ner=False)
+    with FakeLLMServer() as server:
+        for name, provider in (("emb", "openai-compatible"), ("claude", "anthropic")):
+            config = ModelConfigContent(
+                provider=provider, model="m", base_url=server.openai_base_url
+            )
+            services.store.save_version(Kind.MODEL, name, config)
+        dashboard = LogsDashboard(jobs, "shop", author="tester")
+        qtbot.addWidget(dashboard)
+        # Only models that may serve embeddings are offered; TF-IDF stays the default.
+        qtbot.waitUntil(lambda: dashboard.clustering.count() == 2, timeout=WAIT_MS)
+        assert dashboard.clustering.currentData() is None
+        assert dashboard.clustering.itemData(1) == "emb"
+        dashboard.clustering.setCurrentIndex(1)
+        dashboard.analyse()
+        qtbot.waitUntil(lambda: dashboard.gaps.rowCount() > 0, timeout=WAIT_MS)
+        assert dashboard.analysis is not None
+        assert dashboard.analysis["clustering"] == "embeddings:emb"
+        assert any(r.path.endswith("/embeddings") for r in server.requests)

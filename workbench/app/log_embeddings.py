@@ -126,3 +126,16 @@ def embedding_target(config: ModelConfigContent, *, what: str) -> dict[str, Any]
     if config.provider == "openai-compatible" and not base_url:
         raise KnownError(f"{what} has no base_url")
     return {"model": config.model, "base_url": base_url, "api_key_env": config.api_key_env}
+
+
+def embedding_model_choices(store: Store) -> list[str]:
+    """Model configs that may serve embeddings (OpenAI and OpenAI-compatible), by name."""
+    names = []
+    for family in store.list_families(Kind.MODEL):
+        try:
+            config = store.resolve(Kind.MODEL, family.name).content_as(ModelConfigContent)
+        except KnownError:
+            continue
+        if config.provider in {"openai", "openai-compatible"}:
+            names.append(family.name)
+    return sorted(names)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.app import log_scenarios
+from workbench.app import log_embeddings, log_scenarios
 from workbench.app import logs as log_service
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.document_view import DocumentView
@@ -99,6 +99,13 @@ class LogsDashboard(DocumentView):
         self.period = QComboBox(self)
         self.period.addItems(["day", "week", "month"])
         self.period.setCurrentText("week")
+        self.clustering = QComboBox(self)
+        self.clustering.setObjectName("clustering")
+        self.clustering.addItem("TF-IDF topics (on this machine)", None)
+        self.clustering.setToolTip(
+            "How customer questions are grouped into topics: TF-IDF on this machine, or the "
+            "embeddings of a configured model (only anonymised text is sent; vectors are cached)"
+        )
         self.analyse_button = QPushButton("Analyse", self)
         self.analyse_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.analyse_button.clicked.connect(self.analyse)
@@ -115,6 +122,7 @@ class LogsDashboard(DocumentView):
             self.import_button,
             QLabel("by", self),
             self.period,
+            self.clustering,
             self.analyse_button,
             self.progress,
             self.cancel_button,
@@ -235,6 +243,7 @@ class LogsDashboard(DocumentView):
         """Read the latest analysis and the conversation list again."""
         family = self.family
         self._submit(lambda store, _p: log_service.latest_analysis(store, family), "analysis")
+        self._submit(lambda store, _p: log_embeddings.embedding_model_choices(store), "models")
         self.load_conversations()
 
     def load_conversations(self) -> None:
@@ -272,6 +281,7 @@ class LogsDashboard(DocumentView):
             self.message_posted.emit("Import a conversation log first.")
             return None
         family, period = self.family, self.period.currentText()
+        embeddings = self.clustering.currentData()
         cancel = self._start_busy()
 
         def job(store: Any, progress: Any) -> Any:
@@ -279,6 +289,7 @@ class LogsDashboard(DocumentView):
                 store,
                 family,
                 period=period,
+                embeddings=embeddings,
                 cancel=cancel,
                 progress=lambda _phase, done, total: progress(done, total),
             )
@@ -425,6 +436,17 @@ class LogsDashboard(DocumentView):
             self.dataset_made.emit(ref)
         elif kind == "scenarios":
             self._on_scenarios_made(result)
+        elif kind == "models":
+            self._show_embedding_models(result)
+
+    def _show_embedding_models(self, names: list[str]) -> None:
+        chosen = self.clustering.currentData()
+        while self.clustering.count() > 1:
+            self.clustering.removeItem(1)
+        for name in names:
+            self.clustering.addItem(f"Embeddings of {name}", name)
+        index = self.clustering.findData(chosen)
+        self.clustering.setCurrentIndex(max(index, 0))
 
     def _on_scenarios_made(self, result: log_scenarios.ScenariosFromLog) -> None:
         ref = result.version.ref
