@@ -168,6 +168,10 @@ class LogsDashboard(DocumentView):
         )
         self.cluster_scenarios_button = QPushButton("Make scenarios from this cluster", self)
         self.cluster_scenarios_button.setEnabled(False)
+        self.cluster_scenarios_button.setToolTip(
+            "Replay this cluster's conversations (unanswered ones or all, as chosen) in the "
+            "conversation set named under the conversation list"
+        )
         self.cluster_scenarios_button.clicked.connect(self.make_scenarios_from_cluster)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cluster_button)
