@@ -20,16 +20,39 @@ from workbench.analytics.clusters import (
     make_kmeans,
     make_vectorizer,
 )
+from workbench.core.errors import KnownError
 
 Embed = Callable[[list[str]], list[list[float]]]
 """One vector per text, in order."""
+
+#: Texts embedded at once: vectors arrive as Python lists (about 32 bytes a number, so 100 KB
+#: per 3,072-dimension vector); converting every chunk to float32 keeps memory bounded.
+CHUNK = 512
+#: Characters of a question sent at most (embedding models refuse inputs over their limit).
+MAX_CHARS = 2000
 
 
 def embeddable(text: str) -> str:
     """What is sent for `text`: placeholders removed (an endpoint refuses an empty input, so a
     text that was only placeholders is sent as it is stored — anonymised either way)."""
     cleaned = " ".join(clean_question(text).split())
-    return cleaned or " ".join(text.split()) or "-"
+    return (cleaned or " ".join(text.split()) or "-")[:MAX_CHARS]
+
+
+def embed_matrix(embed: Embed, texts: list[str]) -> Any:
+    """Unit-length float32 rows for `texts`, embedded `CHUNK` at a time."""
+    import numpy as np
+
+    parts = []
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start : start + CHUNK]
+        vectors = embed(chunk)
+        if len(vectors) != len(chunk):
+            raise KnownError(
+                f"the embeddings endpoint returned {len(vectors)} vectors for {len(chunk)} texts"
+            )
+        parts.append(unit_rows(vectors))
+    return np.vstack(parts)
 
 
 def unit_rows(vectors: Sequence[Sequence[float]]) -> Any:
@@ -38,7 +61,7 @@ def unit_rows(vectors: Sequence[Sequence[float]]) -> Any:
 
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.ndim != 2 or not matrix.shape[1]:
-        raise ValueError("the embeddings endpoint returned no vectors")
+        raise KnownError("the embeddings endpoint returned no vectors")
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return matrix / norms
@@ -62,7 +85,7 @@ class EmbeddingClusterModel(ClusterModel):
     def assign(self, texts: Sequence[str], unanswered: Sequence[bool]) -> list[int]:
         assert self.embed is not None
         sent = [embeddable(t) for t in texts]
-        distances = self.kmeans.transform(unit_rows(self.embed(sent)))
+        distances = self.kmeans.transform(embed_matrix(self.embed, sent))
         return self.record(
             texts, unanswered, distances, [bool(clean_question(t).strip()) for t in texts]
         )
@@ -77,11 +100,7 @@ def fit_embedding_clusters(
     texts = [embeddable(t) for t in sample if t.strip()]
     if len(texts) < 4:
         return None
-    vectors = unit_rows(embed(texts))
-    if vectors.shape[0] != len(texts):
-        raise ValueError(
-            f"the embeddings endpoint returned {vectors.shape[0]} vectors for {len(texts)} texts"
-        )
+    vectors = embed_matrix(embed, texts)
     k = cluster_count(texts, k, vectors.shape[0])
     model = make_kmeans(k, vectors.shape[0], seed)
     model.fit(vectors)
