@@ -65,8 +65,8 @@ def embed_or_explain(
         if error.status_code in NO_ENDPOINT_STATUSES:
             raise EmbeddingsError(
                 f"{what} has no embeddings endpoint at {url} (HTTP {error.status_code}): "
-                "choose a model config whose server serves /embeddings, or leave out "
-                "--embeddings to cluster with TF-IDF"
+                "choose a model config whose server serves /embeddings, or cluster with "
+                "TF-IDF (the default)"
             ) from None
         detail = str(error.message)[:200]
         raise EmbeddingsError(
