@@ -114,3 +114,91 @@ def test_an_unknown_log_reports_instead_of_crashing(qtbot: QtBot, jobs: Backgrou
     with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:
         pass
     assert "no conversation log named 'nope'" in posted.args[0]
+
+
+def test_make_scenarios_from_a_cluster_and_from_chosen_conversations(
+    qtbot: QtBot, jobs: BackgroundJobs, services: Services, tmp_path: Path
+) -> None:
+    from workbench.app.logs import analyse_log, import_log
+    from workbench.core.conversations import ConversationSetContent
+
+    path = tmp_path / "shop.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, 60, seed=12)
+    import_log(services.store, path, family="shop", use_ner=False)
+    analyse_log(services.store, "shop")
+    dashboard = LogsDashboard(jobs, "shop", author="tester")
+    qtbot.addWidget(dashboard)
+    messages: list[str] = []
+    dashboard.message_posted.connect(messages.append)
+    qtbot.waitUntil(lambda: dashboard.gaps.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dashboard.conversations.rowCount() == 60, timeout=WAIT_MS)
+    assert not dashboard.cluster_scenarios_button.isEnabled()
+
+    dashboard.gaps.selectRow(0)
+    assert dashboard.cluster_scenarios_button.isEnabled()
+    dashboard.scenarios_name.setText("gap-replays")
+    with qtbot.waitSignal(dashboard.scenarios_made, timeout=WAIT_MS) as made:
+        dashboard.cluster_scenarios_button.click()
+    assert made.args == ["gap-replays@v1"]
+    assert any("gap-replays@v1" in m and "replayed conversation" in m for m in messages)
+    content = services.store.resolve(Kind.CONVERSATIONS, "gap-replays").content
+    assert isinstance(content, ConversationSetContent) and content.cases
+    cluster = int(dashboard.gaps.item(0, 0).data(0x0100))
+    assert all(f"cluster-{cluster}" in c.tags and c.kind == "scripted" for c in content.cases)
+    # "unanswered questions" is the default choice: every replay had an unanswered turn.
+    assert all("unanswered" in c.tags for c in content.cases)
+
+    # Two selected conversations of the list (the transcript follows the current row).
+    dashboard.conversations.selectRow(1)
+    qtbot.waitUntil(lambda: dashboard.transcript.count() > 0, timeout=WAIT_MS)
+    dashboard.conversations.selectionModel().select(
+        dashboard.conversations.model().index(3, 0),
+        dashboard.conversations.selectionModel().SelectionFlag.Select
+        | dashboard.conversations.selectionModel().SelectionFlag.Rows,
+    )
+    wanted = [dashboard.conversations.item(r, 0).text() for r in (1, 3)]
+    assert dashboard.chosen_conversations() == wanted
+    dashboard.scenarios_name.setText("picked")
+    with qtbot.waitSignal(dashboard.scenarios_made, timeout=WAIT_MS):
+        dashboard.conversations_scenarios_button.click()
+    picked = services.store.resolve(Kind.CONVERSATIONS, "picked").content
+    assert isinstance(picked, ConversationSetContent)
+    assert [c.vars["source_conversation"] for c in picked.cases] == wanted
+
+    # A bad set name is reported, not raised.
+    dashboard.scenarios_name.setText("")
+    with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:
+        dashboard.conversations_scenarios_button.click()
+    assert "name" in posted.args[0].lower()
+
+
+def test_analyse_on_a_configured_models_embeddings(
+    qtbot: QtBot, jobs: BackgroundJobs, services: Services, tmp_path: Path
+) -> None:
+    from workbench.app.logs import import_log
+    from workbench.core.models import ModelConfigContent
+    from workbench.testing.fake_llm import FakeLLMServer
+
+    path = tmp_path / "shop.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_jsonl(out, 40, seed=13)
+    import_log(services.store, path, family="shop", use_ner=False)
+    with FakeLLMServer() as server:
+        for name, provider in (("emb", "openai-compatible"), ("claude", "anthropic")):
+            config = ModelConfigContent(
+                provider=provider, model="m", base_url=server.openai_base_url
+            )
+            services.store.save_version(Kind.MODEL, name, config)
+        dashboard = LogsDashboard(jobs, "shop", author="tester")
+        qtbot.addWidget(dashboard)
+        # Only models that may serve embeddings are offered; TF-IDF stays the default.
+        qtbot.waitUntil(lambda: dashboard.clustering.count() == 2, timeout=WAIT_MS)
+        assert dashboard.clustering.currentData() is None
+        assert dashboard.clustering.itemData(1) == "emb"
+        dashboard.clustering.setCurrentIndex(1)
+        dashboard.analyse()
+        qtbot.waitUntil(lambda: dashboard.gaps.rowCount() > 0, timeout=WAIT_MS)
+        assert dashboard.analysis is not None
+        assert dashboard.analysis["clustering"] == "embeddings:emb"
+        assert any(r.path.endswith("/embeddings") for r in server.requests)

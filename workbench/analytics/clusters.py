@@ -53,12 +53,23 @@ class ClusterModel:
 
     def assign(self, texts: Sequence[str], unanswered: Sequence[bool]) -> list[int]:
         """Nearest cluster of each text; updates sizes, unanswered counts and typical texts."""
+        matrix = self.vectorizer.transform([clean_question(t) for t in texts])
+        distances = self.kmeans.transform(matrix)
+        return self.record(texts, unanswered, distances, [row.nnz > 0 for row in matrix])
+
+    def record(
+        self,
+        texts: Sequence[str],
+        unanswered: Sequence[bool],
+        distances: Any,
+        typical_ok: Sequence[bool],
+    ) -> list[int]:
+        """Count each text in its nearest cluster (by `distances`, texts × clusters) and keep
+        the closest few as typical questions (only where `typical_ok`)."""
         if not self.sizes:
             self.sizes = [0] * self.k
             self.unanswered = [0] * self.k
             self.typical = [[] for _ in range(self.k)]
-        matrix = self.vectorizer.transform([clean_question(t) for t in texts])
-        distances = self.kmeans.transform(matrix)
         labels = distances.argmin(axis=1)
         for index, label in enumerate(labels):
             cluster = int(label)
@@ -66,7 +77,7 @@ class ClusterModel:
             self.unanswered[cluster] += int(unanswered[index])
             heap = self.typical[cluster]
             text = texts[index].strip()
-            if matrix[index].nnz == 0 or any(t == text for _, _, t in heap):
+            if not typical_ok[index] or any(t == text for _, _, t in heap):
                 continue
             # A max-heap on distance (stored negated) keeps the closest few.
             entry = (-float(distances[index, cluster]), -len(heap) - sum(self.sizes), text)
@@ -109,35 +120,50 @@ def fit_clusters(
     sample: Iterable[str], *, k: int | None = None, seed: int = 7
 ) -> ClusterModel | None:
     """Fit TF-IDF + k-means on `sample`; None when there are too few distinct questions."""
-    from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-
     texts = [clean_question(t) for t in sample if t.strip()]
     if len(texts) < 4:
         return None
-    vectorizer = TfidfVectorizer(
-        lowercase=True,
-        strip_accents="unicode",
-        stop_words=sorted(_stop_words_folded()),
-        ngram_range=(1, 2),
-        min_df=2 if len(texts) >= 50 else 1,
-        max_df=0.5 if len(texts) >= 50 else 1.0,
-        max_features=30_000,
-        sublinear_tf=True,
-        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
-    )
+    vectorizer = make_vectorizer(len(texts))
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words
         return None
-    distinct = len({t.strip().lower() for t in texts})
-    k = max(2, min(k or default_cluster_count(len(texts)), distinct, matrix.shape[0]))
-    if matrix.shape[0] > 20_000:
-        model: Any = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
-    else:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=4)
+    k = cluster_count(texts, k, matrix.shape[0])
+    model = make_kmeans(k, matrix.shape[0], seed)
     model.fit(matrix)
     return ClusterModel(vectorizer=vectorizer, kmeans=model, k=k)
+
+
+def make_vectorizer(texts: int) -> Any:
+    """The TF-IDF vectoriser of customer questions (French and English stop words removed)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    return TfidfVectorizer(
+        lowercase=True,
+        strip_accents="unicode",
+        stop_words=sorted(_stop_words_folded()),
+        ngram_range=(1, 2),
+        min_df=2 if texts >= 50 else 1,
+        max_df=0.5 if texts >= 50 else 1.0,
+        max_features=30_000,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+    )
+
+
+def cluster_count(texts: Sequence[str], k: int | None, rows: int) -> int:
+    """`k` (or one per 150 questions), at least 2, at most the distinct texts."""
+    distinct = len({t.strip().lower() for t in texts})
+    return max(2, min(k or default_cluster_count(len(texts)), distinct, rows))
+
+
+def make_kmeans(k: int, rows: int, seed: int) -> Any:
+    """k-means, mini-batch beyond 20,000 rows."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
+
+    if rows > 20_000:
+        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
+    return KMeans(n_clusters=k, random_state=seed, n_init=4)
 
 
 def _stop_words_folded() -> set[str]:

@@ -471,6 +471,7 @@ def analyse_log(
     clusters: int | None = None,
     max_fit: int = 20_000,
     satisfied_from: float = 4.0,
+    embeddings: str | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     judgement: LogJudgement | None = None,
@@ -480,6 +481,8 @@ def analyse_log(
 
     With `judgement` (`workbench.app.logs_judge.judge_log`, judge mode) the judge's verdicts
     decide which turns are unanswered; pairs it did not decide use the deterministic detector.
+    Clusters come from TF-IDF on the CPU, or, with `embeddings` (a model config name), from
+    that model's embeddings of the anonymised questions (`LogEmbedder`: batched, cached).
     """
     if period not in {"day", "week", "month"}:
         raise ValidationError(f"period must be day, week or month, not '{period}'")
@@ -487,6 +490,13 @@ def analyse_log(
     head = _head(store, family)
     if head is None:
         raise NotFoundError(f"log '{family}' has no finished import yet")
+    embedder = None
+    if embeddings:
+        from workbench.app.log_embeddings import EMBEDDING_FIT, LogEmbedder
+
+        # Built first, so a model without embeddings is refused before the long read.
+        embedder = LogEmbedder(store, embeddings, progress=progress, cancel=cancel)
+        max_fit = min(max_fit, EMBEDDING_FIT)
     total = store.log_message_count(family)
     kpis = KpiAccumulator(period, satisfied_from)
     sample = Reservoir(max_fit)
@@ -515,7 +525,12 @@ def analyse_log(
             progress("analysing", messages_seen, total)
         if cancel is not None and conversations % 2000 == 0 and cancel.is_set():
             raise KnownError("analysis cancelled")
-    model = fit_clusters(sample.items, k=clusters)
+    if embedder is not None:
+        from workbench.analytics.embedding_clusters import fit_embedding_clusters
+
+        model: Any = fit_embedding_clusters(sample.items, embedder, k=clusters)
+    else:
+        model = fit_clusters(sample.items, k=clusters)
     assignment: list[tuple[int, int, bool]] = []
     found: list[Cluster] = []
     if model is not None:
@@ -561,6 +576,7 @@ def analyse_log(
         clusters=found,
         period=period,
         unanswered_judge=judgement.as_json() if judgement is not None else None,
+        clustering=f"embeddings:{embeddings}" if embeddings else "tfidf",
     )
     analysis.analysis_id = store.save_log_analysis(
         family,
@@ -570,6 +586,7 @@ def analyse_log(
             "clusters": clusters,
             "max_fit": max_fit,
             "unanswered": "judge" if judgement is not None else "deterministic",
+            "embeddings": embeddings,
         },
         result=analysis_json(analysis),
         turns=assignment,
@@ -614,6 +631,7 @@ def analysis_json(analysis: LogAnalysis) -> dict[str, Any]:
         "containment": analysis.containment,
         "csat": analysis.csat,
         "period": analysis.period,
+        "clustering": analysis.clustering,
         "kpis": [vars_of(p) for p in analysis.kpis],
         "clusters": [_cluster_json(c) for c in analysis.clusters],
         "gaps": [c.id for c in analysis.gaps],

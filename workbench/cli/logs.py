@@ -1,4 +1,7 @@
-"""``logs import|list|show|analyse|to-dataset``: production conversation logs, anonymised."""
+"""``logs import|list|show|analyse|to-dataset|to-scenarios``: production conversation logs.
+
+Everything is stored anonymised.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from workbench.app.log_scenarios import DEFAULT_LIMIT, LogSelection, conversations_to_scenarios
 from workbench.app.logs import (
     analyse_log,
     analysis_json,
@@ -228,6 +232,14 @@ def analyse_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the judge again instead of cached answers.")
     ] = False,
+    embeddings: Annotated[
+        str | None,
+        typer.Option(
+            "--embeddings",
+            help="Cluster on this model config's embeddings (anonymised text; cached) "
+            "instead of TF-IDF.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """KPIs by period, topic clusters and knowledge-base gaps."""
@@ -262,6 +274,7 @@ def analyse_command(
             name,
             period=period,
             clusters=clusters,
+            embeddings=embeddings,
             progress=progress,
             judgement=judgement,
         )
@@ -303,7 +316,8 @@ def analyse_command(
         "unanswered",
         "share",
         "typical question",
-        title="Knowledge-base gaps (unanswered share × volume)",
+        title="Knowledge-base gaps (unanswered share × volume)"
+        + (f", clusters from {embeddings} embeddings" if embeddings else ""),
     )
     for c in analysis.gaps[:top]:
         gaps.add_row(
@@ -361,3 +375,82 @@ def to_dataset_command(
         return
     verb = "New version" if made.created else "Unchanged:"
     note(f"{verb} {made.version.ref} ({made.version.short_id}), {made.rows} questions.")
+
+
+@logs_app.command("to-scenarios")
+def to_scenarios_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Log name.")],
+    conversations_set: Annotated[
+        str, typer.Option("--name", help="Conversation set to create or version.")
+    ],
+    cluster: Annotated[
+        int | None, typer.Option("--cluster", help="A cluster of the latest analysis.")
+    ] = None,
+    gap: Annotated[
+        int | None,
+        typer.Option("--gap", help="A knowledge-base gap of the latest analysis (1 = the worst)."),
+    ] = None,
+    conversation: Annotated[
+        list[str] | None,
+        typer.Option("--conversation", "--conversations", help="A conversation id (repeatable)."),
+    ] = None,
+    search: Annotated[
+        str, typer.Option("--search", help="Conversations matching a full-text search.")
+    ] = "",
+    unanswered: Annotated[
+        bool,
+        typer.Option("--unanswered", help="Only conversations with an unanswered question."),
+    ] = False,
+    shape: Annotated[
+        str,
+        typer.Option(
+            "--shape",
+            help="script: replay the customer's turns; scenario: a simulated customer opens "
+            "with the first one.",
+        ),
+    ] = "script",
+    limit: Annotated[int, typer.Option("--limit", help="Conversations at most.")] = (DEFAULT_LIMIT),
+    as_json: JsonOption = False,
+) -> None:
+    """Make a conversation set from logged conversations (anonymised), to re-run in a simulation."""
+    svc = services(ctx)
+    selection = LogSelection(
+        conversations=tuple(conversation or ()),
+        cluster=cluster,
+        gap=gap,
+        search=search,
+        unanswered_only=unanswered,
+    )
+    made = conversations_to_scenarios(
+        svc.store,
+        name,
+        selection,
+        name=conversations_set,
+        shape=shape,
+        author=svc.current_author(),
+        limit=limit,
+    )
+    if as_json:
+        print_json(made.as_json())
+        return
+    verb = "New version" if made.created else "Unchanged:"
+    note(f"{verb} {made.version.ref} ({made.version.short_id}), {made.cases} {made.shape} case(s).")
+    if made.shape == "script":
+        note(
+            f"Reference answers from the log: {made.references}; left blank to fill: "
+            f"{made.blanks} (blank references are not scored)."
+        )
+    else:
+        note(
+            f"Expected facts are left to fill; hand-off left open in {made.blanks} case(s) "
+            "(the others were resolved by the bot in the log)."
+        )
+    if made.truncated:
+        note(f"{made.truncated} more conversation(s) left out (--limit {limit}).")
+    if made.skipped:
+        note(f"Skipped (no customer message): {', '.join(made.skipped[:10])}")
+    note(
+        f"Run it: `workbench simulate --conversations {made.version.ref} --prompt P --model M`; "
+        f"edit it: `workbench conversations export {made.version.ref} FILE`."
+    )

@@ -130,6 +130,7 @@ class LogAnalysis:
     unanswered_judge: dict[str, object] | None = None
     """Judge mode: what the judge decided and cost (`workbench.app.logs_judge`); None when the
     deterministic detector decided every turn."""
+    clustering: str = "tfidf"  # or "embeddings:MODEL"
 
     @property
     def gaps(self) -> list[Cluster]:

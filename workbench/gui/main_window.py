@@ -511,6 +511,7 @@ class MainWindow(WindowMenus, QMainWindow):
         dashboard.message_posted.connect(self._report)
         dashboard.log_imported.connect(lambda _name: self.refresh())
         dashboard.dataset_made.connect(lambda _ref: self.refresh())
+        dashboard.scenarios_made.connect(lambda _ref: self.refresh())
         return dashboard
 
     def open_logs(self, family: str = "") -> QWidget | None:

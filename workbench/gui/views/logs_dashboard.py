@@ -2,7 +2,8 @@
 
 KPI tiles and trends, the knowledge-base gaps (clusters ranked by unanswered share × volume),
 a searchable list of (anonymised) conversations and a transcript viewer. One click turns a
-cluster, or the customer turns selected in a transcript, into a dataset version. Imports and
+cluster, or the customer turns selected in a transcript, into a dataset version, and a cluster
+or the chosen conversations into a conversation set that replays them in a simulation. Imports and
 analyses run as background jobs with a progress bar and a Cancel button; every store read
 goes through `workbench.app.logs` on a worker thread.
 """
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.app import log_embeddings, log_scenarios
 from workbench.app import logs as log_service
 from workbench.gui.background_jobs import BackgroundJobs
 from workbench.gui.document_view import DocumentView
@@ -52,11 +54,13 @@ class LogsDashboard(DocumentView):
     Signals:
         message_posted(str): a status line for the main window.
         dataset_made(str): the ``name@vN`` of a dataset made from questions.
+        scenarios_made(str): the ``name@vN`` of a conversation set made from conversations.
         log_imported(str): the log name after an import finished.
     """
 
     message_posted = Signal(str)
     dataset_made = Signal(str)
+    scenarios_made = Signal(str)
     log_imported = Signal(str)
 
     def __init__(
@@ -95,6 +99,13 @@ class LogsDashboard(DocumentView):
         self.period = QComboBox(self)
         self.period.addItems(["day", "week", "month"])
         self.period.setCurrentText("week")
+        self.clustering = QComboBox(self)
+        self.clustering.setObjectName("clustering")
+        self.clustering.addItem("TF-IDF topics (on this machine)", None)
+        self.clustering.setToolTip(
+            "How customer questions are grouped into topics: TF-IDF on this machine, or the "
+            "embeddings of a configured model (only anonymised text is sent; vectors are cached)"
+        )
         self.analyse_button = QPushButton("Analyse", self)
         self.analyse_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.analyse_button.clicked.connect(self.analyse)
@@ -111,6 +122,7 @@ class LogsDashboard(DocumentView):
             self.import_button,
             QLabel("by", self),
             self.period,
+            self.clustering,
             self.analyse_button,
             self.progress,
             self.cancel_button,
@@ -149,7 +161,22 @@ class LogsDashboard(DocumentView):
         row.addWidget(self.dataset_name)
         row.addWidget(self.unanswered_only)
         gaps_layout.addLayout(row)
-        gaps_layout.addWidget(self.cluster_button)
+        self.scenarios_name = QLineEdit("log-replays", self)
+        self.scenarios_name.setToolTip(
+            "Conversation set to create or version: each case replays a logged conversation's "
+            "customer turns (anonymised), with the log's answers as references where it has them"
+        )
+        self.cluster_scenarios_button = QPushButton("Make scenarios from this cluster", self)
+        self.cluster_scenarios_button.setEnabled(False)
+        self.cluster_scenarios_button.setToolTip(
+            "Replay this cluster's conversations (unanswered ones or all, as chosen) in the "
+            "conversation set named under the conversation list"
+        )
+        self.cluster_scenarios_button.clicked.connect(self.make_scenarios_from_cluster)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cluster_button)
+        buttons.addWidget(self.cluster_scenarios_button)
+        gaps_layout.addLayout(buttons)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search conversations (anonymised text)…")
@@ -162,7 +189,7 @@ class LogsDashboard(DocumentView):
         self.conversations.setWordWrap(False)
         _fit_columns(self.conversations, stretch=3)
         self.conversations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.conversations.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.conversations.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.conversations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.conversations.verticalHeader().setVisible(False)
         self.conversations.itemSelectionChanged.connect(self._on_conversations_selection_changed)
@@ -171,6 +198,19 @@ class LogsDashboard(DocumentView):
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.search)
         list_layout.addWidget(self.conversations)
+        scenario_row = QHBoxLayout()
+        scenario_row.addWidget(QLabel("Conversation set:"))
+        scenario_row.addWidget(self.scenarios_name)
+        list_layout.addLayout(scenario_row)
+        self.conversations_scenarios_button = QPushButton(
+            "Make scenarios from these conversations", self
+        )
+        self.conversations_scenarios_button.setToolTip(
+            "The selected conversations, or every listed one when none is selected"
+        )
+        self.conversations_scenarios_button.setEnabled(False)
+        self.conversations_scenarios_button.clicked.connect(self.make_scenarios_from_conversations)
+        list_layout.addWidget(self.conversations_scenarios_button)
 
         self.transcript = QListWidget(self)
         self.transcript.setObjectName("transcript")
@@ -207,6 +247,7 @@ class LogsDashboard(DocumentView):
         """Read the latest analysis and the conversation list again."""
         family = self.family
         self._submit(lambda store, _p: log_service.latest_analysis(store, family), "analysis")
+        self._submit(lambda store, _p: log_embeddings.embedding_model_choices(store), "models")
         self.load_conversations()
 
     def load_conversations(self) -> None:
@@ -244,6 +285,7 @@ class LogsDashboard(DocumentView):
             self.message_posted.emit("Import a conversation log first.")
             return None
         family, period = self.family, self.period.currentText()
+        embeddings = self.clustering.currentData()
         cancel = self._start_busy()
 
         def job(store: Any, progress: Any) -> Any:
@@ -251,6 +293,7 @@ class LogsDashboard(DocumentView):
                 store,
                 family,
                 period=period,
+                embeddings=embeddings,
                 cancel=cancel,
                 progress=lambda _phase, done, total: progress(done, total),
             )
@@ -303,6 +346,39 @@ class LogsDashboard(DocumentView):
                 store, family, dataset=name, message_ids=ids, author=author
             ),
             "dataset",
+        )
+
+    def make_scenarios_from_cluster(self) -> int | None:
+        """The selected cluster's conversations as a conversation set (script replays)."""
+        cluster = self.selected_cluster()
+        if cluster is None:
+            return None
+        selection = log_scenarios.LogSelection(
+            cluster=cluster, unanswered_only=self.unanswered_only.currentIndex() == 0
+        )
+        return self._make_scenarios(selection)
+
+    def chosen_conversations(self) -> list[str]:
+        """The selected conversations, or every listed one when none is selected."""
+        rows = sorted(r.row() for r in self.conversations.selectionModel().selectedRows())
+        if not rows:
+            rows = list(range(self.conversations.rowCount()))
+        items = (self.conversations.item(row, 0) for row in rows)
+        return [item.text() for item in items if item is not None]
+
+    def make_scenarios_from_conversations(self) -> int | None:
+        chosen = self.chosen_conversations()
+        if not chosen:
+            return None
+        return self._make_scenarios(log_scenarios.LogSelection(conversations=tuple(chosen)))
+
+    def _make_scenarios(self, selection: log_scenarios.LogSelection) -> int:
+        family, name, author = self.family, self.scenarios_name.text().strip(), self._author
+        return self._submit(
+            lambda store, _p: log_scenarios.conversations_to_scenarios(
+                store, family, selection, name=name, author=author
+            ),
+            "scenarios",
         )
 
     # -- jobs ----------------------------------------------------------------------------------
@@ -362,6 +438,32 @@ class LogsDashboard(DocumentView):
             verb = "Made" if result.created else "Unchanged:"
             self.message_posted.emit(f"{verb} dataset {ref} with {result.rows} question(s).")
             self.dataset_made.emit(ref)
+        elif kind == "scenarios":
+            self._on_scenarios_made(result)
+        elif kind == "models":
+            self._show_embedding_models(result)
+
+    def _show_embedding_models(self, names: list[str]) -> None:
+        chosen = self.clustering.currentData()
+        while self.clustering.count() > 1:
+            self.clustering.removeItem(1)
+        for name in names:
+            self.clustering.addItem(f"Embeddings of {name}", name)
+        index = self.clustering.findData(chosen)
+        self.clustering.setCurrentIndex(max(index, 0))
+
+    def _on_scenarios_made(self, result: log_scenarios.ScenariosFromLog) -> None:
+        ref = result.version.ref
+        verb = "Made" if result.created else "Unchanged:"
+        blanks = (
+            f"; {result.blanks} reference answer(s) left blank to fill" if result.blanks else ""
+        )
+        more = f"; {result.truncated} more left out" if result.truncated else ""
+        self.message_posted.emit(
+            f"{verb} conversation set {ref} with {result.cases} replayed conversation(s)"
+            f"{blanks}{more}."
+        )
+        self.scenarios_made.emit(ref)
 
     def _on_imported(self, result: log_service.LogImportResult) -> None:
         if result.status == "stopped":
@@ -420,7 +522,9 @@ class LogsDashboard(DocumentView):
                 self.gaps.setItem(row, column, item)
 
     def _show_conversations(self, summaries: list[Any]) -> None:
+        self.conversations.clearSelection()
         self.conversations.setRowCount(len(summaries))
+        self.conversations_scenarios_button.setEnabled(bool(summaries))
         for row, s in enumerate(summaries):
             values = (
                 s.conversation,
@@ -475,13 +579,17 @@ class LogsDashboard(DocumentView):
             self.import_file(path)
 
     def _on_gaps_selection_changed(self) -> None:
-        self.cluster_button.setEnabled(self.selected_cluster() is not None)
+        chosen = self.selected_cluster() is not None
+        self.cluster_button.setEnabled(chosen)
+        self.cluster_scenarios_button.setEnabled(chosen)
 
     def _on_conversations_selection_changed(self) -> None:
         rows = self.conversations.selectionModel().selectedRows()
         if rows:
-            item = self.conversations.item(rows[0].row(), 0)
-            if item is not None:
+            current = self.conversations.currentRow()
+            row = current if any(r.row() == current for r in rows) else rows[0].row()
+            item = self.conversations.item(row, 0)
+            if item is not None and item.text() != self.conversation:
                 self.show_conversation(item.text())
 
     def _on_transcript_selection_changed(self) -> None:
