@@ -130,6 +130,11 @@ def bench_delta(
                 print(f"  #{column.index} {column.label}")
                 for delta in report.for_column(column.index):
                     print(f"    {delta.verdict}")
+                    if delta.flipped or delta.fixed:
+                        print(
+                            f"      flipped pass→fail: {', '.join(delta.flipped) or '-'};"
+                            f" fail→pass: {', '.join(delta.fixed) or '-'}"
+                        )
         finally:
             if server is not None:
                 server.stop()
