@@ -244,8 +244,6 @@ PERTURBATIONS: dict[str, Perturbation] = {
 }
 
 
-
-
 def _needs_model(text: str, intensity: float, rng: random.Random, language: str) -> str:
     raise ValidationError(
         "the paraphrase perturbation asks a model: it runs through the engine"

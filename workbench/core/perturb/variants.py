@@ -72,9 +72,7 @@ def parse_perturbations(text: str | Sequence[str]) -> tuple[PerturbationChoice, 
     items = [text] if isinstance(text, str) else list(text)
     parts = [p.strip() for item in items for p in item.split(",") if p.strip()]
     if not parts:
-        raise ValidationError(
-            f"no perturbation given: choose from {', '.join(ALL_PERTURBATIONS)}"
-        )
+        raise ValidationError(f"no perturbation given: choose from {', '.join(ALL_PERTURBATIONS)}")
     choices: list[PerturbationChoice] = []
     for part in parts:
         name, _, level = part.partition(":")
