@@ -22,12 +22,12 @@ from workbench.app.paraphrase import (
     perturb_spec_paraphrased,
 )
 from workbench.app.robustness import PerturbOptions, perturb_spec, preview_variants
-from workbench.providers.secrets import SecretStore
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, DatasetRow, Kind, ModelConfigContent
 from workbench.core.perturb import noise_of, original_of, parse_perturbations
 from workbench.core.perturb.paraphrase import FALLBACK_TAG
 from workbench.providers.registry import create_provider
+from workbench.providers.secrets import SecretStore
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply, paraphrase_responder
 
