@@ -23,7 +23,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.app.robustness import (
     NoisyVariantsResult,
@@ -33,11 +33,12 @@ from workbench.app.robustness import (
     noisy_candidates,
     perturb_spec,
     selected_rows,
+    wants_model,
 )
 from workbench.core.errors import KnownError, ValidationError
 from workbench.core.llm import ChatRequest, ErrorKind, ProviderError
 from workbench.core.models import DatasetContent, DatasetRow, Kind, ModelConfigContent
-from workbench.core.perturb import MODEL_PERTURBATIONS, RowRewrite, noise_of, original_of
+from workbench.core.perturb import RowRewrite, noise_of, original_of
 from workbench.core.perturb.paraphrase import (
     PARAPHRASE,
     Detect,
@@ -48,10 +49,12 @@ from workbench.core.perturb.paraphrase import (
     rewrite_targets,
 )
 from workbench.core.runs import RunSpec
-from workbench.engine.budget import BudgetExceededError, BudgetGuard
-from workbench.engine.calls import EngineCall
-from workbench.engine.execution import ProviderFactoryFn
 from workbench.store import Store
+
+if TYPE_CHECKING:  # the engine is imported when a rewrite is asked, not at start-up
+    from workbench.engine.budget import BudgetGuard
+    from workbench.engine.calls import EngineCall
+    from workbench.engine.execution import ProviderFactoryFn
 
 PARAPHRASE_CONCURRENCY = 4
 """Rewrites in flight at once (the endpoint's own limits may allow fewer)."""
@@ -128,11 +131,6 @@ class ParaphraseOutcome:
         return tuple(lines)
 
 
-def wants_model(options: PerturbOptions) -> bool:
-    """Whether `options` hold a perturbation a model must make."""
-    return any(c.kind in MODEL_PERTURBATIONS for c in options.choices)
-
-
 def lingua_detect(text: str) -> str | None:
     """The language of `text` when the offline detector is sure of it, else None."""
     from workbench.scoring.language import detect_language
@@ -169,6 +167,9 @@ async def paraphrase_rows(
             every rewrite made is cached).
         KnownError: the model config cannot be used (unknown, no key, no price for a budget).
     """
+    from workbench.engine.budget import BudgetExceededError, BudgetGuard
+    from workbench.engine.calls import EngineCall
+
     version = store.resolve(Kind.MODEL, settings.model)
     config = version.content_as(ModelConfigContent)
     guard = budget or BudgetGuard(settings.budget_usd)
@@ -354,6 +355,8 @@ def perturb_spec_paraphrased(
     """
     if not wants_model(options):
         return ParaphrasedSpec(perturb_spec(store, spec, options, author=author), None)
+    from workbench.engine.budget import BudgetGuard
+
     settings = _require(settings)
     budget_usd = spec.budget_usd if settings.budget_usd is None else settings.budget_usd
     guard = BudgetGuard(budget_usd)

@@ -86,6 +86,11 @@ class PerturbedSpec:
     notes: tuple[str, ...]
 
 
+def wants_model(options: PerturbOptions) -> bool:
+    """Whether `options` hold a perturbation a model must make (``paraphrase``)."""
+    return any(c.kind in MODEL_PERTURBATIONS for c in options.choices)
+
+
 def noisy_family(name: str) -> str:
     """The family that keeps the variants a run made from dataset `name`."""
     return f"{name[: 80 - len(NOISY_SUFFIX)]}{NOISY_SUFFIX}"
@@ -574,6 +579,7 @@ __all__ = [
     "robustness_verdict",
     "selected_rows",
     "variant_links",
+    "wants_model",
 ]
 
 

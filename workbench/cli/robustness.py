@@ -22,7 +22,6 @@ from workbench.app.paraphrase import (
     ParaphraseSettings,
     add_noisy_variants_paraphrased,
     perturb_spec_paraphrased,
-    wants_model,
 )
 from workbench.app.robustness import (
     PerturbOptions,
@@ -33,6 +32,7 @@ from workbench.app.robustness import (
     perturbation_help,
     robustness_report,
     variant_links,
+    wants_model,
 )
 from workbench.app.services import Services
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
