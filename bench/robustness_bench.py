@@ -40,7 +40,8 @@ from workbench.app.scoring import score_run  # noqa: E402
 from workbench.app.services import Services  # noqa: E402
 from workbench.core.models import DatasetContent, Kind, ModelConfigContent  # noqa: E402
 from workbench.core.perturb import PERTURBATIONS, perturb_text  # noqa: E402
-from workbench.engine.runner import RunEngine  # noqa: E402
+from workbench.engine.retry import RetryPolicy  # noqa: E402
+from workbench.engine.runner import EngineOptions, RunEngine  # noqa: E402
 from workbench.interop.datasets import read_dataset  # noqa: E402
 from workbench.testing.fake_llm import FakeLLMServer  # noqa: E402
 
@@ -74,7 +75,13 @@ def bench_speed(count: int) -> dict[str, float]:
 
 
 def bench_delta(
-    embedded: bool, sample: int | None, kinds: str, *, all_rows: bool, one_persona: bool
+    embedded: bool,
+    sample: int | None,
+    kinds: str,
+    *,
+    all_rows: bool,
+    one_persona: bool,
+    timeout_s: float = 120.0,
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
@@ -109,7 +116,10 @@ def bench_delta(
             )
             options = PerturbOptions(parse_perturbations(kinds), seed=0)
             perturbed = perturb_spec(store, spec, options, author="bench")
-            engine = RunEngine(store, svc.provider_factory())
+            # On a loaded machine one embedded-model call can take minutes: a per-call timeout
+            # that is too short retries calls the llama.cpp server is still computing.
+            options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
+            engine = RunEngine(store, svc.provider_factory(), options=options)
             run_id = engine.create_run(perturbed.spec, "robustness bench")
             started = time.perf_counter()
             summary = asyncio.run(engine.execute(run_id))
@@ -150,6 +160,9 @@ def main() -> None:
     parser.add_argument("--perturb", default=ALL)
     parser.add_argument("--all-rows", action="store_true", help="not only the tracking rows")
     parser.add_argument("--one-persona", action="store_true", help="the first demo persona only")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per call before a retry"
+    )
     args = parser.parse_args()
     if args.only in (None, "speed"):
         bench_speed(args.messages)
@@ -160,6 +173,7 @@ def main() -> None:
             args.perturb,
             all_rows=args.all_rows,
             one_persona=args.one_persona,
+            timeout_s=args.timeout,
         )
 
 
