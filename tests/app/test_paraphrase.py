@@ -322,6 +322,7 @@ def test_the_dataset_action_keeps_paraphrases_and_asks_only_for_new_rows(
         provider_factory=factory,
     )
     assert result.added == 1 and outcome is not None and outcome.texts == 1
+    assert result.skipped == 1 and not result.notes
     assert len(posts(server)) == 2
     content = result.version.content_as(DatasetContent)
     assert [r.id for r in content.rows] == ["r0", "r0~paraphrase", "r1", "r1~paraphrase"]

@@ -408,13 +408,15 @@ def add_noisy_variants_paraphrased(
             store, rows, options, settings, provider_factory, cancel=cancel, progress=progress
         )
     )
+    # Rows paraphrased before get a stand-in: their variant is already there and is skipped.
+    kept = {row_id: RowRewrite({}) for row_id in done if row_id is not None}
     result = add_noisy_variants(
         store,
         source.ref,
         options,
         author=author,
         row_ids=row_ids,
-        rewrites={PARAPHRASE: outcome.rewrites},
+        rewrites={PARAPHRASE: {**kept, **outcome.rewrites}},
     )
     return result, outcome
 
