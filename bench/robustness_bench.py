@@ -5,6 +5,7 @@ Figures only (nothing asserts a time)::
     python bench/robustness_bench.py                      # speed + delta on the fake server
     python bench/robustness_bench.py --only speed         # 100,000 messages per perturbation
     python bench/robustness_bench.py --only delta --embedded --sample 3   # the embedded model
+    python bench/robustness_bench.py --only delta --embedded --timeout 900  # on a loaded machine
 
 Speed: the messages of the bundled datasets, cycled to `--messages` (100,000), each perturbed
 with its own seed by every perturbation through `perturb_text` (protected-span detection
