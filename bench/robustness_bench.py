@@ -5,6 +5,7 @@ Figures only (nothing asserts a time)::
     python bench/robustness_bench.py                      # speed + delta on the fake server
     python bench/robustness_bench.py --only speed         # 100,000 messages per perturbation
     python bench/robustness_bench.py --only delta --embedded --sample 3   # the embedded model
+    python bench/robustness_bench.py --only delta --embedded --timeout 900  # on a loaded machine
 
 Speed: the messages of the bundled datasets, cycled to `--messages` (100,000), each perturbed
 with its own seed by every perturbation through `perturb_text` (protected-span detection
@@ -40,7 +41,8 @@ from workbench.app.scoring import score_run  # noqa: E402
 from workbench.app.services import Services  # noqa: E402
 from workbench.core.models import DatasetContent, Kind, ModelConfigContent  # noqa: E402
 from workbench.core.perturb import PERTURBATIONS, perturb_text  # noqa: E402
-from workbench.engine.runner import RunEngine  # noqa: E402
+from workbench.engine.retry import RetryPolicy  # noqa: E402
+from workbench.engine.runner import EngineOptions, RunEngine  # noqa: E402
 from workbench.interop.datasets import read_dataset  # noqa: E402
 from workbench.testing.fake_llm import FakeLLMServer  # noqa: E402
 
@@ -74,7 +76,13 @@ def bench_speed(count: int) -> dict[str, float]:
 
 
 def bench_delta(
-    embedded: bool, sample: int | None, kinds: str, *, all_rows: bool, one_persona: bool
+    embedded: bool,
+    sample: int | None,
+    kinds: str,
+    *,
+    all_rows: bool,
+    one_persona: bool,
+    timeout_s: float = 120.0,
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
@@ -109,7 +117,10 @@ def bench_delta(
             )
             options = PerturbOptions(parse_perturbations(kinds), seed=0)
             perturbed = perturb_spec(store, spec, options, author="bench")
-            engine = RunEngine(store, svc.provider_factory())
+            # On a loaded machine one embedded-model call can take minutes: a per-call timeout
+            # that is too short retries calls the llama.cpp server is still computing.
+            options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
+            engine = RunEngine(store, svc.provider_factory(), options=options)
             run_id = engine.create_run(perturbed.spec, "robustness bench")
             started = time.perf_counter()
             summary = asyncio.run(engine.execute(run_id))
@@ -130,6 +141,11 @@ def bench_delta(
                 print(f"  #{column.index} {column.label}")
                 for delta in report.for_column(column.index):
                     print(f"    {delta.verdict}")
+                    if delta.flipped or delta.fixed:
+                        print(
+                            f"      flipped pass→fail: {', '.join(delta.flipped) or '-'};"
+                            f" fail→pass: {', '.join(delta.fixed) or '-'}"
+                        )
         finally:
             if server is not None:
                 server.stop()
@@ -145,6 +161,9 @@ def main() -> None:
     parser.add_argument("--perturb", default=ALL)
     parser.add_argument("--all-rows", action="store_true", help="not only the tracking rows")
     parser.add_argument("--one-persona", action="store_true", help="the first demo persona only")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per call before a retry"
+    )
     args = parser.parse_args()
     if args.only in (None, "speed"):
         bench_speed(args.messages)
@@ -155,6 +174,7 @@ def main() -> None:
             args.perturb,
             all_rows=args.all_rows,
             one_persona=args.one_persona,
+            timeout_s=args.timeout,
         )
 
 

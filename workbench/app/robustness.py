@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.models import DatasetContent, DatasetRow, Kind, Version
 from workbench.core.perturb import (
-    PERTURBATIONS,
+    ALL_PERTURBATIONS,
+    MODEL_PERTURBATIONS,
     PerturbationChoice,
+    Rewrites,
+    RowRewrite,
     VariantSet,
     char_diff,
     format_perturbations,
@@ -85,15 +88,28 @@ class PerturbedSpec:
     notes: tuple[str, ...]
 
 
+def wants_model(options: PerturbOptions) -> bool:
+    """Whether `options` hold a perturbation a model must make (``paraphrase``)."""
+    return any(c.kind in MODEL_PERTURBATIONS for c in options.choices)
+
+
 def noisy_family(name: str) -> str:
     """The family that keeps the variants a run made from dataset `name`."""
     return f"{name[: 80 - len(NOISY_SUFFIX)]}{NOISY_SUFFIX}"
 
 
 def perturb_spec(
-    store: Store, spec: RunSpec, options: PerturbOptions, *, author: str
+    store: Store,
+    spec: RunSpec,
+    options: PerturbOptions,
+    *,
+    author: str,
+    rewrites: Rewrites | None = None,
 ) -> PerturbedSpec:
     """`spec` on its rows plus one variant per row and perturbation (see the module docstring).
+
+    A model-made perturbation (``paraphrase``) takes its texts from `rewrites`, made through
+    the engine beforehand (`workbench.app.paraphrase.perturb_spec_paraphrased` does both).
 
     Raises:
         ValidationError: no perturbation chosen, or no selected row has free text to perturb.
@@ -102,13 +118,10 @@ def perturb_spec(
         raise ValidationError("choose at least one perturbation")
     source = store.get_version(spec.dataset_id)
     assert isinstance(source.content, DatasetContent)
-    wanted = None if spec.row_ids is None else set(spec.row_ids)
-    selected = [
-        row
-        for row in source.content.rows
-        if (wanted is None or row.id in wanted) and original_of(row) is None
-    ]
-    made = _variants(selected, options, reserved=[row.id for row in source.content.rows])
+    selected = selected_rows(source, spec)
+    made = _variants(
+        selected, options, reserved=[row.id for row in source.content.rows], rewrites=rewrites
+    )
     if not made.variants:
         raise ValidationError("no selected row has free text to perturb; " + " ".join(made.notes))
     # The selected originals, each followed by its variants: a run on 20 rows of a big dataset
@@ -143,21 +156,38 @@ class VariantPreview:
 
 
 def preview_variants(store: Store, spec: RunSpec, options: PerturbOptions) -> VariantPreview:
-    """What `perturb_spec` would do to `spec` (for a setup dialog's estimate); no write."""
+    """What `perturb_spec` would do to `spec` (for a setup dialog's estimate); no write.
+
+    A model-made perturbation is counted as if every text were rewritten (no model is asked).
+    """
     source = store.get_version(spec.dataset_id)
+    selected = selected_rows(source, spec)
+    placeholders: dict[str, dict[str, RowRewrite]] = {
+        c.kind: {row.id: RowRewrite({}) for row in selected}
+        for c in options.choices
+        if c.kind in MODEL_PERTURBATIONS
+    }
+    made = _variants(selected, options, rewrites=placeholders)
+    return VariantPreview(len(selected), len(made.variants), made.notes)
+
+
+def selected_rows(source: Version, spec: RunSpec) -> list[DatasetRow]:
+    """The original rows of dataset version `source` that `spec` selects."""
     assert isinstance(source.content, DatasetContent)
     wanted = None if spec.row_ids is None else set(spec.row_ids)
-    selected = [
+    return [
         row
         for row in source.content.rows
         if (wanted is None or row.id in wanted) and original_of(row) is None
     ]
-    made = _variants(selected, options)
-    return VariantPreview(len(selected), len(made.variants), made.notes)
 
 
 def _variants(
-    rows: Sequence[DatasetRow], options: PerturbOptions, *, reserved: Sequence[str] = ()
+    rows: Sequence[DatasetRow],
+    options: PerturbOptions,
+    *,
+    reserved: Sequence[str] = (),
+    rewrites: Rewrites | None = None,
 ) -> VariantSet:
     return make_variants(
         rows,
@@ -167,6 +197,7 @@ def _variants(
         protected_fields=options.protected_fields,
         language=options.language,
         reserved_ids=reserved,
+        rewrites=rewrites,
     )
 
 
@@ -188,11 +219,13 @@ def add_noisy_variants(
     *,
     author: str,
     row_ids: Sequence[str] = (),
+    rewrites: Rewrites | None = None,
 ) -> NoisyVariantsResult:
     """A new version of `dataset` with perturbed copies of its rows (tags ``noise:<kind>``).
 
     Rows that already have a variant of a chosen kind are skipped for that kind, so the action
-    can be repeated. The original rows stay exactly as they were.
+    can be repeated. The original rows stay exactly as they were. A model-made perturbation
+    takes its texts from `rewrites` (see `workbench.app.paraphrase`).
     """
     if not options.choices:
         raise ValidationError("choose at least one perturbation")
@@ -202,15 +235,8 @@ def add_noisy_variants(
         (original_of(r), noise_of(r)) for r in source.content.rows if original_of(r) is not None
     }
     known = {row.id for row in source.content.rows}
-    unknown = [i for i in row_ids if i not in known]
-    if unknown:
-        raise NotFoundError(f"dataset {source.ref} has no row {', '.join(unknown)}")
-    originals = [
-        row
-        for row in source.content.rows
-        if original_of(row) is None and (not row_ids or row.id in row_ids)
-    ]
-    made = _variants(originals, options, reserved=sorted(known))
+    originals = noisy_candidates(source, row_ids)
+    made = _variants(originals, options, reserved=sorted(known), rewrites=rewrites)
     fresh = [v for v in made.variants if (original_of(v), noise_of(v)) not in existing]
     skipped = len(made.variants) - len(fresh)
     if not fresh:
@@ -235,6 +261,25 @@ def add_noisy_variants(
         parent_id=source.id,
     )
     return NoisyVariantsResult(saved.version, saved.created, len(fresh), skipped, made.notes)
+
+
+def noisy_candidates(source: Version, row_ids: Sequence[str] = ()) -> list[DatasetRow]:
+    """The original rows of dataset version `source` the dataset action perturbs (`row_ids`,
+    or all).
+
+    Raises:
+        NotFoundError: a row id the version does not have.
+    """
+    assert isinstance(source.content, DatasetContent)
+    known = {row.id for row in source.content.rows}
+    unknown = [i for i in row_ids if i not in known]
+    if unknown:
+        raise NotFoundError(f"dataset {source.ref} has no row {', '.join(unknown)}")
+    return [
+        row
+        for row in source.content.rows
+        if original_of(row) is None and (not row_ids or row.id in row_ids)
+    ]
 
 
 # --- the delta ------------------------------------------------------------------------------
@@ -507,12 +552,13 @@ def perturbation_help() -> str:
     """One line per perturbation with its default intensity, for help texts and the GUI."""
     return "\n".join(
         f"{p.name} (default {p.default_intensity:g}): {p.description}"
-        for p in PERTURBATIONS.values()
+        for p in ALL_PERTURBATIONS.values()
     )
 
 
 __all__ = [
-    "PERTURBATIONS",
+    "ALL_PERTURBATIONS",
+    "MODEL_PERTURBATIONS",
     "DiffPiece",
     "NoisyVariantsResult",
     "PerturbOptions",
@@ -528,6 +574,7 @@ __all__ = [
     "format_perturbations",
     "has_variants",
     "load_robustness_view",
+    "noisy_candidates",
     "noisy_family",
     "parse_perturbations",
     "perturb_spec",
@@ -537,7 +584,9 @@ __all__ = [
     "robustness_report",
     "robustness_rubric",
     "robustness_verdict",
+    "selected_rows",
     "variant_links",
+    "wants_model",
 ]
 
 

@@ -6,22 +6,33 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
+from workbench.app.paraphrase import (
+    ParaphraseOutcome,
+    ParaphraseSettings,
+    add_noisy_variants_paraphrased,
+    perturb_spec_paraphrased,
+)
 from workbench.app.robustness import (
     PerturbOptions,
     RobustnessReport,
     VariantLink,
-    add_noisy_variants,
     format_p,
     parse_perturbations,
-    perturb_spec,
     perturbation_help,
     robustness_report,
     variant_links,
+    wants_model,
 )
 from workbench.app.services import Services
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
@@ -31,8 +42,14 @@ from workbench.core.runs import RunSpec
 
 PERTURB_HELP = (
     "Add one noisy variant of each row per perturbation, e.g. 'accents,typos:0.05,sms'"
-    " (NAME[:INTENSITY 0-1]). Valid: accents, typos, letters, sms, caps, punctuation, phonetic."
+    " (NAME[:INTENSITY 0-1]). Valid: accents, typos, letters, sms, caps, punctuation, phonetic,"
+    " and paraphrase (a model rewrites each message; choose it with --perturb-model)."
 )
+PERTURB_MODEL_HELP = (
+    "Model config NAME[@V] that writes the 'paraphrase' variants (any configured model, the"
+    " embedded one included); its calls are cached and count against --budget."
+)
+PROGRESS_INTERVAL_S = 5.0
 
 
 def check_perturb(value: str | None) -> str | None:
@@ -61,6 +78,70 @@ def perturb_options(
         protected_fields=tuple(protect or ()),
         language=language,
     )
+
+
+def check_model_choice(perturb: str | None, model: str | None) -> None:
+    """A usage error when ``paraphrase`` has no model, or a model is given for nothing."""
+    if perturb is None:
+        if model is not None:
+            raise typer.BadParameter("--perturb-model needs --perturb paraphrase")
+        return
+    options = parse_perturbations(perturb)
+    chosen = any(c.kind == "paraphrase" for c in options)
+    if chosen and not model:
+        raise typer.BadParameter(
+            "the paraphrase perturbation needs a model: add --perturb-model NAME"
+            " (any configured model, e.g. the embedded smollm2-local)"
+        )
+    if model and not chosen:
+        raise typer.BadParameter("--perturb-model is only used by --perturb paraphrase")
+
+
+@contextmanager
+def paraphrase_progress(
+    quiet: bool,
+) -> Iterator[tuple[threading.Event, Callable[[int, int], None]]]:
+    """A cancel event set by Ctrl+C and a progress callback printing ``paraphrasing: 3/12
+    texts`` at most every few seconds (and at the end) on stderr."""
+    cancel = threading.Event()
+    started = last = time.monotonic()
+
+    def on_sigint(_signum: int, _frame: FrameType | None) -> None:
+        if not cancel.is_set():
+            note("Cancelling the paraphrases (the ones made are kept in the cache)…")
+        cancel.set()
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if quiet or (done < total and now - last < PROGRESS_INTERVAL_S) or total == 0:
+            return
+        if done == 0 and total:
+            note(f"Paraphrasing {total} text(s)…")
+            return
+        last = now
+        note(f"paraphrasing: {done}/{total} texts, {now - started:.0f} s")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield cancel, progress
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def paraphrase_json(outcome: ParaphraseOutcome | None) -> dict[str, Any] | None:
+    """What paraphrasing did, as JSON."""
+    if outcome is None:
+        return None
+    return {
+        "model": outcome.model,
+        "texts": outcome.texts,
+        "accepted": outcome.accepted,
+        "fallbacks": [{"row": row, "reason": reason} for row, reason in outcome.fallbacks],
+        "requests": outcome.requests,
+        "cache_hits": outcome.cache_hits,
+        "cost_usd": outcome.cost_usd,
+    }
 
 
 def _rate(value: float | None) -> str:
@@ -223,20 +304,42 @@ def add_noisy(
     language: Annotated[
         str | None, typer.Option("--language", help="fr or en (default: per row, detected).")
     ] = None,
+    model: Annotated[str | None, typer.Option("--model", help=PERTURB_MODEL_HELP)] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Stop the paraphrases before spending more than USD.", min=0),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the model again even for cached rewrites.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Save a new version of a dataset with noisy copies of its rows (tags noise:KIND)."""
     svc = services(ctx)
+    check_model_choice(perturb, model)
     options = perturb_options(perturb, seed, field, protect, language)
     wanted = [r.strip() for r in rows.split(",") if r.strip()] if rows else []
-    result = add_noisy_variants(
-        svc.store, ref, options, author=svc.current_author(), row_ids=wanted
-    )
-    for message in result.notes:
+    settings = None
+    if model is not None:
+        settings = ParaphraseSettings(model, budget_usd=budget, use_cache=not no_cache)
+    with paraphrase_progress(as_json) as (cancel, progress):
+        result, paraphrased = add_noisy_variants_paraphrased(
+            svc.store,
+            ref,
+            options,
+            author=svc.current_author(),
+            settings=settings,
+            provider_factory=svc.provider_factory(),
+            row_ids=wanted,
+            cancel=cancel,
+            progress=progress,
+        )
+    for message in (*(paraphrased.notes() if paraphrased else ()), *result.notes):
         note(message)
     if as_json:
         data = version_json(result.version, with_content=False)
         data.update(created=result.created, added=result.added, skipped=result.skipped)
+        data["paraphrase"] = paraphrase_json(paraphrased)
         print_json(data)
         return
     skipped = f", {result.skipped} already there" if result.skipped else ""
@@ -254,11 +357,32 @@ def apply_perturb(
     fields: list[str] | None,
     protect: list[str] | None,
     language: str | None,
+    *,
+    model: str | None = None,
+    quiet: bool = False,
 ) -> RunSpec:
-    """The run's spec with its noisy variants added; what was done is said once on stderr."""
+    """The run's spec with its noisy variants added; what was done is said once on stderr.
+
+    With ``paraphrase``, `model` rewrites the messages first; the run's budget pays for them
+    and the returned spec's budget is what is left.
+    """
     options = perturb_options(perturb, seed, fields, protect, language)
-    perturbed = perturb_spec(svc.store, spec, options, author=svc.current_author())
-    for message in perturbed.notes:
+    settings = None
+    if wants_model(options) and model:
+        settings = ParaphraseSettings(model, use_cache=spec.use_cache)
+    with paraphrase_progress(quiet) as (cancel, progress):
+        made = perturb_spec_paraphrased(
+            svc.store,
+            spec,
+            options,
+            author=svc.current_author(),
+            settings=settings,
+            provider_factory=svc.provider_factory(),
+            cancel=cancel,
+            progress=progress,
+        )
+    perturbed = made.perturbed
+    for message in made.notes:
         note(message)
     note(
         f"Perturbed {perturbed.originals} rows with {options.describe()}: {perturbed.variants}"

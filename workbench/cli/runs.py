@@ -112,6 +112,10 @@ def run(
         list[str] | None,
         typer.Option("--protect", help="Variable --perturb must keep intact, repeatable."),
     ] = None,
+    perturb_model: Annotated[
+        str | None,
+        typer.Option("--perturb-model", help=robustness_cli.PERTURB_MODEL_HELP),
+    ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Run the demo comparison on the embedded model.")
     ] = False,
@@ -130,6 +134,7 @@ def run(
 ) -> None:
     """Run prompt versions × personas × models over a dataset, side by side."""
     svc = services(ctx)
+    robustness_cli.check_model_choice(perturb, perturb_model)
     if demo:
         svc.ensure_demo_loaded()
         prompt = prompt or list(run_service.DEMO_PROMPTS)
@@ -178,7 +183,15 @@ def run(
     )
     if perturb:
         spec = robustness_cli.apply_perturb(
-            svc, spec, perturb, perturb_seed, perturb_field, protect, None
+            svc,
+            spec,
+            perturb,
+            perturb_seed,
+            perturb_field,
+            protect,
+            None,
+            model=perturb_model,
+            quiet=as_json or quiet,
         )
     judge_model = scoring_cli.judge_for(svc, spec, judge)
     if batch:

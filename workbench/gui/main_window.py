@@ -474,7 +474,13 @@ class MainWindow(WindowMenus, QMainWindow):
         if entry.kind == Kind.DATASET and entry.ref is None:
             from workbench.gui.views.dataset_editor import DatasetEditor
 
-            dataset = DatasetEditor(self._store, self.jobs, entry.name, author=self._author)
+            dataset = DatasetEditor(
+                self._store,
+                self.jobs,
+                entry.name,
+                author=self._author,
+                provider_factory=self.providers.factory,
+            )
             self._connect_editor(dataset)
             return dataset, entry.name
         if entry.kind == Kind.PROMPT and entry.ref is None:

@@ -55,6 +55,7 @@ from workbench.testing.fake_llm_app import (
     default_responder,
     fake_embedding,
     last_user_text,
+    paraphrase_responder,
     system_text,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "fake_embedding",
     "last_user_text",
     "main",
+    "paraphrase_responder",
     "system_text",
 ]
 

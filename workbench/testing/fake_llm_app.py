@@ -94,6 +94,49 @@ def conversation_responder(body: dict[str, Any]) -> str:
     return f"Client, message {answers + 1} : {goal}"
 
 
+_PARAPHRASE_CUES = ("Tu réécris des messages de clients", "You rewrite customer messages")
+_PARA_MARK = re.compile(r"\s*\[\[para:([a-z-]+)\]\]\s*")
+_DIGIT_TOKEN = re.compile(r"\S*\d\S*")
+
+
+def paraphrase_responder(body: dict[str, Any]) -> str:
+    """A scripted customer-message rewriter when the system prompt asks for a paraphrase.
+
+    The rewrite is the original message (the first user message) with a customer's opening
+    (``Re-bonjour !`` / ``Hi again!``) and a few words swapped, every number, e-mail and amount
+    kept. A mark in the original scripts a bad rewrite: ``[[para:drop]]`` drops every token
+    with a digit, ``[[para:drop-once]]`` does so only on the first request (not on the retry
+    that names the reason), ``[[para:empty]]`` answers nothing, ``[[para:english]]`` answers in
+    English, ``[[para:long]]`` answers far too long. Any other request gets the default answer.
+    """
+    system = system_text(body)
+    if not any(cue in system for cue in _PARAPHRASE_CUES):
+        return default_responder(body)
+    users = [m for m in body.get("messages") or [] if m.get("role") == "user"]
+    original = _content_text(users[0].get("content")) if users else ""
+    marks = set(_PARA_MARK.findall(original))
+    text = _PARA_MARK.sub(" ", original).strip()
+    retry = len(users) > 1
+    if "empty" in marks:
+        return ""
+    if "english" in marks:
+        kept = " ".join(_DIGIT_TOKEN.findall(text))
+        return f"Hello, I still have not received my parcel {kept}, where is it please?"
+    if "long" in marks:
+        return "Alors voilà, " + "je vous explique toute l'histoire depuis le début. " * 40
+    if "drop" in marks or ("drop-once" in marks and not retry):
+        text = _DIGIT_TOKEN.sub("", text)
+    french = "You rewrite customer messages" not in system
+    for old, new in (
+        (("Bonjour", "Salut"), ("Hello", "Hey")),
+        (("bonjour", "salut"), ("hello", "hey")),
+        (("Merci", "Merci d'avance"), ("Thank you", "Thanks a lot")),
+    ):
+        source, target = old if french else new
+        text = text.replace(source, target)
+    return ("Re-bonjour ! " if french else "Hi again! ") + text
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     """The text of the last user message of an OpenAI or Anthropic request body."""
     for message in reversed(body.get("messages") or []):

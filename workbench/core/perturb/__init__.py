@@ -11,7 +11,9 @@ protected)`; `make_variants` builds linked variant rows of a dataset.
 
 from workbench.core.perturb.chardiff import DiffPiece, changed_characters, char_diff, inline_diff
 from workbench.core.perturb.kinds import (
+    ALL_PERTURBATIONS,
     LAYOUTS,
+    MODEL_PERTURBATIONS,
     PERTURBATIONS,
     Perturbation,
     check_intensity,
@@ -26,6 +28,8 @@ from workbench.core.perturb.variants import (
     NOISE_TAG,
     VARIANT_TAG,
     PerturbationChoice,
+    Rewrites,
+    RowRewrite,
     VariantSet,
     format_perturbations,
     make_variants,
@@ -39,13 +43,17 @@ from workbench.core.perturb.variants import (
 from workbench.core.perturb.wordlists import WordList, word_list
 
 __all__ = [
+    "ALL_PERTURBATIONS",
     "LAYOUTS",
+    "MODEL_PERTURBATIONS",
     "NOISE_TAG",
     "PERTURBATIONS",
     "VARIANT_TAG",
     "DiffPiece",
     "Perturbation",
     "PerturbationChoice",
+    "Rewrites",
+    "RowRewrite",
     "VariantSet",
     "WordList",
     "changed_characters",

@@ -244,17 +244,37 @@ PERTURBATIONS: dict[str, Perturbation] = {
 }
 
 
+def _needs_model(text: str, intensity: float, rng: random.Random, language: str) -> str:
+    raise ValidationError(
+        "the paraphrase perturbation asks a model: it runs through the engine"
+        " (workbench.app.paraphrase), not through perturb_text"
+    )
+
+
+MODEL_PERTURBATIONS: dict[str, Perturbation] = {
+    "paraphrase": Perturbation(
+        "paraphrase",
+        "rewritten by a model the way a real customer would write it, facts kept"
+        " (needs a model: --perturb-model)",
+        1.0,
+        _needs_model,
+    ),
+}
+"""Perturbations made by a model call (cached, budgeted): not available to `perturb_text`."""
+ALL_PERTURBATIONS: dict[str, Perturbation] = {**PERTURBATIONS, **MODEL_PERTURBATIONS}
+
+
 def perturbation_names() -> tuple[str, ...]:
-    """The valid perturbation names, in their documented order."""
-    return tuple(PERTURBATIONS)
+    """The valid perturbation names, in their documented order (model-based ones last)."""
+    return tuple(ALL_PERTURBATIONS)
 
 
 def check_kind(kind: str) -> Perturbation:
     """The perturbation called `kind`; a `ValidationError` naming the valid ones otherwise."""
-    found = PERTURBATIONS.get(kind.strip().lower())
+    found = ALL_PERTURBATIONS.get(kind.strip().lower())
     if found is None:
         raise ValidationError(
-            f"unknown perturbation '{kind}': choose from {', '.join(PERTURBATIONS)}"
+            f"unknown perturbation '{kind}': choose from {', '.join(ALL_PERTURBATIONS)}"
         )
     return found
 
@@ -264,7 +284,7 @@ def check_intensity(kind: str, intensity: float) -> float:
     if not 0.0 <= intensity <= 1.0 or intensity != intensity:  # NaN fails both
         raise ValidationError(
             f"intensity {intensity:g} of perturbation '{kind}' is outside 0–1"
-            f" (valid perturbations: {', '.join(PERTURBATIONS)})"
+            f" (valid perturbations: {', '.join(ALL_PERTURBATIONS)})"
         )
     return float(intensity)
 
@@ -303,6 +323,8 @@ def perturb_text(
         ValidationError: unknown `kind`, or `intensity` outside 0–1.
     """
     perturbation = check_kind(kind)
+    if perturbation.name in MODEL_PERTURBATIONS:
+        perturbation.apply(text, 1.0, random.Random(0), "fr")  # raises: it needs a model
     level = perturbation.default_intensity if intensity is None else intensity
     level = check_intensity(perturbation.name, level)
     if level == 0 or not text:

@@ -16,7 +16,8 @@ from typing import Any
 from workbench.core.errors import ValidationError
 from workbench.core.models import DatasetRow
 from workbench.core.perturb.kinds import (
-    PERTURBATIONS,
+    ALL_PERTURBATIONS,
+    MODEL_PERTURBATIONS,
     check_intensity,
     check_kind,
     derive_seed,
@@ -57,7 +58,7 @@ class PerturbationChoice:
     @property
     def label(self) -> str:
         """``typos:0.05`` (the intensity is shown when it is not the kind's default)."""
-        default = PERTURBATIONS[self.kind].default_intensity
+        default = ALL_PERTURBATIONS[self.kind].default_intensity
         return self.kind if self.intensity == default else f"{self.kind}:{self.intensity:g}"
 
 
@@ -71,23 +72,27 @@ def parse_perturbations(text: str | Sequence[str]) -> tuple[PerturbationChoice, 
     items = [text] if isinstance(text, str) else list(text)
     parts = [p.strip() for item in items for p in item.split(",") if p.strip()]
     if not parts:
-        raise ValidationError(f"no perturbation given: choose from {', '.join(PERTURBATIONS)}")
+        raise ValidationError(f"no perturbation given: choose from {', '.join(ALL_PERTURBATIONS)}")
     choices: list[PerturbationChoice] = []
     for part in parts:
         name, _, level = part.partition(":")
         kind = check_kind(name).name
         if any(c.kind == kind for c in choices):
             raise ValidationError(f"perturbation '{kind}' is given twice")
+        if level.strip() and kind in MODEL_PERTURBATIONS:
+            raise ValidationError(
+                f"perturbation '{kind}' takes no intensity (a model rewrites each message)"
+            )
         if level.strip():
             try:
                 intensity = float(level)
             except ValueError:
                 raise ValidationError(
                     f"intensity '{level}' of perturbation '{kind}' is not a number in 0–1"
-                    f" (valid perturbations: {', '.join(PERTURBATIONS)})"
+                    f" (valid perturbations: {', '.join(ALL_PERTURBATIONS)})"
                 ) from None
         else:
-            intensity = PERTURBATIONS[kind].default_intensity
+            intensity = ALL_PERTURBATIONS[kind].default_intensity
         choices.append(PerturbationChoice(kind, check_intensity(kind, intensity)))
     return tuple(choices)
 
@@ -171,6 +176,23 @@ def _perturb_value(
 
 
 @dataclass(frozen=True)
+class RowRewrite:
+    """A model's rewrite of one row's free text, made before `make_variants` (``paraphrase``).
+
+    Attributes:
+        vars: the rewritten free-text variables (a string, or a conversation's turns).
+        tags: extra tags of the variant (``paraphrase:fallback`` when the original was kept).
+    """
+
+    vars: Mapping[str, Any]
+    tags: tuple[str, ...] = ()
+
+
+Rewrites = Mapping[str, Mapping[str, RowRewrite]]
+"""Model-made rewrites: perturbation name → original row id → rewrite."""
+
+
+@dataclass(frozen=True)
 class VariantSet:
     """The variants made from some rows, and what the user should be told once.
 
@@ -194,6 +216,7 @@ def make_variants(
     protected_fields: Sequence[str] = (),
     language: str | None = None,
     reserved_ids: Iterable[str] = (),
+    rewrites: Rewrites | None = None,
 ) -> VariantSet:
     """One variant per row and perturbation; the originals are returned unchanged.
 
@@ -206,11 +229,23 @@ def make_variants(
         language: force ``fr``/``en``; default the row's tag or variable, else detection.
         reserved_ids: ids already used elsewhere (other rows of the dataset): variant ids
             avoid them with a numeric suffix.
+        rewrites: the texts of model-made perturbations (``paraphrase``), made beforehand
+            through the engine; a row without a rewrite gets no variant of that kind.
+
+    Raises:
+        ValidationError: a model-made perturbation is chosen and `rewrites` has none of it.
     """
+    for choice in choices:
+        if choice.kind in MODEL_PERTURBATIONS and (rewrites is None or choice.kind not in rewrites):
+            raise ValidationError(
+                f"the '{choice.kind}' perturbation needs a model to rewrite the messages:"
+                " choose one (--perturb-model NAME)"
+            )
     out: list[DatasetRow] = []
     variants: list[DatasetRow] = []
     missing_protected: list[str] = []
     no_text: list[str] = []
+    not_rewritten: dict[str, int] = {}
     taken = {row.id for row in rows} | set(reserved_ids)
     for row in rows:
         out.append(row)
@@ -227,6 +262,12 @@ def make_variants(
         keep += tuple(row.facts)
         lang = normalise_language(language) or row_language(row)
         for choice in choices:
+            rewrite = None
+            if choice.kind in MODEL_PERTURBATIONS:
+                rewrite = (rewrites or {}).get(choice.kind, {}).get(row.id)
+                if rewrite is None:
+                    not_rewritten[choice.kind] = not_rewritten.get(choice.kind, 0) + 1
+                    continue
             new_id = variant_id(row.id, choice.kind)
             suffix = 2
             while new_id in taken:
@@ -235,14 +276,24 @@ def make_variants(
             taken.add(new_id)
             row_seed = derive_seed(seed, row.id)
             new_vars = dict(row.vars)
-            for name in names:
-                new_vars[name] = _perturb_value(row.vars[name], choice, row_seed, lang, keep)
+            extra: tuple[str, ...] = ()
+            if rewrite is not None:
+                new_vars.update(rewrite.vars)
+                extra = rewrite.tags
+            else:
+                for name in names:
+                    new_vars[name] = _perturb_value(row.vars[name], choice, row_seed, lang, keep)
             tags = tuple(t for t in row.tags if not t.startswith((NOISE_TAG, VARIANT_TAG)))
             variant = row.model_copy(
                 update={
                     "id": new_id,
                     "vars": new_vars,
-                    "tags": (*tags, f"{NOISE_TAG}{choice.kind}", f"{VARIANT_TAG}{row.id}"),
+                    "tags": (
+                        *tags,
+                        f"{NOISE_TAG}{choice.kind}",
+                        f"{VARIANT_TAG}{row.id}",
+                        *extra,
+                    ),
                 }
             )
             out.append(variant)
@@ -260,4 +311,6 @@ def make_variants(
             f"{len(no_text)} row(s) have no free-text field ({wanted}) and got no variant"
             f" (first: {no_text[0]}); choose the field to perturb with --perturb-field"
         )
+    for kind, count in not_rewritten.items():
+        notes.append(f"{count} row(s) got no {kind} variant: the model made no rewrite of them")
     return VariantSet(tuple(out), tuple(variants), tuple(notes))

@@ -11,11 +11,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from workbench.app.defaults import RUN_CONCURRENCY
-from workbench.app.robustness import PerturbOptions, parse_perturbations, preview_variants
+from workbench.app.robustness import (
+    PerturbOptions,
+    parse_perturbations,
+    preview_variants,
+    wants_model,
+)
 from workbench.app.run_execution import Estimate, estimate_only
 from workbench.app.runs import RowSelection, build_spec
 from workbench.app.setup_checks import FieldProblems, comparison_name, selection
-from workbench.core.errors import KnownError
+from workbench.core.errors import KnownError, ValidationError
 from workbench.core.models import (
     DatasetContent,
     Kind,
@@ -171,7 +176,13 @@ def check_choices(store: Store, choices: RunChoices) -> SetupCheck:
 def _perturb_options(choices: RunChoices) -> PerturbOptions | None:
     if not choices.perturb.strip():
         return None
-    return PerturbOptions(parse_perturbations(choices.perturb), seed=choices.perturb_seed)
+    options = PerturbOptions(parse_perturbations(choices.perturb), seed=choices.perturb_seed)
+    if wants_model(options):
+        raise ValidationError(
+            "paraphrase needs a model: make the paraphrases with the dataset's"
+            ' "Add noisy variants…" action (it asks a model), then run that dataset version'
+        )
+    return options
 
 
 def _check_rows(dataset: object, choices: RunChoices, problems: dict[str, str]) -> int:

@@ -77,10 +77,12 @@ class DatasetEditor(DocumentView):
         name: str,
         *,
         author: str,
+        provider_factory: object | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._provider_factory = provider_factory
         self._jobs = jobs
         self._name = name
         self._author = author
@@ -226,7 +228,14 @@ class DatasetEditor(DocumentView):
         if self.model is not None and self.model.is_dirty():
             self._show_problem("Save your edits first: variants are made from a saved version.")
             return None
-        dialog = NoisyVariantsDialog(self._jobs, self._name, author=self._author, parent=self)
+        dialog = NoisyVariantsDialog(
+            self._jobs,
+            self._name,
+            author=self._author,
+            models=[f.name for f in self._store.list_families(Kind.MODEL)],
+            provider_factory=self._provider_factory,
+            parent=self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._on_noisy_dialog_saved)
         dialog.open()
