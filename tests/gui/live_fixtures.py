@@ -22,8 +22,11 @@ from workbench.gui.run_controller import RunController
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, last_user_text
 
+# One attempt, so a failure shows at once; the per-call limit is only a safety net against a hung
+# call (the fake server answers in milliseconds), generous because on a loaded machine the
+# process gets a fraction of a core and 15 s was once not enough for a demo cell.
 FAST = EngineOptions(
-    retry=RetryPolicy(max_attempts=1, base_delay_s=0.01, timeout_s=15.0),
+    retry=RetryPolicy(max_attempts=1, base_delay_s=0.01, timeout_s=90.0),
     flush_interval_s=0.02,
 )
 POLITE = RubricContent(

@@ -50,7 +50,7 @@ def test_the_demo_comparison_runs_from_the_welcome_page_and_is_scored(
     view = opened.args[0]
     assert isinstance(view, ResultsView)
     run_id = int(opened.args[2].split(":")[1])
-    wait_finished(qtbot, window.runs.controller(run_id), timeout=60_000)
+    wait_finished(qtbot, window.runs.controller(run_id), timeout=180_000)
 
     run = services.store.get_run(run_id)
     labels = [c.label.split(" · ") for c in run.columns]
