@@ -17,6 +17,10 @@ from workbench.core.models import Kind, PersonaContent
 from workbench.store import Store
 from workbench.store.sqlite_listing import list_families_readonly
 
+# The stdlib path reads SQLite files only (a shared PostgreSQL workspace always goes through the
+# store; see tests/cli/test_shared_store_cli.py).
+pytestmark = pytest.mark.sqlite_only
+
 FIXTURE = Path(__file__).parent / "fixtures" / "schema-1.0.sqlite"
 ROOT = Path(__file__).resolve().parents[2]
 
