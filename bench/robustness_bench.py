@@ -44,9 +44,14 @@ from workbench.core.perturb import PERTURBATIONS, perturb_text  # noqa: E402
 from workbench.engine.retry import RetryPolicy  # noqa: E402
 from workbench.engine.runner import EngineOptions, RunEngine  # noqa: E402
 from workbench.interop.datasets import read_dataset  # noqa: E402
-from workbench.testing.fake_llm import FakeLLMServer  # noqa: E402
+from workbench.testing.fake_llm import (  # noqa: E402
+    FakeLLMServer,
+    default_responder,
+    faq_responder,
+)
 
 ALL = ",".join(PERTURBATIONS)
+RESPONDERS = {"faq": faq_responder, "echo": default_responder}
 
 
 def bench_speed(count: int) -> dict[str, float]:
@@ -83,6 +88,7 @@ def bench_delta(
     all_rows: bool,
     one_persona: bool,
     timeout_s: float = 120.0,
+    responder: str = "faq",
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
@@ -93,7 +99,7 @@ def bench_delta(
         if embedded:
             models = list(run_service.DEMO_MODELS)
         else:
-            server = FakeLLMServer().start()
+            server = FakeLLMServer(responder=RESPONDERS[responder]).start()
             store.save_version(
                 Kind.MODEL,
                 "fake",
@@ -128,7 +134,7 @@ def bench_delta(
             rubric = store.resolve(Kind.RUBRIC, run_service.DEMO_RUBRIC)
             score_run(store, run_id, rubric)
             report = robustness_report(store, run_id, rubric.id)
-            target = "embedded SmolLM2-135M" if embedded else "fake server"
+            target = "embedded SmolLM2-135M" if embedded else f"fake server ({responder} responder)"
             data = store.get_version(spec.dataset_id)
             assert isinstance(data.content, DatasetContent)
             print(
@@ -164,6 +170,12 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds per call before a retry"
     )
+    parser.add_argument(
+        "--responder",
+        choices=tuple(RESPONDERS),
+        default="faq",
+        help="the fake server's answers: faq (a keyword-matching support bot) or echo",
+    )
     args = parser.parse_args()
     if args.only in (None, "speed"):
         bench_speed(args.messages)
@@ -175,6 +187,7 @@ def main() -> None:
             all_rows=args.all_rows,
             one_persona=args.one_persona,
             timeout_s=args.timeout,
+            responder=args.responder,
         )
 
 
