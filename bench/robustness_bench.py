@@ -125,8 +125,8 @@ def bench_delta(
             perturbed = perturb_spec(store, spec, options, author="bench")
             # On a loaded machine one embedded-model call can take minutes: a per-call timeout
             # that is too short retries calls the llama.cpp server is still computing.
-            options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
-            engine = RunEngine(store, svc.provider_factory(), options=options)
+            engine_options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
+            engine = RunEngine(store, svc.provider_factory(), options=engine_options)
             run_id = engine.create_run(perturbed.spec, "robustness bench")
             started = time.perf_counter()
             summary = asyncio.run(engine.execute(run_id))

@@ -141,7 +141,26 @@ _FAQ_ORDER_NUMBER = re.compile(r"\bML-\d{6}\b")
 _FAQ_STATUS = re.compile(r"Commande ML-\d{6}[^\n]*")
 _FAQ_MESSAGE_HEAD = re.compile(r"^.*?(?:Message du client|Message|Customer message)\s*:\s*", re.S)
 _FAQ_ENGLISH = frozenset(
-    "the my where is i how hello hi any for of until it's what when can you your".split()
+    [
+        "the",
+        "my",
+        "where",
+        "is",
+        "i",
+        "how",
+        "hello",
+        "hi",
+        "any",
+        "for",
+        "of",
+        "until",
+        "it's",
+        "what",
+        "when",
+        "can",
+        "you",
+        "your",
+    ]
 )
 # (topic, any of these keywords, and all of those) in the order the bot tries them;
 # a keyword is a regular expression matched at a word start.
