@@ -14,7 +14,11 @@ included), single process.
 Delta: the demo prompts (order-tracking v2 and v3) × the demo personas on the demo dataset
 (`smoke`, tracking rows) with every perturbation, scored with `support-quality`, through the
 same use cases as ``workbench run --perturb`` — against the fake OpenAI-compatible server, or
-the embedded SmolLM2 model (slow: a few seconds per call, so use a small `--sample`).
+the embedded SmolLM2 model (slow: a few seconds per call, so use a small `--sample`). The fake
+server answers with `faq_responder` (``--responder faq``, the default): a deliberately simple
+keyword-matching support bot, brittle to misspelt keywords — the figures show the pipeline and
+the statistics on such a bot, not a model's robustness. ``--responder echo`` repeats the
+message (every cell fails).
 """
 
 from __future__ import annotations
