@@ -93,6 +93,7 @@ def bench_delta(
     one_persona: bool,
     timeout_s: float = 120.0,
     responder: str = "faq",
+    dataset: str | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
@@ -118,7 +119,7 @@ def bench_delta(
                 prompts=list(run_service.DEMO_PROMPTS),
                 personas=list(run_service.DEMO_PERSONAS[: 1 if one_persona else None]),
                 models=models,
-                dataset=run_service.DEMO_DATASET,
+                dataset=dataset or run_service.DEMO_DATASET,
                 rows=run_service.RowSelection(
                     tag=None if all_rows else run_service.DEMO_ROW_TAG, sample=sample, seed=1
                 ),
@@ -170,6 +171,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None, help="rows of the demo dataset")
     parser.add_argument("--perturb", default=ALL)
     parser.add_argument("--all-rows", action="store_true", help="not only the tracking rows")
+    parser.add_argument(
+        "--dataset", default=None, help="a dataset of the demo workspace (default: the demo run's)"
+    )
     parser.add_argument("--one-persona", action="store_true", help="the first demo persona only")
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds per call before a retry"
@@ -192,6 +196,7 @@ def main() -> None:
             one_persona=args.one_persona,
             timeout_s=args.timeout,
             responder=args.responder,
+            dataset=args.dataset,
         )
 
 
