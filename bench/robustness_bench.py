@@ -14,7 +14,11 @@ included), single process.
 Delta: the demo prompts (order-tracking v2 and v3) × the demo personas on the demo dataset
 (`smoke`, tracking rows) with every perturbation, scored with `support-quality`, through the
 same use cases as ``workbench run --perturb`` — against the fake OpenAI-compatible server, or
-the embedded SmolLM2 model (slow: a few seconds per call, so use a small `--sample`).
+the embedded SmolLM2 model (slow: a few seconds per call, so use a small `--sample`). The fake
+server answers with `faq_responder` (``--responder faq``, the default): a deliberately simple
+keyword-matching support bot, brittle to misspelt keywords — the figures show the pipeline and
+the statistics on such a bot, not a model's robustness. ``--responder echo`` repeats the
+message (every cell fails).
 """
 
 from __future__ import annotations
@@ -44,9 +48,14 @@ from workbench.core.perturb import PERTURBATIONS, perturb_text  # noqa: E402
 from workbench.engine.retry import RetryPolicy  # noqa: E402
 from workbench.engine.runner import EngineOptions, RunEngine  # noqa: E402
 from workbench.interop.datasets import read_dataset  # noqa: E402
-from workbench.testing.fake_llm import FakeLLMServer  # noqa: E402
+from workbench.testing.fake_llm import (  # noqa: E402
+    FakeLLMServer,
+    default_responder,
+    faq_responder,
+)
 
 ALL = ",".join(PERTURBATIONS)
+RESPONDERS = {"faq": faq_responder, "echo": default_responder}
 
 
 def bench_speed(count: int) -> dict[str, float]:
@@ -83,6 +92,8 @@ def bench_delta(
     all_rows: bool,
     one_persona: bool,
     timeout_s: float = 120.0,
+    responder: str = "faq",
+    dataset: str | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["WORKBENCH_HOME"] = home
@@ -93,7 +104,7 @@ def bench_delta(
         if embedded:
             models = list(run_service.DEMO_MODELS)
         else:
-            server = FakeLLMServer().start()
+            server = FakeLLMServer(responder=RESPONDERS[responder]).start()
             store.save_version(
                 Kind.MODEL,
                 "fake",
@@ -108,7 +119,7 @@ def bench_delta(
                 prompts=list(run_service.DEMO_PROMPTS),
                 personas=list(run_service.DEMO_PERSONAS[: 1 if one_persona else None]),
                 models=models,
-                dataset=run_service.DEMO_DATASET,
+                dataset=dataset or run_service.DEMO_DATASET,
                 rows=run_service.RowSelection(
                     tag=None if all_rows else run_service.DEMO_ROW_TAG, sample=sample, seed=1
                 ),
@@ -119,8 +130,8 @@ def bench_delta(
             perturbed = perturb_spec(store, spec, options, author="bench")
             # On a loaded machine one embedded-model call can take minutes: a per-call timeout
             # that is too short retries calls the llama.cpp server is still computing.
-            options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
-            engine = RunEngine(store, svc.provider_factory(), options=options)
+            engine_options = EngineOptions(retry=RetryPolicy(timeout_s=timeout_s))
+            engine = RunEngine(store, svc.provider_factory(), options=engine_options)
             run_id = engine.create_run(perturbed.spec, "robustness bench")
             started = time.perf_counter()
             summary = asyncio.run(engine.execute(run_id))
@@ -128,7 +139,7 @@ def bench_delta(
             rubric = store.resolve(Kind.RUBRIC, run_service.DEMO_RUBRIC)
             score_run(store, run_id, rubric)
             report = robustness_report(store, run_id, rubric.id)
-            target = "embedded SmolLM2-135M" if embedded else "fake server"
+            target = "embedded SmolLM2-135M" if embedded else f"fake server ({responder} responder)"
             data = store.get_version(spec.dataset_id)
             assert isinstance(data.content, DatasetContent)
             print(
@@ -160,9 +171,18 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None, help="rows of the demo dataset")
     parser.add_argument("--perturb", default=ALL)
     parser.add_argument("--all-rows", action="store_true", help="not only the tracking rows")
+    parser.add_argument(
+        "--dataset", default=None, help="a dataset of the demo workspace (default: the demo run's)"
+    )
     parser.add_argument("--one-persona", action="store_true", help="the first demo persona only")
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds per call before a retry"
+    )
+    parser.add_argument(
+        "--responder",
+        choices=tuple(RESPONDERS),
+        default="faq",
+        help="the fake server's answers: faq (a keyword-matching support bot) or echo",
     )
     args = parser.parse_args()
     if args.only in (None, "speed"):
@@ -175,6 +195,8 @@ def main() -> None:
             all_rows=args.all_rows,
             one_persona=args.one_persona,
             timeout_s=args.timeout,
+            responder=args.responder,
+            dataset=args.dataset,
         )
 
 

@@ -137,6 +137,140 @@ def paraphrase_responder(body: dict[str, Any]) -> str:
     return ("Re-bonjour ! " if french else "Hi again! ") + text
 
 
+_FAQ_ORDER_NUMBER = re.compile(r"\bML-\d{6}\b")
+_FAQ_STATUS = re.compile(r"Commande ML-\d{6}[^\n]*")
+_FAQ_MESSAGE_HEAD = re.compile(r"^.*?(?:Message du client|Message|Customer message)\s*:\s*", re.S)
+_FAQ_ENGLISH = frozenset(
+    [
+        "the",
+        "my",
+        "where",
+        "is",
+        "i",
+        "how",
+        "hello",
+        "hi",
+        "any",
+        "for",
+        "of",
+        "until",
+        "it's",
+        "what",
+        "when",
+        "can",
+        "you",
+        "your",
+    ]
+)
+# (topic, any of these keywords, and all of those) in the order the bot tries them;
+# a keyword is a regular expression matched at a word start.
+_FAQ_TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("candle-used", ("allumé",), ("bougie",)),
+    ("candle-used", (r"lit\b", "burnt", "burned"), ("candle",)),
+    ("first-burn", ("first burn", "première utilisation", "premier allumage"), ()),
+    ("bulb", ("ampoule", "bulb"), ()),
+    ("refund", ("rembours", "money back", "refund", "sent back", "retour"), ()),
+    ("tracking", ("commande", "colis", "livraison", "reçu", "où en est", "order", "parcel"), ()),
+)
+_FAQ_ANSWERS: dict[str, tuple[str, str, str]] = {
+    # topic: (French with « vous », French with « tu », English)
+    "candle-used": (
+        "Bonjour, je comprends votre déception. Pour des raisons d’hygiène et de sécurité, une"
+        " bougie allumée ne peut être ni reprise ni remboursée. Une bougie encore sous film se"
+        " retourne sous 30 jours depuis votre espace client.",
+        "Salut, je comprends ta déception. Pour des raisons d’hygiène et de sécurité, une bougie"
+        " allumée ne peut être ni reprise ni remboursée. Une bougie encore sous film se retourne"
+        " sous 30 jours depuis ton espace client.",
+        "Hello, I understand your disappointment. For hygiene and safety reasons a candle that"
+        " has been lit cannot be returned or refunded. A candle still in its film can be returned"
+        " within 30 days from your account.",
+    ),
+    "first-burn": (
+        "Bonjour, la première fois, laissez la bougie brûler 2 heures pour que toute la surface"
+        " fonde, et coupez la mèche à 5 mm avant chaque utilisation.",
+        "Salut, la première fois, laisse la bougie brûler 2 heures pour que toute la surface"
+        " fonde, et coupe la mèche à 5 mm avant chaque utilisation.",
+        "Hello, the first time, let the candle burn for 2 hours so the whole surface melts, and"
+        " trim the wick to 5 mm before each use.",
+    ),
+    "bulb": (
+        "Bonjour, la lampe Orsay a une douille E27 : une ampoule de 40 W maximum (ou une LED"
+        " équivalente). Vos ampoules de 60 W sont trop puissantes pour elle.",
+        "Salut, la lampe Orsay a une douille E27 : une ampoule de 40 W maximum (ou une LED"
+        " équivalente). Tes ampoules de 60 W sont trop puissantes pour elle.",
+        "Hello, the Orsay lamp takes an E27 bulb of 40 W at most (or an equivalent LED).",
+    ),
+    "refund": (
+        "Bonjour, le remboursement est fait sur le moyen de paiement de la commande, sous 14"
+        " jours après la réception du retour à notre entrepôt. {status}",
+        "Salut, le remboursement est fait sur le moyen de paiement de ta commande, sous 14 jours"
+        " après la réception du retour à notre entrepôt. {status}",
+        "Hello, refunds are made to the payment method used for the order, within 14 days of the"
+        " return reaching our warehouse. {status}",
+    ),
+    "tracking": (
+        "Bonjour, voici où en est votre commande : {status}",
+        "Salut, voici où en est ta commande : {status}",
+        "Hello, here is the status of your order: {status}",
+    ),
+    "ask-number": (
+        "Bonjour, pourriez-vous me donner votre numéro de commande (ML- suivi de 6 chiffres, dans"
+        " l’e-mail de confirmation) ou l’adresse e-mail utilisée pour l’achat ?",
+        "Salut, tu peux me donner ton numéro de commande (ML- suivi de 6 chiffres, dans l’e-mail"
+        " de confirmation) ou l’adresse e-mail utilisée pour l’achat ?",
+        "Hello, could you give me your order number (ML- followed by 6 digits, in your"
+        " confirmation e-mail) or the e-mail address you ordered with?",
+    ),
+    "not-understood": (
+        "Bonjour, je n’ai pas compris votre demande. Pourriez-vous la reformuler ?",
+        "Salut, je n’ai pas compris ta demande. Tu peux la reformuler ?",
+        "Hello, I did not understand your request. Could you rephrase it?",
+    ),
+}
+
+
+def faq_topic(message: str) -> str:
+    """The topic `faq_responder` finds in a customer message, by exact keyword match on its
+    lower-cased text (``not-understood`` when no keyword is there): a misspelt, accent-less or
+    abbreviated keyword is missed, as a simple keyword bot misses it."""
+    text = message.lower()
+    for topic, anyof, allof in _FAQ_TOPICS:
+        if any(_faq_has(text, k) for k in anyof) and all(_faq_has(text, k) for k in allof):
+            return topic
+    return "tracking" if _FAQ_ORDER_NUMBER.search(message) else "not-understood"
+
+
+def _faq_has(text: str, keyword: str) -> bool:
+    # A keyword is a regular expression matched at a word start: « rembours » finds
+    # « remboursée », ``lit\b`` finds "lit" but not "little".
+    return re.search(r"\b" + keyword, text) is not None
+
+
+def faq_responder(body: dict[str, Any]) -> str:
+    """A deliberately simple support bot for the demo shop: exact keyword matching.
+
+    It reads only the request: the customer's message (the last user message, after its
+    ``Message du client :`` heading when there is one) and the system prompt (the persona's
+    tu/vous rule and the order status the prompt gives). It finds the topic with `faq_topic`
+    (an order number, « allumé », « ampoule », « rembours », « commande », "order"…) and
+    answers with that topic's facts in the persona's register and the customer's language
+    (English when the message has common English words) — or, when no keyword matches, a
+    polite "I did not understand". A tracking question with no order status in the system
+    prompt gets a request for the order number. Deterministic; brittle to typos, missing
+    accents and SMS-speak by design, which is what the robustness bench measures with it.
+    """
+    system = system_text(body)
+    message = _FAQ_MESSAGE_HEAD.sub("", last_user_text(body), count=1).strip()
+    words = set(re.findall(r"[\w']+", message.lower()))
+    column = 2 if len(words & _FAQ_ENGLISH) >= 2 else 1 if "Tutoie" in system else 0
+    topic = faq_topic(message)
+    found = _FAQ_STATUS.search(system)
+    status = found.group(0).strip() if found else ""
+    if topic == "tracking" and not status:
+        topic = "ask-number"
+    return _FAQ_ANSWERS[topic][column].format(status=status).strip()
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     """The text of the last user message of an OpenAI or Anthropic request body."""
     for message in reversed(body.get("messages") or []):
