@@ -21,6 +21,11 @@ A third set, `bench/data/unanswered_third.tsv` (healthcare, utilities, car renta
 rentals, admissions, gaming, lost luggage, municipal services, gyms, pharmacy, SaaS billing; a reply
 that only asks a clarifying question is labelled ``partly``), was likewise committed before its
 first run, whose output is kept word for word in `bench/data/unanswered_third_first_run.txt`.
+
+A fourth set, `bench/data/unanswered_fourth.tsv` (mobile banking, parcel lockers, hotels, concert
+ticketing, toy retail, veterinary clinics, coworking, trains, smart meters, online courses, tax
+helplines, furniture assembly, dating apps, ride-hailing, home insurance claims, cloud hosting), was
+committed before its first run, kept word for word in `bench/data/unanswered_fourth_first_run.txt`.
 """
 
 from __future__ import annotations
