@@ -494,7 +494,43 @@ def answer_words(parts: list[str]) -> int:
 def detect_unanswered(
     text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
 ) -> UnansweredMatch | None:
-    """The reason `text` leaves the question unanswered, or None when it answers (even partly).
+    """The reason `text` leaves the question unanswered, or None when it answers (even partly):
+    the rules, with the learned second opinion (`unanswered_learned`, when scikit-learn is
+    installed) overriding them only when it is confident. Deterministic and memoised."""
+    found = detect_unanswered_rules(text, min_answer_words=min_answer_words)
+    if not text.strip():
+        return found
+    from workbench.scoring import unanswered_learned
+
+    probability = unanswered_learned.probability(text)
+    if probability is None:
+        return found
+    if found is None and probability >= unanswered_learned.FLAG_ABOVE:
+        return UnansweredMatch(
+            "learned", f"learned model, p={probability:.2f}", " ".join(sentences(text))[:120]
+        )
+    if found is not None and probability <= unanswered_learned.CLEAR_BELOW:
+        return None
+    return found
+
+
+def cleared_by_learned(text: str) -> str:
+    """When the learned opinion cleared a reply the rules flagged, why ("learned model, p=0.04,
+    overrides the rule 'sends the customer elsewhere'"); otherwise an empty string."""
+    found = detect_unanswered_rules(text)
+    if found is None or detect_unanswered(text) is not None:
+        return ""
+    from workbench.scoring import unanswered_learned
+
+    probability = unanswered_learned.probability(text)
+    return f"learned model, p={probability:.2f}, overrides the rule {found.pattern!r}"
+
+
+@functools.lru_cache(maxsize=16384)
+def detect_unanswered_rules(
+    text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
+) -> UnansweredMatch | None:
+    """The rules' reason `text` leaves the question unanswered, or None when it answers.
 
     Memoised (the result is immutable): a run's report asks for every cell's answer once per
     table it prints (the rubric's report, then the run's summary).

@@ -10,7 +10,8 @@ probability; nothing is pickled or downloaded.
 
 How the two opinions combine (chosen by leave-one-set-out figures, see
 `bench/unanswered_bench.py --loso`): the rules decide, except that a probability of at least
-`FLAG_ABOVE` flags a reply the rules let through.
+`FLAG_ABOVE` flags a reply the rules let through, and one of at most `CLEAR_BELOW` clears a reply
+the rules flagged.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ DATA_FILES = (
     "unanswered_fourth.tsv",
 )
 POSITIVE = frozenset({"declined", "deflected"})
-FLAG_ABOVE = 0.8
+FLAG_ABOVE = 0.7
+CLEAR_BELOW = 0.1
 
 _LOCK = threading.Lock()
 
@@ -98,7 +100,7 @@ def train(replies: Iterable[LabelledReply]) -> LearnedModel:
         ]
     )
     pipeline = make_pipeline(
-        features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+        features, LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
     )
     pipeline.fit([_prepare(r.text) for r in data], [int(r.positive) for r in data])
     return LearnedModel(pipeline)
