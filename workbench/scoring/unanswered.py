@@ -216,7 +216,7 @@ _REDIRECT_VERB = re.compile(
     r"|ouvrir|invite|conseille|suggere|sauront|saura|pourra|pourront|mieux place\w*"
     r"|reach out|call|ring|email|e-mail|drop us|get in touch|ask|asking|see|refer|check with"
     r"|have a look|look at|use the|open a ticket|speak to|talk to|better placed|best off"
-    r"|suggest|will know|they'll know|'ll know|will be able)\b"
+    r"|suggest|will know|they'll know|'ll know|will be able|best placed|best positioned)\b"
 )
 # Verbs that by themselves send the customer to someone else, whoever that is.
 _DIRECTIVE = re.compile(
@@ -479,6 +479,8 @@ def _around_signal(clause: _Clause, *, policy: bool = False) -> _Clause:
     if kinds.ACKNOWLEDGEMENT.search(text) or kinds.AI_SELF.search(text):
         return _Clause(text, "offer")
     if kinds.TOPIC.search(text) and len(text.split()) <= 10:
+        return _Clause(text, "detail")
+    if kinds.CONCESSION.search(text) and len(text.split()) <= 12:
         return _Clause(text, "detail")
     if kinds.OTHER_PARTY_TOPIC.search(text) and len(text.split()) <= 14:
         return _Clause(text, "detail")

@@ -24,7 +24,7 @@ import re
 
 # A clause that only greets, thanks, acknowledges receipt or signs off.
 ACKNOWLEDGEMENT = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere|madame|monsieur"
+    r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hiya|hi|hey|dear|cher|chere|madame|monsieur"
     r"|customer|client|cliente|there|team|all|everyone|tout le monde)\b[\s!,]*)+$"
     r"|^(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere)(?: \S+){0,2}\W*$"
     r"|^(?:ok|okay|okey|d'accord|dac|entendu|compris|understood|got it|noted|bien note|note"
@@ -96,8 +96,12 @@ REASON = re.compile(
     r"|prevu (?:par|dans)|terms of service|conditions generales|cgv|cgu|not discussed"
     r"|ne sont pas discute\w*|ticket (?:va etre|will be|is being) (?:ferme|closed|clos)"
     r"|parce que|puisque|because|since|as it was|car (?:il|elle|le|la|les|votre|ta|vous)"
-    r"|afin de|afin que|in order to|so that we|pour vous apporter|to give you"
-    r"|even if|even though|even for|meme si|meme s'il|meme pour|meme quand)\b"
+    r"|afin de|afin que|in order to|so that we|pour vous apporter|to give you)\b"
+)
+# A concession beside a refusal ("…, even if they are family", "même s'il s'agit de…").
+CONCESSION = re.compile(
+    r"^(?:even if|even though|even for|even when|meme si|meme s'il|meme pour|meme quand"
+    r"|y compris (?:si|pour|quand))\b"
 )
 # Curt refusals and information that is not available.
 CURT = re.compile(
@@ -121,7 +125,7 @@ POINTER = re.compile(
     r"|^(?:(?:la|le|l'|the|our|notre|votre|your) )?(?:rubrique|section|onglet|menu|article"
     r"|page|tab|chapitre|chapter|paragraphe|clause|lien|link|faq|cgv|cgu)\b(?: \S+){0,4}$"
     r"|\b(?:article|section|clause|paragraphe|chapitre|chapter|art)\.? \d[\d.]*\b"
-    r"|\b(?:rubrique|section|onglet|tab) [«\"'“]"
+    r"|\b(?:rubrique|section|onglet|tab|menu) [«\"'“][^»\"'”]{0,60}[»\"'”]?"
 )
 # Information that "cannot be communicated", said in the passive: "Aucune information ne peut
 # être communiquée…", "No details can be shared", "This cannot be disclosed".
@@ -143,10 +147,11 @@ HEDGE = re.compile(
     r"|\bne (?:vois|voyons) (?:\w+ )?(?:pas|aucune?) (?:de )?(?:panne|probleme|defaut|erreur"
     r"|anomalie|incident)"
 )
-# A promise that someone else will call or write back: "…to call you back".
+# The agent asks someone else to call back ("I'll ask the scheduling team to call you back"): a
+# hand-over, though it opens like the agent checking ("let me … get back to you" is not one).
 CALLBACK = re.compile(
-    r"\b(?:call you back|get back to you|contact you|reach out to you|vous rappeler|te rappeler"
-    r"|vous recontacter|te recontacter)\b"
+    r"\b(?:ask|get|have|tell) (?:\w+ ){1,4}to (?:call|ring|contact|e-?mail|phone) you\b"
+    r"|\bdemander? (?:a|au|aux) (?:\w+ ){1,4}de (?:vous|te) (?:rappeler|recontacter|contacter)\b"
 )
 # The question named as another party's ("Votre demande concerne l'expéditeur", "This looks like
 # a billing issue with Google Play", "This appears to be related to your DNS provider"): read
@@ -313,7 +318,7 @@ COURTESY = re.compile(
     r"|tout en (?:oe|œ)uvre|everything (?:it|we) can|works? (?:hard|around the clock)"
     r"|travaille\w* dur|(?:notre|nos|our) (?:objectif|priorite|mission|goal|priority|aim)"
     r"|une priorite|a priority|committed to|engagee?s? a|patience|inconvenience|desagrement\w*"
-    r"|gene occasionnee|thank you for|thanks for|thanks so much|merci (?:pour|de|d')"
+    r"|gene occasionnee|thank you for|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
     r"|nous vous remercions|je vous remercie|stressante?|stressful|with us since|depuis (?:des|de"
     r" nombreuses|plusieurs|toutes ces) ann)"
 )
