@@ -338,6 +338,7 @@ _EXTRA_LIMITATIONS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("refusal", "policy refusal (we do not / nous ne … pas)", kinds.POLICY_REFUSAL),
     ("refusal", "curt no / not available", kinds.CURT),
     ("refusal", "policy refusal (nothing can be disclosed)", kinds.NON_DISCLOSURE),
+    ("refusal", "policy refusal (the request is turned down)", kinds.NO_FOLLOW_UP),
     ("out-of-scope", "the person who would answer is away", kinds.AWAY),
 )
 _EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (

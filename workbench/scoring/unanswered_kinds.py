@@ -51,7 +51,9 @@ ACKNOWLEDGEMENT = re.compile(
     r"(?: \S+){0,4}\W*$"
     # wishes and hopes closing a reply ("Good luck with your studies!", "Wishing you a magical
     # day", "Have a wonderful day and happy picking!", "Hope you understand")
-    r"|^(?:good luck|bonne chance|best of luck|wishing you|je vous souhaite|je te souhaite"
+    r"|^(?:(?:thanks|thank you|merci)(?: again| encore)? (?:and|et) )?(?:good luck|bonne chance"
+    r"|best of luck|wishing you|take care|prenez soin|dans l'attente|au plaisir"
+    r"|(?:nous vous prions|je vous prie|veuillez) d'agreer|je vous souhaite|je te souhaite"
     r"|nous vous souhaitons|have a (?:\S+ ){0,2}(?:day|week|weekend|evening|one)|hope you understand"
     r"|we hope you understand|j'espere que vous comprendrez|merci de ta comprehension"
     r"|we look forward to (?:welcoming|seeing|hearing)|au plaisir)\b(?: \S+){0,10}\W*$"
@@ -137,6 +139,15 @@ NON_DISCLOSURE = re.compile(
     r" (?:given|shared|disclosed|provided|released|passed on|communicated)"
     r"|\b(?:cannot|can't|can not|won't|will not|may not) be (?:disclosed|shared|released|given out"
     r"|communicated|passed on)\b"
+)
+# The request turned down in stock words: "nous regrettons de ne pouvoir donner une suite
+# favorable à votre demande", "we are unable to accommodate your request".
+NO_FOLLOW_UP = re.compile(
+    r"\b(?:ne (?:pas )?pouvoir|ne (?:pouvons|peux|pouvez|peut) pas|n'(?:est|etes|sommes) pas en mesure de"
+    r"|unable to|not able to|cannot|can't|can not)"
+    r" (?:\w+ ){0,2}?(?:donner suite|donner une suite|repondre favorablement|acceder a (?:votre|ta)"
+    r" demande|grant (?:your|this|the) request|accommodate (?:your|this|the) request"
+    r"|honou?r (?:your|this|the) request)"
 )
 # Hedges on an answer, not refusals: "I can't rule out a fault", "je ne vois pas de panne".
 HEDGE = re.compile(
@@ -318,7 +329,7 @@ COURTESY = re.compile(
     r"|tout en (?:oe|œ)uvre|everything (?:it|we) can|works? (?:hard|around the clock)"
     r"|travaille\w* dur|(?:notre|nos|our) (?:objectif|priorite|mission|goal|priority|aim)"
     r"|une priorite|a priority|committed to|engagee?s? a|patience|inconvenience|desagrement\w*"
-    r"|gene occasionnee|thank you for|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
+    r"|gene occasionnee|ravie? de vous|delighted to|glad to have you|thank you for|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
     r"|nous vous remercions|je vous remercie|stressante?|stressful|with us since|depuis (?:des|de"
     r" nombreuses|plusieurs|toutes ces) ann)"
 )
