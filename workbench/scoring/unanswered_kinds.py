@@ -53,7 +53,7 @@ ACKNOWLEDGEMENT = re.compile(
     # day", "Have a wonderful day and happy picking!", "Hope you understand")
     r"|^(?:(?:thanks|thank you|merci)(?: again| encore)? (?:and|et) )?(?:good luck|bonne chance"
     r"|best of luck|wishing you|take care|prenez soin|dans l'attente|au plaisir"
-    r"|(?:nous vous prions|je vous prie|veuillez) d'agreer|je vous souhaite|je te souhaite"
+    r"|(?:(?:nous vous prions|je vous prie) d'|veuillez )agreer|je vous souhaite|je te souhaite"
     r"|nous vous souhaitons|have a (?:\S+ ){0,2}(?:day|week|weekend|evening|one)|hope you understand"
     r"|we hope you understand|j'espere que vous comprendrez|merci de ta comprehension"
     r"|we look forward to (?:welcoming|seeing|hearing)|au plaisir)\b(?: \S+){0,10}\W*$"
@@ -168,8 +168,8 @@ CALLBACK = re.compile(
 # a billing issue with Google Play", "This appears to be related to your DNS provider"): read
 # beside a hand-off, it says whose matter it is, not what the answer is.
 OTHER_PARTY_TOPIC = re.compile(
-    r"^(?:(?:votre|ta|cette|your|this|the|that) (?:demande|question|requete|query|request|issue"
-    r"|problem|probleme|souci|reclamation|dossier|case)|this|that|it|cela|ca)"
+    r"^(?:(?:votre|ta|ce|cet|cette|your|this|the|that) (?:demande|question|requete|query|request|issue"
+    r"|problem|probleme|souci|reclamation|dossier|case|point|sujet|matter|one)|this|that|it|cela|ca)"
     r" (?:concerne|porte sur|est lie\w* a|est du cote|looks like|appears to be|seems to be"
     r"|sounds like|semble (?:etre|concerner)|is (?:related|linked) to)\b"
 )
