@@ -125,8 +125,8 @@ def _combinations() -> dict[str, object]:
     for high in (0.6, 0.7, 0.8, 0.9):
         combos[f"rules OR p>={high}"] = lambda r, p, h=high: r or p >= h
     for high, low in ((0.7, 0.1), (0.8, 0.1), (0.8, 0.05), (0.9, 0.05), (0.7, 0.05)):
-        combos[f"override p>={high} / p<={low}"] = (
-            lambda r, p, h=high, lo=low: True if p >= h else False if p <= lo else r
+        combos[f"override p>={high} / p<={low}"] = lambda r, p, h=high, lo=low: (
+            True if p >= h else False if p <= lo else r
         )
     return combos
 

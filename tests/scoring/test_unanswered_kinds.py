@@ -270,9 +270,11 @@ UNANSWERED["sent to a named party"] = [
     "Ce point concerne votre syndic. Merci de vous rapprocher de lui pour en savoir plus.",
     "This seems to be related to your domain registrar. Please contact them directly.",
     "Pour toute question sur votre traitement, prenez rendez-vous avec votre pharmacien.",
-    "Your membership is looked after by your local branch. We invite you to get in touch with them.",
+    "Your membership is looked after by your local branch. We invite you to get in touch with "
+    "them.",
     "Ton dossier est suivi par ta conseillère. Nous t'invitons à la contacter pour toute question.",
-    "Our events team is best placed to help with private hire. You can reach them Monday to Friday.",
+    "Our events team is best placed to help with private hire. You can reach them Monday to "
+    "Friday.",
     "Please raise it via the tenant app > Requests > Maintenance.",
     "Merci de consulter l'espace client pour plus de détails.",
     "Je t'invite à consulter la FAQ, rubrique « Paiements et remboursements ».",
@@ -349,7 +351,9 @@ def test_policy_refusal_is_named() -> None:
 
 
 def test_new_kinds_are_named() -> None:
-    found = detect_unanswered_rules("Aucune information ne sera communiquée sur les autres voyageurs.")
+    found = detect_unanswered_rules(
+        "Aucune information ne sera communiquée sur les autres voyageurs."
+    )
     assert found is not None and "disclosed" in found.pattern
     found = detect_unanswered_rules("Nous vous rappellerons pour convenir d'un créneau.")
     assert found is not None and found.category == "fallback"

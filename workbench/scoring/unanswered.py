@@ -274,7 +274,8 @@ _HANDOVER = re.compile(
     r"|pass (?:this|it|that) on|hand you over|forwarded to|connecting you|transferring you"
     r"|redirecting you|get back to you|call you back|follow up with you|will be in touch"
     # the hand-over told in the third person or the passive
-    r"|(?:va |vont )?revenir vers (?:vous|toi)|reviendr\w* vers (?:vous|toi)|vous rappell\w*|te rappell\w*"
+    r"|(?:va |vont )?revenir vers (?:vous|toi)|reviendr\w* vers (?:vous|toi)"
+    r"|vous rappell\w*|te rappell\w*"
     r"|va (?:vous |te )?(?:rappeler|recontacter|reprendre|prendre en charge|prendre le relais"
     r"|traiter|contacter)|vous rappeler\w*|te rappeler\w*|te recontacte\w*|vous recontacte\w*"
     r"|(?:sera|seront|sont|est) (?:traitee?s?|examinee?s?|etudiee?s?) par"

@@ -54,7 +54,8 @@ ACKNOWLEDGEMENT = re.compile(
     r"|^(?:(?:thanks|thank you|merci)(?: again| encore)? (?:and|et) )?(?:good luck|bonne chance"
     r"|best of luck|wishing you|take care|prenez soin|dans l'attente|au plaisir"
     r"|(?:(?:nous vous prions|je vous prie) d'|veuillez )agreer|je vous souhaite|je te souhaite"
-    r"|nous vous souhaitons|have a (?:\S+ ){0,2}(?:day|week|weekend|evening|one)|hope you understand"
+    r"|nous vous souhaitons|have a (?:\S+ ){0,2}(?:day|week|weekend|evening|one)"
+    r"|hope you understand"
     r"|we hope you understand|j'espere que vous comprendrez|merci de ta comprehension"
     r"|we look forward to (?:welcoming|seeing|hearing)|au plaisir)\b(?: \S+){0,10}\W*$"
     r"|^(?:bonne (?:journee|soiree|fin de journee|continuation)|have a (?:nice|great|good) \w+"
@@ -143,7 +144,8 @@ NON_DISCLOSURE = re.compile(
 # The request turned down in stock words: "nous regrettons de ne pouvoir donner une suite
 # favorable à votre demande", "we are unable to accommodate your request".
 NO_FOLLOW_UP = re.compile(
-    r"\b(?:ne (?:pas )?pouvoir|ne (?:pouvons|peux|pouvez|peut) pas|n'(?:est|etes|sommes) pas en mesure de"
+    r"\b(?:ne (?:pas )?pouvoir|ne (?:pouvons|peux|pouvez|peut) pas"
+    r"|n'(?:est|etes|sommes) pas en mesure de"
     r"|unable to|not able to|cannot|can't|can not)"
     r" (?:\w+ ){0,2}?(?:donner suite|donner une suite|repondre favorablement|acceder a (?:votre|ta)"
     r" demande|grant (?:your|this|the) request|accommodate (?:your|this|the) request"
@@ -168,7 +170,8 @@ CALLBACK = re.compile(
 # a billing issue with Google Play", "This appears to be related to your DNS provider"): read
 # beside a hand-off, it says whose matter it is, not what the answer is.
 OTHER_PARTY_TOPIC = re.compile(
-    r"^(?:(?:votre|ta|ce|cet|cette|your|this|the|that) (?:demande|question|requete|query|request|issue"
+    r"^(?:(?:votre|ta|ce|cet|cette|your|this|the|that) (?:demande|question|requete|query"
+    r"|request|issue"
     r"|problem|probleme|souci|reclamation|dossier|case|point|sujet|matter|one)|this|that|it|cela|ca)"
     r" (?:concerne|porte sur|est lie\w* a|est du cote|looks like|appears to be|seems to be"
     r"|sounds like|semble (?:etre|concerner)|is (?:related|linked) to)\b"
@@ -286,7 +289,8 @@ HANDOVER_DETAIL = re.compile(
     r"|(?:le|la|l'|the|notre|our) (?:\w+ )?(?:service|equipe|team|department|specialist\w*"
     r"|conseill\w+|technicien\w*)(?: \w+)?)"
     r"(?: will| 'll|'ll| vous| te| should)? (?:reply|respond|answer"
-    r"|get back to you|be in touch|repondr\w*|reviendr\w*|recontacter\w*|contacter\w*)(?:\W+\w+){0,6}"
+    r"|get back to you|be in touch|repondr\w*|reviendr\w*|recontacter\w*|contacter\w*)"
+    r"(?:\W+\w+){0,6}"
     r"|\b(?:allow|comptez|compter|prevoir|prevoyez) (?:up to |jusqu'a |around |about |environ )?\d+"
     r" (?:\w+ ){0,2}(?:days?|jours?|hours?|heures?|weeks?|semaines?)(?: for (?:a |the )?(?:response"
     r"|reply|answer))?"
@@ -329,7 +333,8 @@ COURTESY = re.compile(
     r"|tout en (?:oe|œ)uvre|everything (?:it|we) can|works? (?:hard|around the clock)"
     r"|travaille\w* dur|(?:notre|nos|our) (?:objectif|priorite|mission|goal|priority|aim)"
     r"|une priorite|a priority|committed to|engagee?s? a|patience|inconvenience|desagrement\w*"
-    r"|gene occasionnee|ravie? de vous|delighted to|glad to have you|thank you for|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
+    r"|gene occasionnee|ravie? de vous|delighted to|glad to have you|thank you for"
+    r"|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
     r"|nous vous remercions|je vous remercie|stressante?|stressful|with us since|depuis (?:des|de"
     r" nombreuses|plusieurs|toutes ces) ann)"
 )
