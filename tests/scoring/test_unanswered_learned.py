@@ -1,10 +1,12 @@
-"""The learned second opinion of the unanswered detector: deterministic, explained, optional."""
+"""The learned second opinion of the unanswered detector: deterministic, explained, optional,
+and applied from shipped parameters without scikit-learn."""
 
 from __future__ import annotations
 
-import builtins
+import subprocess
+import sys
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
 import pytest
 
@@ -47,16 +49,32 @@ def test_the_learned_opinion_is_named_in_the_detail() -> None:
     assert ruled.passed is False and "learned" not in ruled.detail
 
 
+def test_the_shipped_parameters_are_what_training_gives_now() -> None:
+    """The parameters file must be written again whenever a shipped set changes
+    (``python -m workbench.scoring.unanswered_learned``); its model must answer exactly as the
+    scikit-learn pipeline trained on the sets today."""
+    pytest.importorskip("sklearn")
+    texts = [r.text for r in unanswered_learned.shipped_replies()] + REPLIES
+    trained = unanswered_learned.train(unanswered_learned.shipped_replies())
+    shipped = unanswered_learned.default_model()
+    assert shipped is not None
+    assert shipped.probabilities(texts) == pytest.approx(trained.probabilities(texts), abs=2e-6)
+
+
+def test_the_analyzers_match_scikit_learn() -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    text = "a  ok, c'est l'été: colis ML-104522 livré!\nmerci"
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=unanswered_learned.CHAR_NGRAMS)
+    words = TfidfVectorizer(ngram_range=unanswered_learned.WORD_NGRAMS)
+    assert unanswered_learned.char_wb_ngrams(text) == chars.build_analyzer()(text)
+    assert unanswered_learned.word_ngrams(text) == words.build_analyzer()(text)
+
+
 @pytest.fixture
-def without_sklearn(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real_import = builtins.__import__
-
-    def refuse_sklearn(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "sklearn" or name.startswith("sklearn."):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", refuse_sklearn)
+def without_parameters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.setattr(unanswered_learned, "PARAMETERS_FILE", tmp_path / "absent.json.gz")
     unanswered_learned._default_model.cache_clear()
     detect_unanswered.cache_clear()
     yield
@@ -65,10 +83,21 @@ def without_sklearn(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     detect_unanswered.cache_clear()
 
 
-@pytest.mark.usefixtures("without_sklearn")
-def test_without_sklearn_the_rules_still_decide() -> None:
+@pytest.mark.usefixtures("without_parameters")
+def test_without_the_parameters_file_the_rules_still_decide() -> None:
     assert unanswered_learned.probability(MISSED_BY_RULES) is None
     assert detect_unanswered(MISSED_BY_RULES) is None
     found = detect_unanswered("Je ne peux pas vous aider sur ce sujet.")
     assert found is not None and found.category != "learned"
     assert evaluate("unanswered", MISSED_BY_RULES).passed
+
+
+def test_detection_needs_no_scikit_learn() -> None:
+    """Scoring a reply reads the shipped parameters; scikit-learn is for training only."""
+    code = (
+        "import sys\n"
+        "from workbench.scoring.unanswered import detect_unanswered\n"
+        f"assert detect_unanswered({MISSED_BY_RULES!r}) is not None\n"
+        "assert not any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
