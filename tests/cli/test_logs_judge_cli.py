@@ -4,6 +4,7 @@ OpenAI-compatible server over HTTP."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from tests.cli.conftest import Cli
 from workbench.app.paths import STORE_FILENAME
 from workbench.core.models import Kind, ModelConfigContent
+from workbench.scoring import unanswered_learned
+from workbench.scoring.unanswered import detect_unanswered
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, last_user_text
 
@@ -20,6 +23,17 @@ def _judge(body: dict[str, Any]) -> str:
     reply = last_user_text(body).split("## Reply to grade")[-1]
     verdict = "fail" if "importante" in reply else "pass"
     return json.dumps({"reasoning": "scripted", "verdict": verdict})
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The vague reply must be one the deterministic detector misses: its rules alone (the
+    learned second opinion recognises it, which is not what this test is about)."""
+    monkeypatch.setattr(unanswered_learned, "probability", lambda text: None)
+    detect_unanswered.cache_clear()
+    yield
+    monkeypatch.undo()
+    detect_unanswered.cache_clear()
 
 
 def test_logs_analyse_with_a_judge(

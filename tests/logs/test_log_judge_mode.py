@@ -19,6 +19,8 @@ from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
 from workbench.providers.registry import create_provider
 from workbench.providers.secrets import SecretStore
+from workbench.scoring import unanswered_learned
+from workbench.scoring.unanswered import detect_unanswered
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply, last_user_text
 
@@ -35,6 +37,17 @@ def judge_answer(body: dict[str, Any]) -> str:
     reply = prompt.split("## Reply to grade")[-1]
     verdict = "fail" if "importante" in reply else "pass"
     return json.dumps({"reasoning": f"verdict {verdict}", "verdict": verdict})
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The vague reply must be one the deterministic detector misses: its rules alone (the
+    learned second opinion recognises it, which is not what these tests are about)."""
+    monkeypatch.setattr(unanswered_learned, "probability", lambda text: None)
+    detect_unanswered.cache_clear()
+    yield
+    monkeypatch.undo()
+    detect_unanswered.cache_clear()
 
 
 @pytest.fixture

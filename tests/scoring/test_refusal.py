@@ -10,7 +10,7 @@ import pytest
 from tests.scoring.helpers import ctx, evaluate
 from workbench.core.models import DatasetRow
 from workbench.scoring.results import CriterionConfigError
-from workbench.scoring.unanswered import detect_unanswered
+from workbench.scoring.unanswered import detect_unanswered, detect_unanswered_rules
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_refusal_criterion_expecting_a_polite_refusal_for_off_topic_rows() -> No
 
 def test_unanswered_alias_and_extra_patterns() -> None:
     bot_fallback = "Oups, cette demande m'échappe."
-    assert evaluate("unanswered", bot_fallback).passed
+    assert detect_unanswered_rules(bot_fallback) is None  # the rules alone let it through
     result = evaluate("unanswered", bot_fallback, extra_patterns=[r"m'[ée]chappe"])
     assert result.passed is False and "custom" in result.detail
 
@@ -141,7 +141,7 @@ def test_natural_declines_are_detected(text: str, category: str) -> None:
     ],
 )
 def test_limitations_inside_answers_are_not_declines(text: str) -> None:
-    assert detect_unanswered(text) is None
+    assert detect_unanswered_rules(text) is None
 
 
 def _dataset_expectations() -> list[tuple[str, bool, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.scoring.unanswered import detect_unanswered
+from workbench.scoring.unanswered import detect_unanswered, detect_unanswered_rules
 
 UNANSWERED = {
     "acknowledgement only": [
@@ -265,18 +265,79 @@ ANSWERED["someone else's matter"] += [
 ]
 
 
+# Kinds a later unseen set exposed (these sentences are written for the tests, not taken from it).
+UNANSWERED["sent to a named party"] = [
+    "Ce point concerne votre syndic. Merci de vous rapprocher de lui pour en savoir plus.",
+    "This seems to be related to your domain registrar. Please contact them directly.",
+    "Pour toute question sur votre traitement, prenez rendez-vous avec votre pharmacien.",
+    "Your membership is looked after by your local branch. We invite you to get in touch with "
+    "them.",
+    "Ton dossier est suivi par ta conseillère. Nous t'invitons à la contacter pour toute question.",
+    "Our events team is best placed to help with private hire. You can reach them Monday to "
+    "Friday.",
+    "Please raise it via the tenant app > Requests > Maintenance.",
+    "Merci de consulter l'espace client pour plus de détails.",
+    "Je t'invite à consulter la FAQ, rubrique « Paiements et remboursements ».",
+    "👉 shop-example.com/aide/retours",
+    "Tout est expliqué ici : aide.exemple-banque.fr/cartes",
+]
+UNANSWERED["hand-over with a named person"] = [
+    "I'll loop in our payroll specialist, Marc, who'll take it from here.",
+    "Je vous ai ouvert un ticket, un technicien vous répondra par e-mail.",
+    "I'll ask the accounts team to call you back about the refund.",
+    "Ta demande a été transmise au coach, il te répondra directement dans l'appli.",
+    "Your request has been referred to our claims unit. Please allow up to 10 working days for a "
+    "response.",
+    "Merci pour votre message, notre service juridique va revenir vers vous rapidement.",
+    "Pour cette panne, un électricien doit passer chez vous. Nous vous rappellerons pour fixer "
+    "la date.",
+]
+UNANSWERED["refusal wrapped in filler"] = [
+    "Hiya! Thank you so much for choosing Petbox, we love our customers! Unfortunately this isn't "
+    "something I'm able to help with. Have a fantastic week and happy walks!",
+    "Good morning and thanks for your loyalty! I'm afraid I'm not able to help with loyalty point "
+    "transfers. Wishing you a lovely weekend!",
+    "Madame, nous vous remercions pour votre message. Nous regrettons de ne pouvoir donner une "
+    "suite favorable à votre demande. Veuillez agréer nos salutations distinguées.",
+    "We don't provide answers to homework questions. Best of luck with your exams!",
+    "sorry we cant give out info on other members bookings, even if your a friend. hope you "
+    "understand",
+    "Nous ne pouvons pas vous communiquer le solde de ce compte, même s'il s'agit de votre parent.",
+]
+UNANSWERED["passive non-disclosure"] = [
+    "Aucune donnée personnelle ne peut être transmise concernant nos autres clients.",
+    "No details can be shared about other guests' stays.",
+    "The name of the driver cannot be disclosed.",
+]
+UNANSWERED["empty acknowledgement"] = [
+    "Merci pour votre message 🙏 On en prend bonne note !",
+    "Merci, nous en prenons bonne note.",
+]
+ANSWERED["after an answer"] = [
+    "Le cabinet est ouvert de 9h à 18h du lundi au samedi. En dehors de ces heures, les urgences "
+    "sont prises par la garde au 01 98 76 54 32.",
+    "A 'No Data' message usually clears itself within 12 hours once the hub reconnects. I can't "
+    "see a fault on the line right now, but I can't rule out a problem with the hub itself.",
+    "Je ne vois pas de panne sur votre ligne ; redémarrez la box en la débranchant 30 secondes.",
+    "You can cancel online at any time, but yearly plans need to be cancelled at the desk. Let me "
+    "check that with the manager and get back to you.",
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in UNANSWERED.items() for text in texts]
 )
 def test_kind_is_unanswered(kind: str, text: str) -> None:
-    assert detect_unanswered(text) is not None, f"{kind}: {text}"
+    # the kinds are the rules' (the learned second opinion is measured by the bench's --loso)
+    assert detect_unanswered_rules(text) is not None, f"{kind}: {text}"
 
 
 @pytest.mark.parametrize(
     ("kind", "text"), [(kind, text) for kind, texts in ANSWERED.items() for text in texts]
 )
 def test_near_miss_is_an_answer(kind: str, text: str) -> None:
-    assert detect_unanswered(text) is None, f"{kind}: {text} -> {detect_unanswered(text)}"
+    found = detect_unanswered_rules(text)
+    assert found is None, f"{kind}: {text} -> {found}"
 
 
 def test_acknowledgement_only_says_why() -> None:
@@ -287,3 +348,12 @@ def test_acknowledgement_only_says_why() -> None:
 def test_policy_refusal_is_named() -> None:
     found = detect_unanswered("Nous ne délivrons pas de duplicata de carte grise.")
     assert found is not None and found.category == "refusal"
+
+
+def test_new_kinds_are_named() -> None:
+    found = detect_unanswered_rules(
+        "Aucune information ne sera communiquée sur les autres voyageurs."
+    )
+    assert found is not None and "disclosed" in found.pattern
+    found = detect_unanswered_rules("Nous vous rappellerons pour convenir d'un créneau.")
+    assert found is not None and found.category == "fallback"

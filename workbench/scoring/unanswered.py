@@ -60,7 +60,9 @@ _FIRST_PERSON = re.compile(
 _NEGATION = re.compile(
     r"\b(?:ne|n'|pas|aucun|aucune|rien|jamais|ni|nullement|guere|not|no|never|neither|nor"
     r"|nothing|none|cannot|unable|can't|won't|don't|didn't|doesn't|isn't|aren't|wasn't"
-    r"|haven't|hasn't|couldn't|wouldn't|shouldn't|ain't)\b|n't\b"
+    r"|haven't|hasn't|couldn't|wouldn't|shouldn't|ain't"
+    # typed without the apostrophe
+    r"|cant|dont|wont|doesnt|didnt|isnt|couldnt|arent)\b|n't\b"
 )
 # Verbs and nouns of ability, knowledge, permission and scope (folded, prefix-matched).
 _ABILITY = re.compile(
@@ -117,6 +119,9 @@ _PLAIN_LIMITATIONS: tuple[tuple[str, str, str], ...] = (
         "out-of-scope",
         "hors de mon périmètre",
         r"\b(?:hors de|en dehors de|depasse|sort de|sort du cadre|ne releve pas de)"
+        # "en dehors de ces horaires, …": when, not what the assistant may answer
+        r"(?! (?:\w+ )?(?:horaires?|heures?|jours?|periodes?|creneaux|week-ends?|vacances|saison"
+        r"|dates?|zones?))"
         r"(?: (?:mon|mes|ma|mon|ce que))?\b",
     ),
     (
@@ -211,7 +216,7 @@ _REDIRECT_VERB = re.compile(
     r"|ouvrir|invite|conseille|suggere|sauront|saura|pourra|pourront|mieux place\w*"
     r"|reach out|call|ring|email|e-mail|drop us|get in touch|ask|asking|see|refer|check with"
     r"|have a look|look at|use the|open a ticket|speak to|talk to|better placed|best off"
-    r"|suggest|will know|they'll know|'ll know|will be able)\b"
+    r"|suggest|will know|they'll know|'ll know|will be able|best placed|best positioned)\b"
 )
 # Verbs that by themselves send the customer to someone else, whoever that is.
 _DIRECTIVE = re.compile(
@@ -229,6 +234,10 @@ _DIRECTIVE = re.compile(
     r"|speak with|talk to|ask (?:the|your|a|an|them)|reach out"
     r"|get in touch|check with|take (?:this|it|that) up with|have a (?:chat|word) with"
     r"|pop into|head to|go to (?:the|your)|loop in|put you through|refer you"
+    r"|(?:prenez|prendre|prends|take|book|make|schedule) (?:un |an )?(?:rendez-vous|rdv"
+    r"|appointment) (?:avec|with|aupres)"
+    r"|(?:raise|submit|log|report|file|signalez|soumettez|deposez) (?:this|it|that|your \w+|le|la"
+    r"|votre \w+) (?:via|through|on|in|par|sur|dans)"
     r"|deposer (?:votre|ta) demande|submit (?:your|a) (?:request|claim|query)"
     r"|(?:c'est|that's|it's) (?:une question|un sujet|un point|une demande|one|a question"
     r"|a matter) pour|(?:that's|it's) (?:one|a question|a matter) for"
@@ -246,7 +255,7 @@ _ELSEWHERE = re.compile(
     # someone else decides or handles it: "ce sont eux qui gèrent", "they manage the scheme"
     r"|\b(?:will|'ll|need to|needs to|have to|has to|devra|devront|doit|doivent)"
     r" (?:\w+ ){0,2}(?:handle|deal with|sort out|look into|traiter|gerer|s'en occuper)\b"
-    r"|\b(?:a meme de|en mesure de vous|better placed|mieux places?"
+    r"|\b(?:a meme de|en mesure de vous|better placed|best placed|mieux places?|best positioned"
     r"|releve (?:de la|du|des|de l'|de votre))\b"
 )
 # Someone else decides or handles it: "ce sont eux qui gèrent", "c'est la caisse qui décide",
@@ -265,6 +274,8 @@ _HANDOVER = re.compile(
     r"|pass (?:this|it|that) on|hand you over|forwarded to|connecting you|transferring you"
     r"|redirecting you|get back to you|call you back|follow up with you|will be in touch"
     # the hand-over told in the third person or the passive
+    r"|(?:va |vont )?revenir vers (?:vous|toi)|reviendr\w* vers (?:vous|toi)"
+    r"|vous rappell\w*|te rappell\w*"
     r"|va (?:vous |te )?(?:rappeler|recontacter|reprendre|prendre en charge|prendre le relais"
     r"|traiter|contacter)|vous rappeler\w*|te rappeler\w*|te recontacte\w*|vous recontacte\w*"
     r"|(?:sera|seront|sont|est) (?:traitee?s?|examinee?s?|etudiee?s?) par"
@@ -327,6 +338,8 @@ _COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAI
 _EXTRA_LIMITATIONS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("refusal", "policy refusal (we do not / nous ne … pas)", kinds.POLICY_REFUSAL),
     ("refusal", "curt no / not available", kinds.CURT),
+    ("refusal", "policy refusal (nothing can be disclosed)", kinds.NON_DISCLOSURE),
+    ("refusal", "policy refusal (the request is turned down)", kinds.NO_FOLLOW_UP),
     ("out-of-scope", "the person who would answer is away", kinds.AWAY),
 )
 _EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -334,7 +347,11 @@ _EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("someone else's matter", kinds.ELSEWHERE),
     ("sends the customer elsewhere", kinds.DIRECTIVE),
 )
-_URL = re.compile(r"https?://\S+|\bwww\.\S+")
+_URL = re.compile(
+    r"https?://\S+|\bwww\.\S+"
+    # a bare address: "help.example.io/refunds", "example.com" (not the domain of an e-mail)
+    r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|fr|io|org|net|co|uk|eu|be|ch|de|app|gouv|gov)\b(?:/\S*)?"
+)
 
 
 @dataclass(frozen=True)
@@ -354,6 +371,9 @@ class _Clause:
 
 
 def _limitation(clause: str) -> UnansweredMatch | None:
+    if kinds.HEDGE.search(clause):
+        # "I can't rule out a fault with the meter": a hedge on an answer, not a refusal
+        return None
     for category, label, pattern in _EXTRA_LIMITATIONS:
         found = pattern.search(clause)
         if found:
@@ -373,7 +393,7 @@ def _limitation(clause: str) -> UnansweredMatch | None:
 
 
 def _redirect(clause: str) -> UnansweredMatch | None:
-    if kinds.AGENT_CHECKS.search(clause):
+    if kinds.AGENT_CHECKS.search(clause) and not kinds.CALLBACK.search(clause):
         # "I'll double-check with the landlord": the assistant checks, nobody is sent elsewhere.
         return None
     for label, pattern in _EXTRA_REDIRECTS:
@@ -462,6 +482,10 @@ def _around_signal(clause: _Clause, *, policy: bool = False) -> _Clause:
         return _Clause(text, "offer")
     if kinds.TOPIC.search(text) and len(text.split()) <= 10:
         return _Clause(text, "detail")
+    if kinds.CONCESSION.search(text) and len(text.split()) <= 12:
+        return _Clause(text, "detail")
+    if kinds.OTHER_PARTY_TOPIC.search(text) and len(text.split()) <= 14:
+        return _Clause(text, "detail")
     if policy and kinds.REASON.search(text) and not _CAN_CONFIRM.search(text):
         return _Clause(text, "detail")
     for detail in (kinds.POINTER, kinds.HANDOVER_DETAIL):
@@ -494,7 +518,43 @@ def answer_words(parts: list[str]) -> int:
 def detect_unanswered(
     text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
 ) -> UnansweredMatch | None:
-    """The reason `text` leaves the question unanswered, or None when it answers (even partly).
+    """The reason `text` leaves the question unanswered, or None when it answers (even partly):
+    the rules, with the learned second opinion (`unanswered_learned`, when scikit-learn is
+    installed) overriding them only when it is confident. Deterministic and memoised."""
+    found = detect_unanswered_rules(text, min_answer_words=min_answer_words)
+    if not text.strip():
+        return found
+    from workbench.scoring import unanswered_learned
+
+    probability = unanswered_learned.probability(text)
+    if probability is None:
+        return found
+    if found is None and probability >= unanswered_learned.FLAG_ABOVE:
+        return UnansweredMatch(
+            "learned", f"learned model, p={probability:.2f}", " ".join(sentences(text))[:120]
+        )
+    if found is not None and probability <= unanswered_learned.CLEAR_BELOW:
+        return None
+    return found
+
+
+def cleared_by_learned(text: str) -> str:
+    """When the learned opinion cleared a reply the rules flagged, why ("learned model, p=0.04,
+    overrides the rule 'sends the customer elsewhere'"); otherwise an empty string."""
+    found = detect_unanswered_rules(text)
+    if found is None or detect_unanswered(text) is not None:
+        return ""
+    from workbench.scoring import unanswered_learned
+
+    probability = unanswered_learned.probability(text)
+    return f"learned model, p={probability:.2f}, overrides the rule {found.pattern!r}"
+
+
+@functools.lru_cache(maxsize=16384)
+def detect_unanswered_rules(
+    text: str, *, min_answer_words: int = MIN_ANSWER_WORDS
+) -> UnansweredMatch | None:
+    """The rules' reason `text` leaves the question unanswered, or None when it answers.
 
     Memoised (the result is immutable): a run's report asks for every cell's answer once per
     table it prints (the rubric's report, then the run's summary).

@@ -24,7 +24,7 @@ import re
 
 # A clause that only greets, thanks, acknowledges receipt or signs off.
 ACKNOWLEDGEMENT = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere|madame|monsieur"
+    r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hiya|hi|hey|dear|cher|chere|madame|monsieur"
     r"|customer|client|cliente|there|team|all|everyone|tout le monde)\b[\s!,]*)+$"
     r"|^(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere)(?: \S+){0,2}\W*$"
     r"|^(?:ok|okay|okey|d'accord|dac|entendu|compris|understood|got it|noted|bien note|note"
@@ -46,6 +46,18 @@ ACKNOWLEDGEMENT = re.compile(
     r" (?:a|as|has|have|est|is|sont|are)(?: bien)?(?: ete| been)?"
     r" (?:prise? en compte|prises en compte|recue?s?|enregistree?s?|notee?s?|noted|recorded"
     r"|received|closed|cloturee?s?|fermee?s?|logged|transmise?s?|acknowledged|archivee?s?)\W*$"
+    r"|^(?:(?:merci|thanks?|thank you)\b(?: \S+){0,4} )?(?:on en prend|nous en prenons|on prend"
+    r"|nous prenons|j'en prends|je prends|we've taken|we have taken|duly) (?:bonne |bien )?note\b"
+    r"(?: \S+){0,4}\W*$"
+    # wishes and hopes closing a reply ("Good luck with your studies!", "Wishing you a magical
+    # day", "Have a wonderful day and happy picking!", "Hope you understand")
+    r"|^(?:(?:thanks|thank you|merci)(?: again| encore)? (?:and|et) )?(?:good luck|bonne chance"
+    r"|best of luck|wishing you|take care|prenez soin|dans l'attente|au plaisir"
+    r"|(?:(?:nous vous prions|je vous prie) d'|veuillez )agreer|je vous souhaite|je te souhaite"
+    r"|nous vous souhaitons|have a (?:\S+ ){0,2}(?:day|week|weekend|evening|one)"
+    r"|hope you understand"
+    r"|we hope you understand|j'espere que vous comprendrez|merci de ta comprehension"
+    r"|we look forward to (?:welcoming|seeing|hearing)|au plaisir)\b(?: \S+){0,10}\W*$"
     r"|^(?:bonne (?:journee|soiree|fin de journee|continuation)|have a (?:nice|great|good) \w+"
     r"|a bientot|see you|cheers|take care|best|regards|warm regards|kind regards|best regards"
     r"|sincerely|cordialement|bien cordialement|bien a vous|salutations|happy \w+"
@@ -89,6 +101,11 @@ REASON = re.compile(
     r"|parce que|puisque|because|since|as it was|car (?:il|elle|le|la|les|votre|ta|vous)"
     r"|afin de|afin que|in order to|so that we|pour vous apporter|to give you)\b"
 )
+# A concession beside a refusal ("…, even if they are family", "même s'il s'agit de…").
+CONCESSION = re.compile(
+    r"^(?:even if|even though|even for|even when|meme si|meme s'il|meme pour|meme quand"
+    r"|y compris (?:si|pour|quand))\b"
+)
 # Curt refusals and information that is not available.
 CURT = re.compile(
     r"^(?:(?:desole|desolee|sorry|navre|navree|helas|malheureusement|unfortunately|dsl)"
@@ -111,7 +128,53 @@ POINTER = re.compile(
     r"|^(?:(?:la|le|l'|the|our|notre|votre|your) )?(?:rubrique|section|onglet|menu|article"
     r"|page|tab|chapitre|chapter|paragraphe|clause|lien|link|faq|cgv|cgu)\b(?: \S+){0,4}$"
     r"|\b(?:article|section|clause|paragraphe|chapitre|chapter|art)\.? \d[\d.]*\b"
-    r"|\b(?:rubrique|section|onglet|tab) [«\"'“]"
+    r"|\b(?:rubrique|section|onglet|tab|menu) [«\"'“][^»\"'”]{0,60}[»\"'”]?"
+)
+# Information that "cannot be communicated", said in the passive: "Aucune information ne peut
+# être communiquée…", "No details can be shared", "This cannot be disclosed".
+NON_DISCLOSURE = re.compile(
+    r"\baucune? (?:information|donnee|detail|renseignement|precision|indication)s?\b.{0,60}?"
+    r"\bne (?:peu\w*|sera\w*|pourr\w*|saur\w*|doi\w*) (?:pas )?(?:etre |vous etre |t'etre )?"
+    r"(?:communique|transmis|divulgu|donne|fourni|partage|delivre|revele)\w*"
+    r"|\bno (?:information|details?|data|info)\b.{0,60}?\b(?:can|will|may|could) be"
+    r" (?:given|shared|disclosed|provided|released|passed on|communicated)"
+    r"|\b(?:cannot|can't|can not|won't|will not|may not) be (?:disclosed|shared|released|given out"
+    r"|communicated|passed on)\b"
+)
+# The request turned down in stock words: "nous regrettons de ne pouvoir donner une suite
+# favorable à votre demande", "we are unable to accommodate your request".
+NO_FOLLOW_UP = re.compile(
+    r"\b(?:ne (?:pas )?pouvoir|ne (?:pouvons|peux|pouvez|peut) pas"
+    r"|n'(?:est|etes|sommes) pas en mesure de"
+    r"|unable to|not able to|cannot|can't|can not)"
+    r" (?:\w+ ){0,2}?(?:donner suite|donner une suite|repondre favorablement|acceder a (?:votre|ta)"
+    r" demande|grant (?:your|this|the) request|accommodate (?:your|this|the) request"
+    r"|honou?r (?:your|this|the) request)"
+)
+# Hedges on an answer, not refusals: "I can't rule out a fault", "je ne vois pas de panne".
+HEDGE = re.compile(
+    r"\b(?:can't|cannot|can not|couldn't|ne (?:peux|pouvons|peut) pas) (?:\w+ )?(?:rule out|exclude"
+    r"|exclure|ecarter)\b"
+    r"|\b(?:can't|cannot|don't|do not|couldn't) (?:\w+ )?see (?:a|any) (?:\w+ )?(?:fault|problem"
+    r"|issue|error|outage|anomal\w*)"
+    r"|\bne (?:vois|voyons) (?:\w+ )?(?:pas|aucune?) (?:de )?(?:panne|probleme|defaut|erreur"
+    r"|anomalie|incident)"
+)
+# The agent asks someone else to call back ("I'll ask the scheduling team to call you back"): a
+# hand-over, though it opens like the agent checking ("let me … get back to you" is not one).
+CALLBACK = re.compile(
+    r"\b(?:ask|get|have|tell) (?:\w+ ){1,4}to (?:call|ring|contact|e-?mail|phone) you\b"
+    r"|\bdemander? (?:a|au|aux) (?:\w+ ){1,4}de (?:vous|te) (?:rappeler|recontacter|contacter)\b"
+)
+# The question named as another party's ("Votre demande concerne l'expéditeur", "This looks like
+# a billing issue with Google Play", "This appears to be related to your DNS provider"): read
+# beside a hand-off, it says whose matter it is, not what the answer is.
+OTHER_PARTY_TOPIC = re.compile(
+    r"^(?:(?:votre|ta|ce|cet|cette|your|this|the|that) (?:demande|question|requete|query"
+    r"|request|issue"
+    r"|problem|probleme|souci|reclamation|dossier|case|point|sujet|matter|one)|this|that|it|cela|ca)"
+    r" (?:concerne|porte sur|est lie\w* a|est du cote|looks like|appears to be|seems to be"
+    r"|sounds like|semble (?:etre|concerner)|is (?:related|linked) to)\b"
 )
 # Verbs that send to a pointer or another party, beyond `unanswered._DIRECTIVE`.
 DIRECTIVE = re.compile(
@@ -136,7 +199,7 @@ DIRECTIVE = re.compile(
     r"|reach(?:ing)? out to|recommend (?:contacting|reaching|calling|asking|speaking)"
     r"|je (?:vous|te) (?:invite|conseille|recommande) a (?:contacter|appeler|ecrire|vous adresser"
     r"|consulter|voir|vous rapprocher|vous rendre|poser)"
-    r"|nous (?:vous|t') invitons a (?:les |le |la |nous )?(?:contacter|appeler|ecrire|consulter"
+    r"|nous (?:vous |t')invitons a (?:les |le |la |nous )?(?:contacter|appeler|ecrire|consulter"
     r"|vous adresser|vous rapprocher|vous rendre)"
     r"|pose[zr]? (?:la|ta|votre|cette|vos|tes|les) questions? (?:a|au|aux)"
     r"|ask (?:your|the|this) questions? (?:to|at|in|on)"
@@ -155,7 +218,7 @@ DIRECTIVE = re.compile(
     r"|(?:check|see|look at|visit|consult|browse|go to|head to|open|consultez|consulte|voyez"
     r"|vois|regardez|regarde|consulter|regarder|allez (?:dans|sur|voir)|va (?:dans|sur|voir)"
     r"|ouvrez|ouvre"
-    r"|rendez-vous (?:dans|sur|a|au)) (?:\w+ ){0,4}?(?:section|page|tab|menu|faq|app|appli"
+    r"|rendez-vous (?:dans|sur|a|au)) (?:\w+ |l'|d'){0,4}?(?:section|page|tab|menu|faq|app|appli"
     r"|application|site|website|help ?cent(?:er|re)|rubrique|onglet|espace (?:client|membre)"
     r"|forums?|community|communaute|guide|documentation|docs|knowledge base"
     r"|base de connaissances|tutoriel|tutorial)"
@@ -179,6 +242,10 @@ ELSEWHERE = re.compile(
     r"|incombe (?:a|au|aux)|'s responsibility)\b"
     r"|\b(?:is|it's) (?:a matter|a question|one) for\b|\b(?:c'est|ce sont) (?:l'affaire|le role)"
     r" (?:de|du|des|d')"
+    r"|\b(?:suivie?s?|followed|looked after) (?:\w+ )?(?:par|by) (?:votre|vos|ton|ta|your|the|le|la"
+    r"|l')\b"
+    r"|\b(?:doit|doivent|devra|devront|needs to|need to|has to|will have to) (?:passer|intervenir"
+    r"|se deplacer|venir|come out|visit)\b"
     r"|\b(?:we're|we are|je ne suis|nous ne sommes|i'm|i am) (?:not|pas) (?:the|le|la|les)"
     r" (?:right|correct|bon|bonne|bons|bonnes) (?:\w+)"
     r"|\b(?:someone|somebody|quelqu'un|they|ils|elles) (?:\w+ ){0,2}(?:might|may|should|could"
@@ -198,7 +265,11 @@ ESCALATION = re.compile(
     r"|(?:been|is|was|were|be) (?:re)?assigned to|transferee?s? (?:a|au|aux|vers)"
     r"|transferred (?:to|your|it|this|you)|remontee?s? (?:a|au|aux|vers)"
     r"|affectee?s? (?:a|au|aux)|attribuee?s? (?:a|au|aux)|mets en relation|mettre en relation"
-    r"|met en relation|transmise?s? (?:a|au|aux)|passed (?:it|this|that|your \w+) (?:on )?to)\b"
+    r"|met en relation|transmise?s? (?:a|au|aux)|passed (?:it|this|that|your \w+) (?:on )?to"
+    # a ticket opened for someone else to answer
+    r"|(?:j'ai|je (?:t'|vous )ai|nous (?:t'|vous )?avons|on (?:t'|vous )?a|i've|i have|we've"
+    r"|we have) (?:just )?(?:cree|ouvert|opened|created|raised|logged)(?: \w+)?"
+    r" (?:un|une|a|an) (?:ticket|case|demande|dossier|request|incident))\b"
 )
 # Reference numbers, response times and "one moment" beside a hand-over.
 HANDOVER_DETAIL = re.compile(
@@ -214,8 +285,16 @@ HANDOVER_DETAIL = re.compile(
     r"|vous (?:aurez|recevrez)|tu (?:auras|recevras)) (?:\w+ ){0,3}"
     r"(?:answer|reply|response|news|back|reponse|retour"
     r"|nouvelles)\b"
-    r"|\b(?:who|qui|they|ils|elles) (?:will |'ll |vous |te |should )?(?:reply|respond|answer"
+    r"|\b(?:who|qui|they|ils|elles|il|elle|he|she|someone|quelqu'un|un \w+|une \w+"
+    r"|(?:le|la|l'|the|notre|our) (?:\w+ )?(?:service|equipe|team|department|specialist\w*"
+    r"|conseill\w+|technicien\w*)(?: \w+)?)"
+    r"(?: will| 'll|'ll| vous| te| should)? (?:reply|respond|answer"
     r"|get back to you|be in touch|repondr\w*|reviendr\w*|recontacter\w*|contacter\w*)"
+    r"(?:\W+\w+){0,6}"
+    r"|\b(?:allow|comptez|compter|prevoir|prevoyez) (?:up to |jusqu'a |around |about |environ )?\d+"
+    r" (?:\w+ ){0,2}(?:days?|jours?|hours?|heures?|weeks?|semaines?)(?: for (?:a |the )?(?:response"
+    r"|reply|answer))?"
+    r"|\b(?:pick (?:this|it|that) up|take (?:it|this) from here|prendra le relais)\b(?:\W+\w+){0,3}"
     r"|\b(?:in due course|shortly|as soon as possible|asap|dans les meilleurs delais|rapidement"
     r"|prochainement|sous peu|des que possible)\b"
     r"|\b(?:un instant|one moment|a moment|just a moment|un moment|stp|svp|please hold"
@@ -254,7 +333,8 @@ COURTESY = re.compile(
     r"|tout en (?:oe|œ)uvre|everything (?:it|we) can|works? (?:hard|around the clock)"
     r"|travaille\w* dur|(?:notre|nos|our) (?:objectif|priorite|mission|goal|priority|aim)"
     r"|une priorite|a priority|committed to|engagee?s? a|patience|inconvenience|desagrement\w*"
-    r"|gene occasionnee|thank you for|thanks for|thanks so much|merci (?:pour|de|d')"
+    r"|gene occasionnee|ravie? de vous|delighted to|glad to have you|thank you for"
+    r"|thank you so much|thanks for|thanks so much|merci (?:pour|de|d')"
     r"|nous vous remercions|je vous remercie|stressante?|stressful|with us since|depuis (?:des|de"
     r" nombreuses|plusieurs|toutes ces) ann)"
 )

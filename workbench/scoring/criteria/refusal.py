@@ -20,7 +20,7 @@ from workbench.scoring.config import check_known_keys, config_error, get_choice,
 from workbench.scoring.criteria.base import CriterionKind
 from workbench.scoring.judge import JudgeCall
 from workbench.scoring.results import CriterionResult, ScoringContext, passed_result
-from workbench.scoring.unanswered import UnansweredMatch, detect_unanswered
+from workbench.scoring.unanswered import UnansweredMatch, cleared_by_learned, detect_unanswered
 from workbench.scoring.unanswered_judge import MODES, judge_unanswered
 
 DEFAULT_FALLBACK_MAX_WORDS = 40
@@ -97,7 +97,11 @@ def evaluate_refusal(spec: CriterionSpec, ctx: ScoringContext) -> CriterionResul
     config = _parse_refusal(spec)
     expect, why = _expectation(config, ctx)
     match = _deterministic(config, ctx)
-    return _result(spec, expect, why, match is not None, match, _described(match))
+    described = _described(match)
+    cleared = cleared_by_learned(ctx.output) if match is None else ""
+    if cleared:
+        described = f"answers: {cleared}"
+    return _result(spec, expect, why, match is not None, match, described)
 
 
 async def evaluate_refusal_judged(
@@ -136,7 +140,8 @@ def _expectation(config: _RefusalConfig, ctx: ScoringContext) -> tuple[str, str]
 
 def _deterministic(config: _RefusalConfig, ctx: ScoringContext) -> UnansweredMatch | None:
     match = detect_unanswered(ctx.output)
-    if match is None:
+    if match is None or match.category == "learned":
+        # the user's own patterns are a clearer reason than the learned model's opinion
         for pattern in config.extra:
             found = pattern.search(ctx.output)
             if found:
@@ -147,6 +152,8 @@ def _deterministic(config: _RefusalConfig, ctx: ScoringContext) -> UnansweredMat
 def _described(match: UnansweredMatch | None) -> str:
     if match is None:
         return "no refusal, fallback or unanswered pattern found"
+    if match.category == "learned":
+        return f"{match.pattern} (no rule matched): {match.matched!r}"
     return f"{match.category}: matched {match.pattern!r} ({match.matched!r})"
 
 
