@@ -26,7 +26,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ WORD_NGRAMS = (1, 2)
 PARAMETERS_FILE = DATA_DIR / "unanswered_model.json.gz"
 _WHITE = re.compile(r"\s\s+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_WORD_CACHE_SIZE = 200_000
 
 _LOCK = threading.Lock()
 
@@ -170,31 +171,47 @@ def word_ngrams(text: str) -> list[str]:
     return found
 
 
-_ANALYZERS: dict[str, Callable[[str], list[str]]] = {"chars": char_wb_ngrams, "words": word_ngrams}
-
-
 class ShippedModel:
     """The trained classifier's parameters (`PARAMETERS_FILE`), applied without scikit-learn:
     sublinear TF-IDF per part, each part L2-normalised, then the logistic regression."""
 
     def __init__(self, parameters: dict[str, Any]) -> None:
         self._intercept = float(parameters["intercept"])
-        self._parts = [
-            (_ANALYZERS[part["name"]], part["features"]) for part in parameters["parts"]
-        ]
+        parts = {part["name"]: part["features"] for part in parameters["parts"]}
+        self._chars: dict[str, list[float]] = parts["chars"]
+        self._words: dict[str, list[float]] = parts["words"]
+        # Character n-grams never cross a word, so each word's known n-grams are worked out
+        # once: logs and runs repeat the same words endlessly.
+        self._word_grams: dict[str, tuple[str, ...]] = {}
+
+    def _char_terms(self, prepared: str) -> list[str]:
+        found: list[str] = []
+        cache, features = self._word_grams, self._chars
+        for word in prepared.lower().split():
+            grams = cache.get(word)
+            if grams is None:
+                grams = tuple(g for g in char_wb_ngrams(word) if g in features)
+                if len(cache) < _WORD_CACHE_SIZE:
+                    cache[word] = grams
+            found.extend(grams)
+        return found
 
     def probability(self, text: str) -> float:
         prepared = _prepare(text)
         decision = self._intercept
-        for analyzer, features in self._parts:
-            counts = Counter(term for term in analyzer(prepared) if term in features)
-            if not counts:
+        chars = self._char_terms(prepared)
+        words = [term for term in word_ngrams(prepared) if term in self._words]
+        for terms, features in ((chars, self._chars), (words, self._words)):
+            if not terms:
                 continue
-            values = {
-                term: (1.0 + math.log(count)) * features[term][0] for term, count in counts.items()
-            }
-            norm = math.sqrt(sum(value * value for value in values.values()))
-            decision += sum(value / norm * features[term][1] for term, value in values.items())
+            # One pass: the part's L2 norm and its dot product with the weights.
+            squares = dot = 0.0
+            for term, count in Counter(terms).items():
+                idf, weight = features[term]
+                value = idf if count == 1 else (1.0 + math.log(count)) * idf
+                squares += value * value
+                dot += value * weight
+            decision += dot / math.sqrt(squares)
         return round(1.0 / (1.0 + math.exp(-decision)), 6)
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
