@@ -6,16 +6,13 @@ real SQLite file under a temporary ``WORKBENCH_HOME``.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.cli.conftest import Cli, CliResult, cli  # noqa: F401 (the same CLI runner, this home)
 from workbench.app.paths import STORE_FILENAME
-from workbench.cli.main import main
 from workbench.core.models import (
     CriterionSpec,
     DatasetContent,
@@ -32,19 +29,6 @@ OPENAI_KEY_ENV = "WB_TEST_OPENAI_KEY"
 ANTHROPIC_KEY_ENV = "WB_TEST_ANTHROPIC_KEY"
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-Cli = Callable[..., CliResult]
-
-
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
@@ -53,16 +37,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(OPENAI_KEY_ENV, "sk-test-openai")
     monkeypatch.setenv(ANTHROPIC_KEY_ENV, "sk-ant-test")
     return home
-
-
-@pytest.fixture
-def cli(home: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    def run(*args: str) -> CliResult:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture
