@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.app.conftest import VOUS, build_run, ok, rows, rubric
+from tests.judge_helpers import factory, judge_model, posts
 from workbench.app.scoring import (
     judge_call_from_config,
     judge_call_from_provider,
@@ -23,8 +24,6 @@ from workbench.core.models import CriterionSpec, ModelConfigContent
 from workbench.core.runs import CellKey
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
-from workbench.providers.registry import create_provider
-from workbench.providers.secrets import SecretStore
 from workbench.store import Store
 from workbench.testing.fake_llm import FakeLLMServer, Reply, last_user_text
 
@@ -43,20 +42,6 @@ def judge_answer(body: dict[str, Any]) -> str:
 def server() -> Iterator[FakeLLMServer]:
     with FakeLLMServer(responder=judge_answer) as srv:
         yield srv
-
-
-def judge_model(server: FakeLLMServer) -> ModelConfigContent:
-    return ModelConfigContent(
-        provider="openai-compatible", model="judge-model", base_url=server.openai_base_url
-    )
-
-
-def factory(config: ModelConfigContent) -> Any:
-    return create_provider(config, secrets=SecretStore({}, use_keyring=False), timeout_s=10)
-
-
-def posts(server: FakeLLMServer) -> int:
-    return sum(1 for r in server.requests if r.path == "/v1/chat/completions")
 
 
 def one_cell_run(store: Store, output: str) -> int:

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 
 from tests.app.conftest import VOUS, build_run, ok, rows, rubric
+from tests.judge_helpers import factory, judge_model, posts
 from workbench.app.scoring import score_run
-from workbench.core.models import CriterionSpec, ModelConfigContent, RubricContent
+from workbench.core.models import CriterionSpec, RubricContent
 from workbench.core.runs import CellKey
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
-from workbench.providers.registry import create_provider
-from workbench.providers.secrets import SecretStore
 from workbench.scoring.results import CriterionConfigError
 from workbench.scoring.rubric import validate_rubric
 from workbench.store import Store
@@ -44,20 +43,6 @@ def judge_answer(body: dict[str, Any]) -> str:
 def server() -> Iterator[FakeLLMServer]:
     with FakeLLMServer(responder=judge_answer) as srv:
         yield srv
-
-
-def judge_model(server: FakeLLMServer) -> ModelConfigContent:
-    return ModelConfigContent(
-        provider="openai-compatible", model="judge-model", base_url=server.openai_base_url
-    )
-
-
-def factory(config: ModelConfigContent) -> Any:
-    return create_provider(config, secrets=SecretStore({}, use_keyring=False), timeout_s=10)
-
-
-def posts(server: FakeLLMServer) -> int:
-    return sum(1 for r in server.requests if r.path == "/v1/chat/completions")
 
 
 def score(store: Store, server: FakeLLMServer, output: str) -> Any:

@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 
+from tests.judge_helpers import factory, judge_model, posts
 from workbench.app.logs import analyse_log, analysis_json, import_log
 from workbench.app.logs_judge import judge_log
 from workbench.core.errors import ValidationError
-from workbench.core.models import ModelConfigContent
 from workbench.engine.retry import RetryPolicy
 from workbench.engine.runner import EngineOptions
-from workbench.providers.registry import create_provider
-from workbench.providers.secrets import SecretStore
 from workbench.scoring import unanswered_learned
 from workbench.scoring.unanswered import detect_unanswered
 from workbench.store import Store
@@ -54,20 +52,6 @@ def rules_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def server() -> Iterator[FakeLLMServer]:
     with FakeLLMServer(responder=judge_answer) as srv:
         yield srv
-
-
-def judge_model(server: FakeLLMServer) -> ModelConfigContent:
-    return ModelConfigContent(
-        provider="openai-compatible", model="judge-model", base_url=server.openai_base_url
-    )
-
-
-def factory(config: ModelConfigContent) -> Any:
-    return create_provider(config, secrets=SecretStore({}, use_keyring=False), timeout_s=10)
-
-
-def posts(server: FakeLLMServer) -> int:
-    return sum(1 for r in server.requests if r.path == "/v1/chat/completions")
 
 
 def _import(store: Store, tmp_path: Path) -> None:
