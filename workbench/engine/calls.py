@@ -89,12 +89,9 @@ class EngineCall(EngineJudge):
         self.calls += 1
         sent = self.prepare(request)
         key = self.cache_key(sent)
-        if self._cache is not None and self._use_cache:
-            self._cache.preload([key])
-            cached = self._cache.get(key)
-            if cached is not None:
-                self.cache_hits += 1
-                return cached
+        cached = self._cached(sent, key)
+        if cached is not None:
+            return cached
         input_tokens = self._input_tokens(sent)
         reserve = self.price(input_tokens, self._output_allowance(sent)) or 0.0
         if not await self._reserve(reserve):
@@ -118,10 +115,12 @@ class EngineCall(EngineJudge):
             self.unpriced = True
         self._settle(reserve, cost or 0.0)
         self.cost_usd += cost or 0.0
-        if self._cache is not None and self._backend is not None:
-            # A plain synchronous write between awaits: no transaction spans a network call.
-            self._backend.cache_put(key, self._cache.remember(key, outcome))
+        self._remember(sent, key, outcome)
         return outcome
+
+    def _keeps(self, request: ChatRequest, answer: ChatResult) -> bool:
+        """Every answer is kept (a rewrite is checked by its caller, not here)."""
+        return True
 
     async def _reserve(self, amount_usd: float) -> bool:
         """Reserve a call's worst cost; when it does not fit, let the calls in flight settle

@@ -135,24 +135,40 @@ class EngineJudge(LoopBound):
         self.calls += 1
         sent = self.prepare(request)
         key = self.cache_key(sent)
-        if self._cache is not None and self._use_cache:
-            self._cache.preload([key])
-            cached = self._cache.get(key)
-            # An unreadable answer cached by an older version is asked again, not served.
-            if cached is not None and readable_judge_answer(sent, cached):
-                self.cache_hits += 1
-                return cached
+        cached = self._cached(sent, key)
+        if cached is not None:
+            return cached
         outcome = await self._call_with_retries(sent)
-        # Only answers the scorer can read are kept: fixing the judge must re-ask the others.
+        self._remember(sent, key, outcome)
+        return outcome
+
+    def _keeps(self, request: ChatRequest, answer: ChatResult) -> bool:
+        """Whether `answer` may be served from or written to the cache. A judge keeps only
+        answers the scorer can read: fixing the judge must re-ask the others, and an unreadable
+        answer cached by an older version is asked again."""
+        return readable_judge_answer(request, answer)
+
+    def _cached(self, request: ChatRequest, key: str) -> ChatResult | None:
+        """The cached answer to the prepared `request`, counted as a hit; None to ask."""
+        if self._cache is None or not self._use_cache:
+            return None
+        self._cache.preload([key])
+        cached = self._cache.get(key)
+        if cached is None or not self._keeps(request, cached):
+            return None
+        self.cache_hits += 1
+        return cached
+
+    def _remember(self, request: ChatRequest, key: str, outcome: Outcome) -> None:
+        """Cache an answer worth keeping."""
         if (
             isinstance(outcome, ChatResult)
             and self._cache is not None
-            and readable_judge_answer(sent, outcome)
+            and self._backend is not None
+            and self._keeps(request, outcome)
         ):
-            assert self._backend is not None
             # A plain synchronous write between awaits: no transaction spans a network call.
             self._backend.cache_put(key, self._cache.remember(key, outcome))
-        return outcome
 
     async def _call_with_retries(self, request: ChatRequest) -> Outcome:
         try:
