@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.app.defaults import engine_options
-from workbench.app.live_scoring import CellsScored, LiveScoring, ScoringFailed
+from workbench.app.run_execution import EventSink, ScoringSink, scored_live
 from workbench.core.batches import BatchJob, BatchProgress
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent
@@ -25,7 +25,6 @@ from workbench.engine.batch_runs import (
     BatchSubmission,
 )
 from workbench.engine.budget import Estimate
-from workbench.engine.events import CellFinished, Event
 from workbench.engine.execution import ProviderFactoryFn
 from workbench.engine.runner import EngineOptions
 
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
     from workbench.providers.batch_common import BatchLimits
     from workbench.store import Store
 
-EventSink = Callable[[Event], None]
-ScoringSink = Callable[[CellsScored | ScoringFailed], None]
 T = TypeVar("T")
 
 
@@ -146,28 +143,16 @@ class BatchRunService:
         judge_model: ModelConfigContent | None,
         on_scoring: ScoringSink | None,
     ) -> T:
-        live = LiveScoring(on_scoring or _ignore, run_id)
-        try:
-            await live.prepare(
-                self.store,
-                judge_model,
-                self._provider_factory or _no_provider,
-                options=self.options,
-            )
-
-            def forward(event: Event) -> None:
-                if sink is not None:
-                    sink(event)
-                if isinstance(event, CellFinished):
-                    live.add(event.result)
-
-            live.start()
-            result = await work(forward)
-            await live.finish()
-            return result
-        finally:
-            live.stop()
-            await live.aclose()
+        return await scored_live(
+            self.store,
+            run_id,
+            work,
+            sink=sink,
+            judge_model=judge_model,
+            provider_factory=self._provider_factory or _no_provider,
+            options=self.options,
+            on_scoring=on_scoring,
+        )
 
 
 def batch_progress(store: Store, run_id: int) -> BatchProgress:
@@ -210,9 +195,6 @@ def batch_blocker(store: Store, model_refs: Sequence[str]) -> str | None:
 
 BATCH_PROVIDER_KINDS = frozenset({"openai", "anthropic"})
 
-
-def _ignore(_event: Any) -> None:
-    return None
 
 
 def _no_provider(_config: ModelConfigContent) -> Any:

@@ -15,8 +15,8 @@ engine: its events (`RunStarted`, `CellStarted`, `CellDelta`, `CellFinished`, `R
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.app.defaults import engine_options
 from workbench.app.live_scoring import CellsScored, LiveScoring, ScoringFailed
@@ -44,6 +44,7 @@ EventSink = Callable[[Event], None]
 """Receives the engine's events of one run, on the loop that executes it."""
 ScoringSink = Callable[[CellsScored | ScoringFailed], None]
 """Receives live-scoring results and failures, on the loop that executes the run."""
+T = TypeVar("T")
 
 
 class RunExecutor:
@@ -92,25 +93,53 @@ class RunExecutor:
         Scores are stored as cells finish and announced to `on_scoring`; a rubric that cannot
         score the run is announced as `ScoringFailed` and the run goes on.
         """
-        live = LiveScoring(on_scoring or _ignore, run_id, also=also_score)
-        try:
-            await live.prepare(self.store, judge_model, self._factory, options=self.options)
-
-            def forward(event: Event) -> None:
-                if sink is not None:
-                    sink(event)
-                if isinstance(event, CellFinished):
-                    live.add(event.result)
-
-            live.start()
-            summary = await self._engine.execute(
+        return await scored_live(
+            self.store,
+            run_id,
+            lambda forward: self._engine.execute(
                 run_id, mode=mode, cancel_event=cancel_event, sink=forward
-            )
-            await live.finish()
-            return summary
-        finally:
-            live.stop()
-            await live.aclose()
+            ),
+            sink=sink,
+            judge_model=judge_model,
+            provider_factory=self._factory,
+            options=self.options,
+            on_scoring=on_scoring,
+            also_score=also_score,
+        )
+
+
+async def scored_live(
+    store: Store,
+    run_id: int,
+    work: Callable[[EventSink], Awaitable[T]],
+    *,
+    sink: EventSink | None,
+    judge_model: ModelConfigContent | None,
+    provider_factory: ProviderFactoryFn,
+    options: EngineOptions,
+    on_scoring: ScoringSink | None,
+    also_score: Sequence[CellScorer] = (),
+) -> T:
+    """Do `work` (which lands cells through the sink it is given) while every finished cell is
+    scored live with the run's rubric and `also_score`; events also go on to `sink`. Interactive
+    runs and batch collections both land cells this way."""
+    live = LiveScoring(on_scoring or _ignore, run_id, also=also_score)
+    try:
+        await live.prepare(store, judge_model, provider_factory, options=options)
+
+        def forward(event: Event) -> None:
+            if sink is not None:
+                sink(event)
+            if isinstance(event, CellFinished):
+                live.add(event.result)
+
+        live.start()
+        result = await work(forward)
+        await live.finish()
+        return result
+    finally:
+        live.stop()
+        await live.aclose()
 
 
 def estimate_only(store: Store, spec: RunSpec) -> Estimate:
