@@ -119,6 +119,12 @@ class NoisyVariantsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
+        # The dialog grows with what it shows (a field's error below it) instead of squeezing
+        # the rows; and the perturbation list is readable whole.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        self.perturb.setMinimumWidth(
+            self.perturb.fontMetrics().horizontalAdvance(DEFAULT_PERTURBATIONS) * 2
+        )
 
         self.perturb.textChanged.connect(self._on_perturb_text_changed)
         self.model.currentIndexChanged.connect(self._on_model_current_index_changed)
@@ -127,6 +133,12 @@ class NoisyVariantsDialog(QDialog):
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
         jobs.job_progressed.connect(self._on_jobs_job_progressed)
+
+    def _show_error(self, text: str) -> None:
+        """Show `text` under the perturbations, the dialog growing to fit it."""
+        self.error.setText(text)
+        self.error.show()
+        self.adjustSize()
         self._on_perturb_text_changed(self.perturb.text())
 
     def options(self) -> PerturbOptions:
@@ -164,8 +176,7 @@ class NoisyVariantsDialog(QDialog):
         try:
             self.options()
         except KnownError as error:
-            self.error.setText(str(error))
-            self.error.show()
+            self._show_error(str(error))
             self.save.setEnabled(False)
             return
         self.error.hide()
@@ -178,8 +189,7 @@ class NoisyVariantsDialog(QDialog):
         settings = self.paraphrase_settings() if wants_model(options) else None
         factory, cancel = self._factory, self._cancel
         if settings is not None and factory is None:
-            self.error.setText("No model can be called from here: paraphrase is unavailable.")
-            self.error.show()
+            self._show_error("No model can be called from here: paraphrase is unavailable.")
             return
         cancel.clear()
         self.save.setEnabled(False)
@@ -227,6 +237,5 @@ class NoisyVariantsDialog(QDialog):
                 self.reject()
                 return
             self.outcome.setText("")
-            self.error.setText(message)
-            self.error.show()
+            self._show_error(message)
             self.save.setEnabled(True)

@@ -40,6 +40,10 @@ class SharedStoreDialog(QDialog):
         url, user = workspace_settings(services)
         self.url = QLineEdit(url or "")
         self.url.setPlaceholderText("postgresql://user@host:5432/db — empty: this computer's file")
+        # Wide enough for the placeholder and a real URL (the dialog opened at 238 px, showing
+        # only a URL's tail).
+        hint = self.url.fontMetrics().horizontalAdvance(self.url.placeholderText())
+        self.url.setMinimumWidth(hint + 24)
         self.user = QLineEdit(user or "")
         self.user.setPlaceholderText(services.current_author())
         self.status = QLabel(
@@ -57,12 +61,15 @@ class SharedStoreDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
+        # A message the label wraps to several lines (a connection error with its advice)
+        # must fit: the layout sets the dialog's minimum size from the label's height for width.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
 
     def _save(self) -> None:
         services, url, user = self._services, self.url.text().strip(), self.user.text()
-        self.status.setText("Checking the database…")
+        self._say("Checking the database…")
         self.buttons.setEnabled(False)
         self._job = self._jobs.submit_call(
             lambda _progress: configure_workspace(
@@ -75,11 +82,16 @@ class SharedStoreDialog(QDialog):
             return
         self._job = None
         self.buttons.setEnabled(True)
-        self.status.setText("Saved. Restart Prompt Workbench to use this store.")
+        self._say("Saved. Restart Prompt Workbench to use this store.")
 
     def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
         if job_id != self._job:
             return
         self._job = None
         self.buttons.setEnabled(True)
-        self.status.setText(message)
+        self._say(message)
+
+    def _say(self, text: str) -> None:
+        """Show `text` under the fields, the dialog growing to the lines it wraps to."""
+        self.status.setText(text)
+        self.adjustSize()
