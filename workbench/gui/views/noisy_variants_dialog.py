@@ -133,13 +133,13 @@ class NoisyVariantsDialog(QDialog):
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
         jobs.job_progressed.connect(self._on_jobs_job_progressed)
+        self._on_perturb_text_changed(self.perturb.text())
 
     def _show_error(self, text: str) -> None:
         """Show `text` under the perturbations, the dialog growing to fit it."""
         self.error.setText(text)
         self.error.show()
         self.adjustSize()
-        self._on_perturb_text_changed(self.perturb.text())
 
     def options(self) -> PerturbOptions:
         """The choices as options; raises `KnownError` naming what is wrong."""
