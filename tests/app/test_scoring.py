@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.app.conftest import TU, VOUS, build_run, failed, ok, rows, rubric
@@ -16,7 +18,7 @@ from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.llm import ChatRequest, ChatResult, ErrorKind, ProviderError
 from workbench.core.models import CriterionSpec
 from workbench.core.runs import CellKey, CellResult, CellStatus
-from workbench.scoring.results import CriterionConfigError
+from workbench.scoring.results import CriterionConfigError, CriterionResult, SubCheck
 from workbench.store import Store
 
 FACTS = CriterionSpec(kind="facts", name="facts")
@@ -204,6 +206,23 @@ def test_stored_form_round_trips(store: Store) -> None:
     for key, result in scored.results.items():
         again = from_cell_score(to_cell_score(key, version.id, result))
         assert again == result
+
+
+def test_stored_criterion_record_is_asdict() -> None:
+    # to_record is written out for speed; it must stay what dataclasses.asdict gives.
+    result = CriterionResult(
+        kind="register",
+        name="tutoiement",
+        passed=False,
+        score=0.5,
+        detail="vous attendu",
+        error=None,
+        value=0.25,
+        parts=(SubCheck("address", False, "tu trouvé"), SubCheck("emoji", True, "", False)),
+    )
+    assert result.to_record() == dataclasses.asdict(result)
+    bare = CriterionResult(kind="contains", name="contains", passed=None, score=None)
+    assert bare.to_record() == dataclasses.asdict(bare)
 
 
 def test_keep_stored_reads_live_scores_back_and_scores_only_the_rest(

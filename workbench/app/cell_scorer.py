@@ -10,7 +10,6 @@ test's asserts with ``defaultTest``'s. Used by `workbench.app.run_scoring` (a st
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from workbench.app.prompt_domain import prompt_texts
@@ -53,7 +52,7 @@ def to_cell_score(
         passed=result.passed,
         score=result.score,
         error=result.error,
-        criteria=tuple(asdict(criterion) for criterion in result.criteria),
+        criteria=tuple(criterion.to_record() for criterion in result.criteria),
         scored_at=at or datetime.now(UTC),
     )
 

@@ -9,7 +9,7 @@ only the judge, built from ``judge_model`` through the engine (`workbench.app.ju
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +106,7 @@ async def score_run_async(
     engine_options: EngineOptions | None = None,
     keep_stored: bool = False,
     use_judge_cache: bool = True,
+    cells: Sequence[CellResult] | None = None,
 ) -> RunScores:
     """Score every settled cell of a stored run and store the results in batches.
 
@@ -116,7 +117,8 @@ async def score_run_async(
     `engine_options` tunes them; `use_judge_cache` False asks the judge again instead of reading
     its cached answers) and closed at the end. With `keep_stored`, cells that already
     hold a score of this rubric version (scored live during the run) are read back, not
-    scored again.
+    scored again. `cells`, the run's stored cells (every status, in key order) when the caller
+    has just read them, saves reading them again.
 
     Raises:
         NotFoundError: no such run.
@@ -143,9 +145,11 @@ async def score_run_async(
                 batch_size=batch_size,
                 concurrency=concurrency,
                 keep_stored=keep_stored,
+                cells=cells,
             )
+    settled, unsettled = _settled_cells(store, run_id, cells)
     if keep_stored:
-        scored_live = _scored_live(store, run_id, rubric_version)
+        scored_live = _scored_live(store, run_id, rubric_version, settled, unsettled)
         if scored_live is not None:
             # Every settled cell was scored live with this rubric (which checked it then): no
             # scorer to build, whose set-up prepares every dataset row's own assertions.
@@ -155,13 +159,15 @@ async def score_run_async(
     )
     if not scorer.needs_embeddings:
         return await _score_cells(
-            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+            store, run_id, scorer, (settled, unsettled), progress, batch_size, concurrency,
+            keep_stored,
         )
     # ``similar`` vectors come through the engine's embedder: never a blocking call in the loop.
     async with embedder_from_store(store, options=engine_options) as embedder:
         scorer.embed_call = embedder
         return await _score_cells(
-            store, run_id, scorer, progress, batch_size, concurrency, keep_stored
+            store, run_id, scorer, (settled, unsettled), progress, batch_size, concurrency,
+            keep_stored,
         )
 
 
@@ -169,13 +175,14 @@ async def _score_cells(
     store: Store,
     run_id: int,
     scorer: CellScorer,
+    settled: tuple[list[CellResult], int],
     progress: Progress | None,
     batch_size: int,
     concurrency: int,
     keep_stored: bool,
 ) -> RunScores:
     rubric_version = scorer.rubric
-    cells, unsettled = _settled_cells(store, run_id)
+    cells, unsettled = settled
     results: dict[CellKey, ScoreResult] = {}
     if keep_stored:
         wanted = {cell.key for cell in cells}
@@ -208,9 +215,11 @@ async def _score_cells(
     return RunScores(run_id, rubric_version, results, unsettled)
 
 
-def _scored_live(store: Store, run_id: int, rubric_version: Version) -> RunScores | None:
-    """The run's scores if every settled cell already holds one of this rubric version."""
-    cells, unsettled = _settled_cells(store, run_id)
+def _scored_live(
+    store: Store, run_id: int, rubric_version: Version, cells: list[CellResult], unsettled: int
+) -> RunScores | None:
+    """The run's scores if every settled cell (`cells`) already holds one of this rubric
+    version."""
     wanted = {cell.key for cell in cells}
     results = {
         stored.key: from_cell_score(stored)
@@ -222,8 +231,11 @@ def _scored_live(store: Store, run_id: int, rubric_version: Version) -> RunScore
     return RunScores(run_id, rubric_version, results, unsettled)
 
 
-def _settled_cells(store: Store, run_id: int) -> tuple[list[CellResult], int]:
-    cells = store.cells(run_id)
+def _settled_cells(
+    store: Store, run_id: int, cells: Sequence[CellResult] | None = None
+) -> tuple[list[CellResult], int]:
+    if cells is None:
+        cells = store.cells(run_id)
     settled = [cell for cell in cells if cell.status in _SETTLED]
     return settled, len(cells) - len(settled)
 

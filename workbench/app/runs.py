@@ -103,9 +103,14 @@ def cells_by_column(cells: Sequence[CellResult]) -> dict[int, list[CellResult]]:
     return grouped
 
 
-def unscored_column_stats(store: Store, run_id: int) -> dict[int, ColumnStats]:
-    """Latency, tokens, cost and error figures per column, before any rubric is applied."""
-    finished = [c for c in store.cells(run_id) if c.status is not CellStatus.PENDING]
+def unscored_column_stats(
+    store: Store, run_id: int, cells: Sequence[CellResult] | None = None
+) -> dict[int, ColumnStats]:
+    """Latency, tokens, cost and error figures per column, before any rubric is applied
+    (`cells`: the run's cells when the caller has just read them)."""
+    if cells is None:
+        cells = store.cells(run_id)
+    finished = [c for c in cells if c.status is not CellStatus.PENDING]
     return {
         column: column_stats([cell_record(cell) for cell in cells])
         for column, cells in sorted(cells_by_column(finished).items())

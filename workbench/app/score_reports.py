@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from workbench.app.cell_scorer import from_cell_score
 from workbench.core.errors import NotFoundError, ValidationError
-from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey, CellResult, CellStatus, Column, RunInfo
 from workbench.scoring.registry import JUDGE_KIND
 from workbench.scoring.results import ScoreResult
@@ -84,8 +83,10 @@ class RunComparison:
     verdict: str
 
 
-def _require_rubric_scores(store: Store, run: RunInfo, rubric_id: str) -> dict[CellKey, CellScore]:
-    stored = {score.key: score for score in store.scores(run.id, rubric_id)}
+def _require_rubric_scores(
+    store: Store, run: RunInfo, rubric_id: str
+) -> dict[CellKey, ScoreResult]:
+    stored = {score.key: from_cell_score(score) for score in store.scores(run.id, rubric_id)}
     if not stored:
         version = store.get_version(rubric_id)
         raise NotFoundError(f"run {run.id} has not been scored with rubric {version.ref} yet")
@@ -93,26 +94,37 @@ def _require_rubric_scores(store: Store, run: RunInfo, rubric_id: str) -> dict[C
 
 
 def _records(
-    store: Store, run: RunInfo, stored: dict[CellKey, CellScore]
+    cells: Iterable[CellResult], results: Mapping[CellKey, ScoreResult]
 ) -> dict[int, list[tuple[CellResult, ScoreResult | None]]]:
     by_column: dict[int, list[tuple[CellResult, ScoreResult | None]]] = defaultdict(list)
-    for cell in store.cells(run.id, _SETTLED):
-        score = stored.get(cell.key)
-        by_column[cell.key.column].append((cell, None if score is None else from_cell_score(score)))
+    for cell in cells:
+        if cell.status in _SETTLED:
+            by_column[cell.key.column].append((cell, results.get(cell.key)))
     return by_column
 
 
 def column_report(
-    store: Store, run_id: int, rubric_id: str, *, seed: int = 0
+    store: Store,
+    run_id: int,
+    rubric_id: str,
+    *,
+    seed: int = 0,
+    cells: Sequence[CellResult] | None = None,
+    results: Mapping[CellKey, ScoreResult] | None = None,
 ) -> list[ColumnReport]:
     """Figures for every column of a run under one rubric version (by version id).
 
     Cells without a stored score count in latency, tokens, cost and errors but not in pass
     rates. Raises `NotFoundError` when the run has no score of that rubric version.
+
+    A caller that has just read the run's cells (every status, in key order) and scored them
+    (`score_run`'s results) passes them as `cells` and `results` instead of having them read
+    back.
     """
     run = store.get_run(run_id)
-    stored = _require_rubric_scores(store, run, rubric_id)
-    by_column = _records(store, run, stored)
+    if not results:
+        results = _require_rubric_scores(store, run, rubric_id)
+    by_column = _records(store.cells(run.id, _SETTLED) if cells is None else cells, results)
     ratings: dict[CellKey, list[bool]] = defaultdict(list)
     for rating in store.ratings(run_id):
         if rating.passed is not None:
@@ -198,8 +210,8 @@ def compare(
     if col_a == col_b:
         raise ValidationError("compare two different columns")
     column_a, column_b = (resolve_column(run, str(index)) for index in (col_a, col_b))
-    stored = _require_rubric_scores(store, run, rubric_id)
-    by_column = _records(store, run, stored)
+    results = _require_rubric_scores(store, run, rubric_id)
+    by_column = _records(store.cells(run.id, _SETTLED), results)
     records: list[list[CellRecord]] = [
         [cell_record(cell, result) for cell, result in by_column.get(index, [])]
         for index in (col_a, col_b)

@@ -40,7 +40,7 @@ from workbench.cli.families import JsonOption
 from workbench.cli.progress import RunProgress
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
-from workbench.core.runs import CellStatus, RunInfo
+from workbench.core.runs import CellResult, CellStatus, RunInfo
 from workbench.scoring.stats import ColumnStats
 
 
@@ -204,12 +204,15 @@ def run(
     summary = _execute(
         executor, run_id, "missing", quiet=as_json or quiet, judge_model=judge_model
     )
+    cells = svc.store.cells(run_id)  # read once for the figures and the scores below
     if rubric is None:
-        _report(svc, run_id, summary, as_json=as_json)
+        _report(svc, run_id, summary, as_json=as_json, cells=cells)
         return
     if not as_json:  # with --json, the scores document below is the one output
-        _report(svc, run_id, summary, as_json=False)
-    gate = _score_and_gate(svc, run_id, rubric, judge, fail_under, as_json=as_json, demo=demo)
+        _report(svc, run_id, summary, as_json=False, cells=cells)
+    gate = _score_and_gate(
+        svc, run_id, rubric, judge, fail_under, as_json=as_json, demo=demo, cells=cells
+    )
     if gate.exit_code:
         raise typer.Exit(code=gate.exit_code)
 
@@ -223,12 +226,18 @@ def _score_and_gate(
     *,
     as_json: bool,
     demo: bool,
+    cells: Sequence[CellResult] | None = None,
 ) -> GateOutcome:
-    """Score the run, print the columns' figures; the gate's outcome."""
+    """Score the run, print the columns' figures; the gate's outcome (`cells`: the run's
+    cells when the caller has just read them)."""
     version = svc.store.resolve(Kind.RUBRIC, rubric)
     # Cells were scored live as they finished; only the rest (errors) are scored here.
-    scored = scoring_cli.apply_rubric(svc, run_id, version, judge, keep_stored=True)
-    reports = column_report(svc.store, run_id, version.id)
+    scored = scoring_cli.apply_rubric(
+        svc, run_id, version, judge, keep_stored=True, cells=cells
+    )
+    reports = column_report(
+        svc.store, run_id, version.id, cells=cells, results=scored.results
+    )
     gate = evaluate_gate(reports, fail_under)
     failing = list(gate.failing)
     verdict = _demo_verdict(svc, run_id, version) if demo else None
@@ -332,9 +341,10 @@ def _report(
     *,
     as_json: bool,
     extra: dict[str, object] | None = None,
+    cells: Sequence[CellResult] | None = None,
 ) -> None:
     info = svc.store.get_run(run_id)
-    stats = run_service.unscored_column_stats(svc.store, run_id)
+    stats = run_service.unscored_column_stats(svc.store, run_id, cells)
     if as_json:
         print_json(
             {

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
 from workbench.core.reviews import PairwisePreference, Rating
-from workbench.core.runs import RunInfo, RunSpec
+from workbench.core.runs import CellResult, RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
 
 RunArgument = Annotated[str, typer.Argument(help="Run id (or 'latest').")]
@@ -114,6 +115,7 @@ def apply_rubric(
     *,
     keep_stored: bool = False,
     use_cache: bool = True,
+    cells: Sequence[CellResult] | None = None,
 ) -> RunScores:
     """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model
     (`use_cache` False asks it again rather than reading its cached answers).
@@ -121,6 +123,7 @@ def apply_rubric(
     The judge is needed when the rubric, or a row's own promptfoo assertions, has an
     llm-judge criterion; its calls go through the engine's limits, retries and response cache.
     With `keep_stored`, cells already scored with `rubric` (live, during the run) are kept.
+    `cells`: the run's cells when the caller has just read them.
     """
     store = svc.store
     wanted = judge_needed(store, run_id, rubric)
@@ -132,15 +135,20 @@ def apply_rubric(
                 " (choose the judge model with --judge NAME)."
             )
             return score_run(
-                store, run_id, rubric, judge_call=no_judge_call, keep_stored=keep_stored
+                store,
+                run_id,
+                rubric,
+                judge_call=no_judge_call,
+                keep_stored=keep_stored,
+                cells=cells,
             )
-        return score_run(store, run_id, rubric, keep_stored=keep_stored)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored, cells=cells)
     if wanted is None:
         note(
             f"Neither rubric {rubric.ref} nor the dataset's rows have an llm-judge criterion:"
             " --judge is not used."
         )
-        return score_run(store, run_id, rubric, keep_stored=keep_stored)
+        return score_run(store, run_id, rubric, keep_stored=keep_stored, cells=cells)
     judge_version = store.resolve(Kind.MODEL, judge)
     return score_run(
         store,
@@ -150,6 +158,7 @@ def apply_rubric(
         provider_factory=svc.provider_factory(),
         keep_stored=keep_stored,
         use_judge_cache=use_cache,
+        cells=cells,
     )
 
 

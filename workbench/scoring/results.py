@@ -95,6 +95,31 @@ class CriterionResult:
         """Whether this result counts in the rubric's score (it passed or failed)."""
         return self.error is None and self.score is not None
 
+    def to_record(self) -> dict[str, Any]:
+        """The JSON-ready object a stored score keeps for this criterion.
+
+        The same as ``dataclasses.asdict`` (a test holds them equal), written out because a
+        run stores one per criterion per cell and ``asdict`` deep-copies every value.
+        """
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "passed": self.passed,
+            "score": self.score,
+            "detail": self.detail,
+            "error": self.error,
+            "value": self.value,
+            "parts": tuple(
+                {
+                    "name": part.name,
+                    "passed": part.passed,
+                    "detail": part.detail,
+                    "applicable": part.applicable,
+                }
+                for part in self.parts
+            ),
+        }
+
 
 @dataclass(frozen=True)
 class ScoreResult:
