@@ -225,6 +225,33 @@ def test_stored_criterion_record_is_asdict() -> None:
     assert bare.to_record() == dataclasses.asdict(bare)
 
 
+def test_keep_stored_takes_the_scores_seen_live_and_the_cells_given(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = write_mixed_run(store)
+    version = rubric(store, FACTS, REGISTER)
+    everything = score_run(store, run_id, version)
+    stored = store.scores(run_id, version.id)
+    cells = store.cells(run_id)
+    reads: list[str] = []
+    for method in ("scores", "cells"):
+        real = getattr(store, method)
+
+        def counting(*args: object, _real: object = real, _name: str = method) -> object:
+            reads.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(store, method, counting)
+    given = score_run(store, run_id, version, keep_stored=True, cells=cells, live_scores=stored)
+    assert given.results == everything.results and given.unsettled == everything.unsettled
+    assert reads == []  # neither the cells nor the scores were read again
+    # Scores of another rubric, or too few, are not taken: the store is read as before.
+    partial = score_run(
+        store, run_id, version, keep_stored=True, cells=cells, live_scores=stored[:2]
+    )
+    assert partial.results == everything.results and reads == ["scores"]
+
+
 def test_keep_stored_reads_live_scores_back_and_scores_only_the_rest(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

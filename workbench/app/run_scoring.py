@@ -9,7 +9,8 @@ only the judge, built from ``judge_model`` through the engine (`workbench.app.ju
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from workbench.app.embeddings import embedder_from_store
 from workbench.app.judges import judge_call_from_config
 from workbench.core.errors import KnownError
 from workbench.core.models import ModelConfigContent, Version
+from workbench.core.reviews import CellScore
 from workbench.core.runs import CellKey, CellResult, CellStatus
 from workbench.engine.execution import ProviderFactoryFn
 from workbench.engine.runner import EngineOptions
@@ -107,6 +109,7 @@ async def score_run_async(
     keep_stored: bool = False,
     use_judge_cache: bool = True,
     cells: Sequence[CellResult] | None = None,
+    live_scores: Iterable[CellScore] = (),
 ) -> RunScores:
     """Score every settled cell of a stored run and store the results in batches.
 
@@ -118,7 +121,8 @@ async def score_run_async(
     its cached answers) and closed at the end. With `keep_stored`, cells that already
     hold a score of this rubric version (scored live during the run) are read back, not
     scored again. `cells`, the run's stored cells (every status, in key order) when the caller
-    has just read them, saves reading them again.
+    has just read them, saves reading them again; so do `live_scores`, the scores the caller saw
+    stored live (`CellsScored`), when they cover every settled cell.
 
     Raises:
         NotFoundError: no such run.
@@ -146,10 +150,13 @@ async def score_run_async(
                 concurrency=concurrency,
                 keep_stored=keep_stored,
                 cells=cells,
+                live_scores=live_scores,
             )
     settled, unsettled = _settled_cells(store, run_id, cells)
     if keep_stored:
-        scored_live = _scored_live(store, run_id, rubric_version, settled, unsettled)
+        scored_live = _scored_live(
+            store, run_id, rubric_version, (settled, unsettled), live_scores
+        )
         if scored_live is not None:
             # Every settled cell was scored live with this rubric (which checked it then): no
             # scorer to build, whose set-up prepares every dataset row's own assertions.
@@ -216,18 +223,30 @@ async def _score_cells(
 
 
 def _scored_live(
-    store: Store, run_id: int, rubric_version: Version, cells: list[CellResult], unsettled: int
+    store: Store,
+    run_id: int,
+    rubric_version: Version,
+    settled: tuple[list[CellResult], int],
+    live_scores: Iterable[CellScore],
 ) -> RunScores | None:
-    """The run's scores if every settled cell (`cells`) already holds one of this rubric
-    version."""
+    """The run's scores if every settled cell already holds one of this rubric version (those
+    in `live_scores` are not read back)."""
+    cells, unsettled = settled
     wanted = {cell.key for cell in cells}
-    results = {
-        stored.key: from_cell_score(stored)
-        for stored in store.scores(run_id, rubric_version.id)
-        if stored.key in wanted
+    known = {
+        score.key: score
+        for score in live_scores
+        if score.rubric_version_id == rubric_version.id and score.key in wanted
     }
-    if not results or len(results) < len(wanted):
+    if len(known) < len(wanted):
+        known = {
+            stored.key: stored
+            for stored in store.scores(run_id, rubric_version.id)
+            if stored.key in wanted
+        }
+    if not known or len(known) < len(wanted):
         return None
+    results = {key: from_cell_score(stored) for key, stored in known.items()}
     return RunScores(run_id, rubric_version, results, unsettled)
 
 
@@ -249,14 +268,21 @@ def judge_needed(store: Store, run_id: int, rubric_version: Version) -> str | No
     if needs_judge(content):
         return f"rubric {rubric_version.ref}"
     dataset_id = store.get_run(run_id).spec.dataset_id
+    # Rows usually share their assertions' wording (templated per row): each distinct list is
+    # converted once, not once per row.
+    judged: dict[str, bool] = {}
     for row in store.dataset_rows(dataset_id):
         if not row.asserts:
             continue
-        try:
-            converted = criteria_from_promptfoo(row.asserts, where=f"row '{row.id}' assert")
-        except KnownError:
-            continue  # scoring reports the row's malformed assertions on its cells
-        if any(spec.kind == JUDGE_KIND for spec in converted.criteria):
+        wording = json.dumps(row.asserts, sort_keys=True, default=str)
+        if wording not in judged:
+            try:
+                converted = criteria_from_promptfoo(row.asserts, where=f"row '{row.id}' assert")
+            except KnownError:
+                judged[wording] = False  # scoring reports the row's malformed assertions
+            else:
+                judged[wording] = any(spec.kind == JUDGE_KIND for spec in converted.criteria)
+        if judged[wording]:
             return f"row '{row.id}' of dataset {store.get_version(dataset_id).ref}"
     return None
 

@@ -8,7 +8,7 @@ finishes the rest later.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -40,6 +40,7 @@ from workbench.cli.families import JsonOption
 from workbench.cli.progress import RunProgress
 from workbench.core.errors import ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
+from workbench.core.reviews import CellScore
 from workbench.core.runs import CellResult, CellStatus, RunInfo
 from workbench.scoring.stats import ColumnStats
 
@@ -201,8 +202,14 @@ def run(
     estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
     run_id = executor.create_run(spec, name or "run")
+    live_scores: list[CellScore] = []
     summary = _execute(
-        executor, run_id, "missing", quiet=as_json or quiet, judge_model=judge_model
+        executor,
+        run_id,
+        "missing",
+        quiet=as_json or quiet,
+        judge_model=judge_model,
+        on_scored=live_scores.extend,
     )
     cells = svc.store.cells(run_id)  # read once for the figures and the scores below
     if rubric is None:
@@ -211,7 +218,15 @@ def run(
     if not as_json:  # with --json, the scores document below is the one output
         _report(svc, run_id, summary, as_json=False, cells=cells)
     gate = _score_and_gate(
-        svc, run_id, rubric, judge, fail_under, as_json=as_json, demo=demo, cells=cells
+        svc,
+        run_id,
+        rubric,
+        judge,
+        fail_under,
+        as_json=as_json,
+        demo=demo,
+        cells=cells,
+        live_scores=live_scores,
     )
     if gate.exit_code:
         raise typer.Exit(code=gate.exit_code)
@@ -227,13 +242,15 @@ def _score_and_gate(
     as_json: bool,
     demo: bool,
     cells: Sequence[CellResult] | None = None,
+    live_scores: Sequence[CellScore] = (),
 ) -> GateOutcome:
     """Score the run, print the columns' figures; the gate's outcome (`cells`: the run's
-    cells when the caller has just read them)."""
+    cells when the caller has just read them; `live_scores`: the scores stored as they
+    landed)."""
     version = svc.store.resolve(Kind.RUBRIC, rubric)
     # Cells were scored live as they finished; only the rest (errors) are scored here.
     scored = scoring_cli.apply_rubric(
-        svc, run_id, version, judge, keep_stored=True, cells=cells
+        svc, run_id, version, judge, keep_stored=True, cells=cells, live_scores=live_scores
     )
     reports = column_report(
         svc.store, run_id, version.id, cells=cells, results=scored.results
@@ -300,11 +317,12 @@ def _execute(
     quiet: bool,
     judge_model: ModelConfigContent | None = None,
     also_score: Sequence[CellScorer] = (),
+    on_scored: Callable[[Sequence[CellScore]], object] | None = None,
 ) -> RunSummary:
     """Execute with a progress bar, scoring cells live; the first Ctrl+C cancels gracefully.
 
     `also_score` scores the landing cells with other rubrics too (re-scoring on resume and
-    retry).
+    retry); `on_scored` is given each batch of scores stored live.
     """
 
     async def go(cancel: asyncio.Event) -> RunSummary:
@@ -320,6 +338,8 @@ def _execute(
             def scoring(event: CellsScored | ScoringFailed) -> None:
                 if isinstance(event, ScoringFailed):
                     note(event.message)
+                elif on_scored is not None:
+                    on_scored(event.scores)
 
             return await executor.execute(
                 run_id,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from workbench.cli.context import note, print_json, services, stdout, table, ver
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, NotFoundError, ValidationError
 from workbench.core.models import Kind, ModelConfigContent, Version
-from workbench.core.reviews import PairwisePreference, Rating
+from workbench.core.reviews import CellScore, PairwisePreference, Rating
 from workbench.core.runs import CellResult, RunInfo, RunSpec
 from workbench.scoring.stats import ColumnStats, Interval
 
@@ -116,6 +116,7 @@ def apply_rubric(
     keep_stored: bool = False,
     use_cache: bool = True,
     cells: Sequence[CellResult] | None = None,
+    live_scores: Iterable[CellScore] = (),
 ) -> RunScores:
     """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model
     (`use_cache` False asks it again rather than reading its cached answers).
@@ -123,7 +124,8 @@ def apply_rubric(
     The judge is needed when the rubric, or a row's own promptfoo assertions, has an
     llm-judge criterion; its calls go through the engine's limits, retries and response cache.
     With `keep_stored`, cells already scored with `rubric` (live, during the run) are kept.
-    `cells`: the run's cells when the caller has just read them.
+    `cells`: the run's cells when the caller has just read them; `live_scores`: the scores it
+    saw stored live (neither is read back).
     """
     store = svc.store
     wanted = judge_needed(store, run_id, rubric)
@@ -141,14 +143,19 @@ def apply_rubric(
                 judge_call=no_judge_call,
                 keep_stored=keep_stored,
                 cells=cells,
+                live_scores=live_scores,
             )
-        return score_run(store, run_id, rubric, keep_stored=keep_stored, cells=cells)
+        return score_run(
+            store, run_id, rubric, keep_stored=keep_stored, cells=cells, live_scores=live_scores
+        )
     if wanted is None:
         note(
             f"Neither rubric {rubric.ref} nor the dataset's rows have an llm-judge criterion:"
             " --judge is not used."
         )
-        return score_run(store, run_id, rubric, keep_stored=keep_stored, cells=cells)
+        return score_run(
+            store, run_id, rubric, keep_stored=keep_stored, cells=cells, live_scores=live_scores
+        )
     judge_version = store.resolve(Kind.MODEL, judge)
     return score_run(
         store,
@@ -159,6 +166,7 @@ def apply_rubric(
         keep_stored=keep_stored,
         use_judge_cache=use_cache,
         cells=cells,
+        live_scores=live_scores,
     )
 
 
