@@ -40,6 +40,7 @@ class RunProgress:
         self.cancelling = False
         self._started = time.monotonic()
         self._last_line = self._started
+        self._last_done: int | None = None  # what the last plain line said: never said twice
 
     def __enter__(self) -> RunProgress:
         if self._live:
@@ -64,7 +65,7 @@ class RunProgress:
     ) -> None:
         if self._bar is not None:
             self._bar.__exit__(exc_type, exc, traceback)
-        elif not self._quiet and self.done:
+        elif not self._quiet and self.done and self.done != self._last_done:
             self._print_line()
 
     def started(self, total: int) -> None:
@@ -91,6 +92,7 @@ class RunProgress:
         return f"{self.errors} errors" if self.errors else ""
 
     def _print_line(self) -> None:
+        self._last_done = self.done
         total = "?" if self.total is None else f"{self.total:,}"
         status = self._status()
         elapsed = time.monotonic() - self._started
