@@ -521,6 +521,13 @@ def print_reports(reports: list[ColumnReport]) -> None:
             f"{s.unanswered}",
         )
     stdout.print(out)
+    if any(report.stats.unanswered for report in reports):
+        stdout.print(
+            "unanswered: answered cells whose reply declines, deflects or hands the question"
+            " off instead of answering it (the unanswered detector; README, Scoring).",
+            highlight=False,
+            markup=False,
+        )
     for report in reports:
         if report.repeats is not None:
             r = report.repeats
