@@ -524,7 +524,7 @@ def print_reports(reports: list[ColumnReport]) -> None:
     if any(report.stats.unanswered for report in reports):
         stdout.print(
             "unanswered: answered cells whose reply declines, deflects or hands the question"
-            " off instead of answering it (the unanswered detector; README, Scoring).",
+            " off instead of answering it (README: Scores you can trust).",
             highlight=False,
             markup=False,
         )
