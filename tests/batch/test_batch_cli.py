@@ -269,6 +269,15 @@ def test_an_interactive_resume_never_sends_cells_out_in_a_batch(
         services.close()
     assert summary.calls == 0
     assert server.stats.get("requests", 0) == 0  # no interactive call reached the server
+    # The batch is still out: the run stays pending (not finished) until it is collected.
+    assert summary.status is RunStatus.PENDING
+    again = Services(home)
+    try:
+        assert again.store.get_run(run_id).status is RunStatus.PENDING
+    finally:
+        again.close()
+    shown = cli("runs", "show", str(run_id))
+    assert "pending" in shown.err and "batch: submitted, 0 of 2 done" in shown.err
 
 
 def test_cancelled_batches_keep_what_finished_and_the_rest_can_run_again(

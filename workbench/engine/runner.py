@@ -312,6 +312,7 @@ class RunEngine:
                 await writer.close()
             finally:
                 await providers.aclose()
+                status = self._status_after(run_id, status)
                 self._store.set_run_status(run_id, status)
                 if sink is not None:
                     sink(RunFinished(run_id, status, dict(execution.counts)))
@@ -325,6 +326,14 @@ class RunEngine:
             elapsed_s=time.perf_counter() - started,
             message=budget.describe_stop() if execution.budget_stopped else None,
         )
+
+    def _status_after(self, run_id: int, status: RunStatus) -> RunStatus:
+        """What a finished execution leaves the run as: pending while some of its cells are
+        still out in a provider batch (collecting them finishes it), else `status`."""
+        in_flight_keys = getattr(self._store, "batch_in_flight_keys", None)
+        if status is RunStatus.FINISHED and in_flight_keys is not None and in_flight_keys(run_id):
+            return RunStatus.PENDING
+        return status
 
     def _select(self, run_id: int, plan: RunPlan, mode: Mode) -> list[tuple[int, CellKey]]:
         # Cells out in a provider batch are answered by it: running them here would pay twice.
