@@ -205,8 +205,7 @@ class ApprovalViewer(DocumentView):
         dialog = QInputDialog(self)
         dialog.setWindowTitle(f"Sign off {self._ref}")
         dialog.setLabelText(
-            f"Sign off {self._ref} as {self._author()} on its recorded evidence.\n"
-            "Note (optional):"
+            f"Sign off {self._ref} as {self._author()} on its recorded evidence.\nNote (optional):"
         )
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setOkButtonText("Sign off")
