@@ -127,7 +127,7 @@ def approved_entries(store: Store) -> list[NavEntry]:
             else ""
         )
         labels = f"  [{', '.join(approval.labels)}]" if approval.labels else ""
-        awaiting = "  · awaiting sign-off" if approval.awaiting_review else ""
+        awaiting = "  · needs sign-off" if approval.awaiting_review else ""
         verb = "proposed" if approval.requires_reviewer else "approved"
         signed = f", signed off by {approval.signoff.reviewer}" if approval.signoff else ""
         entries.append(
@@ -135,7 +135,7 @@ def approved_entries(store: Store) -> list[NavEntry]:
                 section="Approved",
                 kind=None,
                 name=approval.ref,
-                title=f"{approval.ref}{labels}{rate}{awaiting}",
+                title=f"{approval.ref}{awaiting}{labels}{rate}",
                 detail=(
                     f"{versions.prompt_family}{persona} · {versions.model_family}, rubric"
                     f" {versions.rubric_family}; {verb} by {approval.reviewer}"

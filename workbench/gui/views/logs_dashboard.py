@@ -155,6 +155,9 @@ class LogsDashboard(DocumentView):
         self.dataset_name.setToolTip("Dataset to create or version from the chosen questions")
         self.unanswered_only = QComboBox(self)
         self.unanswered_only.addItems(["unanswered questions", "all questions"])
+        self.unanswered_only.setToolTip(
+            "Which questions of a cluster go into a dataset or a conversation set"
+        )
         self.cluster_button = QPushButton("Make a dataset from this cluster", self)
         self.cluster_button.setEnabled(False)
         self.cluster_button.clicked.connect(self.make_dataset_from_cluster)
@@ -249,7 +252,15 @@ class LogsDashboard(DocumentView):
         layout.addWidget(upper, 1)
         self._tooltips = {
             widget: widget.toolTip()
-            for widget in (self.analyse_button, self.period, self.clustering, self.search)
+            for widget in (
+                self.analyse_button,
+                self.period,
+                self.clustering,
+                self.search,
+                self.dataset_name,
+                self.unanswered_only,
+                self.scenarios_name,
+            )
         }
         self._tooltips[self.analyse_button] = ANALYSE_TIP
         self._update_title()
