@@ -131,7 +131,8 @@ def test_propose_refuse_own_sign_off_then_another_person_signs_and_exports(
     with qtbot.waitSignal(viewer.sign_off_failed, timeout=10_000) as again:
         viewer.sign_off()
     assert "already signed off by bo" in again.args[0]
-    assert store.get_approval("order-support@v1").signoff.reviewer == "bo"  # type: ignore[union-attr]
+    kept = store.get_approval("order-support@v1").signoff
+    assert kept is not None and kept.reviewer == "bo"
 
 
 def test_cancelling_the_note_dialog_signs_nothing_and_a_revoked_proposal_is_refused(
