@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from workbench.app.services import Services
@@ -42,6 +43,13 @@ def test_import_analyse_search_and_make_datasets(
     messages: list[str] = []
     dashboard.message_posted.connect(messages.append)
     assert "No conversation log yet" in dashboard.title.text()
+    # Nothing to analyse yet: no empty axes, and what needs a log is off and says why.
+    assert dashboard.trend.is_empty
+    assert "Import a conversation log" in dashboard.trend.placeholder.text()
+    for widget in (dashboard.analyse_button, dashboard.period, dashboard.search):
+        assert not widget.isEnabled()
+        assert "Import a conversation log first" in widget.toolTip()
+    assert dashboard.import_button.isEnabled()
 
     with qtbot.waitSignal(dashboard.log_imported, timeout=WAIT_MS) as imported:
         dashboard.import_file(str(shop_log))
@@ -52,6 +60,10 @@ def test_import_analyse_search_and_make_datasets(
     assert any("anonymised" in m and "EMAIL" in m for m in messages)
     qtbot.waitUntil(lambda: dashboard.conversations.rowCount() == 150, timeout=WAIT_MS)
     assert not dashboard.progress.isVisibleTo(dashboard)
+    # A log, not analysed yet: Analyse is on, the chart says to analyse.
+    assert dashboard.analyse_button.isEnabled() and dashboard.search.isEnabled()
+    assert "Ctrl+Shift+A" in dashboard.analyse_button.toolTip()
+    assert dashboard.trend.is_empty and "Analyse this log" in dashboard.trend.placeholder.text()
 
     dashboard.period.setCurrentText("week")
     dashboard.analyse()
@@ -60,6 +72,7 @@ def test_import_analyse_search_and_make_datasets(
     assert dashboard.tiles.values["conversations"].text() == "150"
     assert dashboard.tiles.values["containment"].text().endswith("%")
     assert dashboard.trend.periods and dashboard.trend.periods[0].startswith("2026-W")
+    assert not dashboard.trend.is_empty
     first_gap = dashboard.analysis["gaps"][0]
     assert int(dashboard.gaps.item(0, 0).data(0x0100)) == first_gap  # ranked by gap score
 
@@ -114,6 +127,27 @@ def test_an_unknown_log_reports_instead_of_crashing(qtbot: QtBot, jobs: Backgrou
     with qtbot.waitSignal(dashboard.message_posted, timeout=WAIT_MS) as posted:
         pass
     assert "no conversation log named 'nope'" in posted.args[0]
+    qtbot.waitUntil(lambda: not dashboard.analyse_button.isEnabled(), timeout=WAIT_MS)
+    assert "cannot be read" in dashboard.analyse_button.toolTip()
+    assert "no conversation log named 'nope'" in dashboard.trend.placeholder.text()
+    assert dashboard.trend.is_empty and dashboard.import_button.isEnabled()
+
+
+def test_an_empty_dashboard_offers_only_the_import(qtbot: QtBot, jobs: BackgroundJobs) -> None:
+    dashboard = LogsDashboard(jobs, author="tester")
+    qtbot.addWidget(dashboard)
+    messages: list[str] = []
+    dashboard.message_posted.connect(messages.append)
+    dashboard.show()
+    assert dashboard.trend.is_empty and dashboard.trend.placeholder.isVisibleTo(dashboard)
+    assert not dashboard.trend.plot.isVisibleTo(dashboard)  # no axes with made-up ticks
+    assert dashboard.tiles.values["conversations"].text() == "—"
+    assert not dashboard.analyse_button.isEnabled() and not dashboard.clustering.isEnabled()
+    assert not dashboard.dataset_name.isEnabled() and not dashboard.scenarios_name.isEnabled()
+    qtbot.mouseClick(dashboard.analyse_button, Qt.MouseButton.LeftButton)  # nothing starts
+    assert dashboard._busy_job is None and not dashboard.progress.isVisibleTo(dashboard)
+    assert dashboard.analyse() is None  # called directly, it says what is missing
+    assert messages == ["Import a conversation log first."]
 
 
 def test_make_scenarios_from_a_cluster_and_from_chosen_conversations(

@@ -447,7 +447,12 @@ class MainWindow(WindowMenus, QMainWindow):
         if entry.approval is not None:
             from workbench.gui.views.approval_viewer import ApprovalViewer
 
-            return ApprovalViewer(self._store, entry.approval, jobs=self.jobs), entry.approval
+            viewer = ApprovalViewer(
+                self._store, entry.approval, jobs=self.jobs, author=self._services.current_author
+            )
+            viewer.signed_off.connect(self._on_approval_viewer_signed_off)
+            viewer.sign_off_failed.connect(self._on_approval_viewer_sign_off_failed)
+            return viewer, entry.approval
         conversation_view = self.conversations.create_view(entry, dark=dark)  # issue 12
         if conversation_view is not None:
             if hasattr(conversation_view[0], "dirty_changed"):  # the customer designer
@@ -731,7 +736,25 @@ class MainWindow(WindowMenus, QMainWindow):
         from workbench.gui.models.navigator_entries import load_navigator
 
         self.navigator.set_sections(load_navigator(self._store))
+        if isinstance(approval, Approval) and approval.awaiting_review:
+            self._report(
+                f"Proposed {approval.ref}: awaiting sign-off by someone other than"
+                f" {approval.reviewer}."
+            )
+            return
         self._report(f"Approved {approval.ref if isinstance(approval, Approval) else approval}.")
+
+    def _on_approval_viewer_signed_off(self, approval: object) -> None:
+        from workbench.app.records import Approval
+        from workbench.gui.models.navigator_entries import load_navigator
+
+        self.navigator.set_sections(load_navigator(self._store))
+        self.inspector.show_entry(self.navigator.current_entry())
+        if isinstance(approval, Approval) and approval.signoff is not None:
+            self._report(f"Signed off {approval.ref} as {approval.signoff.reviewer}.")
+
+    def _on_approval_viewer_sign_off_failed(self, message: str) -> None:
+        self._report(f"Not signed off: {message}")
 
     def _on_batches_run_updated(self, run_id: int, text: str, pending: bool) -> None:
         from workbench.gui.models.navigator_entries import load_navigator

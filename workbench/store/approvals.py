@@ -331,7 +331,8 @@ class ApprovalsMixin:
             if reviewer.strip().casefold() == approval.reviewer.strip().casefold():
                 raise ValidationError(
                     f"{approval.ref} was proposed by {approval.reviewer}: it is awaiting review"
-                    " by another person (set your name with workbench init --user NAME)"
+                    " by another person (set your name with workbench init --user NAME, or in"
+                    " the app under Workspace > Shared store…)"
                 )
             evidence_json = connection.exec_driver_sql(
                 "SELECT evidence_json FROM approvals WHERE id = ?", (approval.id,)

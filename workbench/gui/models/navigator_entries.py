@@ -127,16 +127,19 @@ def approved_entries(store: Store) -> list[NavEntry]:
             else ""
         )
         labels = f"  [{', '.join(approval.labels)}]" if approval.labels else ""
+        awaiting = "  · needs sign-off" if approval.awaiting_review else ""
+        verb = "proposed" if approval.requires_reviewer else "approved"
+        signed = f", signed off by {approval.signoff.reviewer}" if approval.signoff else ""
         entries.append(
             NavEntry(
                 section="Approved",
                 kind=None,
                 name=approval.ref,
-                title=f"{approval.ref}{labels}{rate}",
+                title=f"{approval.ref}{awaiting}{labels}{rate}",
                 detail=(
                     f"{versions.prompt_family}{persona} · {versions.model_family}, rubric"
-                    f" {versions.rubric_family}; approved by {approval.reviewer}"
-                    f" on {approval.approved_at:%Y-%m-%d}"
+                    f" {versions.rubric_family}; {verb} by {approval.reviewer}"
+                    f" on {approval.approved_at:%Y-%m-%d}{signed}"
                 ),
                 approval=approval.ref,
             )

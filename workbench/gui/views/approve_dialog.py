@@ -3,7 +3,8 @@
 The dialog is prefilled with the column's prompt, persona and model versions and the run's
 rubric, shows the evidence (`gather_evidence`: pass rate against the required share, mean
 score, every unmet check) and asks for a bundle name, a note and the required pass rate. An
-override reason is asked for, and required, only when the evidence falls short. Reading the
+override reason is asked for, and required, only when the evidence falls short. "Needs a second
+person's sign-off" records a proposal that counts only once someone else signs it off. Reading the
 evidence and recording the approval both run off the GUI thread (`BackgroundJobs`).
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -146,6 +148,12 @@ class ApproveDialog(QDialog):
             "Only needed when the evidence falls short: say why it is approved anyway (kept)."
         )
         self.override_reason.setMaximumHeight(70)
+        self.require_reviewer = QCheckBox("Needs a second person's sign-off")
+        self.require_reviewer.setToolTip(
+            "Record this as a proposal: the bundle cannot be labelled or exported until someone"
+            " other than you signs it off (from its approval view, or with workbench approvals"
+            " sign-off)."
+        )
         self.evidence_label = QLabel("Reading the evidence…")
         self.evidence_label.setWordWrap(True)
         self.error_label = QLabel()
@@ -172,6 +180,7 @@ class ApproveDialog(QDialog):
         fields.addRow("Note:", self.note)
         fields.addRow("Required pass rate:", self.min_pass_rate)
         fields.addRow("Override reason:", self.override_reason)
+        fields.addRow("", self.require_reviewer)
         layout = QVBoxLayout(self)
         layout.addLayout(versions)
         layout.addWidget(self.evidence_label)
@@ -182,6 +191,7 @@ class ApproveDialog(QDialog):
         self.buttons.accepted.connect(self.approve)
         self.buttons.rejected.connect(self.reject)
         self.min_pass_rate.valueChanged.connect(self._on_min_pass_rate_value_changed)
+        self.require_reviewer.toggled.connect(self._on_require_reviewer_toggled)
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
         self._set_evidence(None)
@@ -200,6 +210,7 @@ class ApproveDialog(QDialog):
             note=self.note.text().strip(),
             override_reason=reason if reason and self._falls_short() else None,
             min_pass_rate=self.min_pass_rate.value() / 100,
+            require_reviewer=self.require_reviewer.isChecked(),
         )
 
     def refresh_evidence(self) -> None:
@@ -254,6 +265,9 @@ class ApproveDialog(QDialog):
 
     def _on_min_pass_rate_value_changed(self, _value: float) -> None:
         self.refresh_evidence()
+
+    def _on_require_reviewer_toggled(self, checked: bool) -> None:
+        self.ok_button.setText("Propose" if checked else "Approve")
 
     def _on_jobs_job_succeeded(self, job: int, result: object) -> None:
         if job == self._evidence_job:

@@ -78,6 +78,9 @@ class BundleExportPanel(QWidget):
             self.buttons[fmt] = button
             row.addWidget(button)
         row.addStretch(1)
+        self.blocked_label = QLabel(self)
+        self.blocked_label.setWordWrap(True)
+        self.blocked_label.hide()
         self.report = QTextBrowser()
         self.report.setOpenLinks(False)
         self.report.setMaximumHeight(160)
@@ -85,9 +88,25 @@ class BundleExportPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
+        layout.addWidget(self.blocked_label)
         layout.addWidget(self.report)
         jobs.job_succeeded.connect(self._on_jobs_job_succeeded)
         jobs.job_failed.connect(self._on_jobs_job_failed)
+
+    def set_blocked(self, reason: str | None) -> None:
+        """Disable every export button and say why in one line (None: exports allowed)."""
+        for fmt, button in self.buttons.items():
+            button.setEnabled(reason is None)
+            button.setToolTip(
+                f"Write the bundle as {fmt} into a folder you choose" if reason is None else reason
+            )
+        self.blocked_label.setText(reason or "")
+        self.blocked_label.setVisible(reason is not None)
+
+    @property
+    def blocked_reason(self) -> str | None:
+        """Why the bundle cannot be exported now, or None."""
+        return self.blocked_label.text() or None
 
     def folder_dialog(self, fmt: str) -> QFileDialog:
         """The folder picker: an existing folder, or the name of a new one to create.

@@ -6,6 +6,9 @@ cluster, or the customer turns selected in a transcript, into a dataset version,
 or the chosen conversations into a conversation set that replays them in a simulation. Imports and
 analyses run as background jobs with a progress bar and a Cancel button; every store read
 goes through `workbench.app.logs` on a worker thread.
+
+Without a log (or with one that cannot be read) the chart says what to do instead of drawing
+empty axes, and the actions that need a log are disabled with a tooltip saying why.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from workbench.gui.widgets.kpi_tiles import KpiTiles
 from workbench.gui.widgets.kpi_trend_chart import KpiTrendChart
 
 _ROLE_MESSAGE = Qt.ItemDataRole.UserRole
+NO_LOG_REASON = "Import a conversation log first (Import log…): there is nothing to analyse yet."
+ANALYSE_TIP = "Compute this log's KPIs, topics and knowledge-base gaps (Ctrl+Shift+A)"
 
 
 def _percent(value: float | None) -> str:
@@ -79,6 +84,7 @@ class LogsDashboard(DocumentView):
         self._cancel = threading.Event()
         self._handlers: dict[int, tuple[Any, str]] = {}
         self._busy_job: int | None = None
+        self._unreadable: str | None = None  # why the log named `family` could not be read
         self.analysis: dict[str, Any] | None = None
         self.conversation: str | None = None
         self._build()
@@ -99,6 +105,7 @@ class LogsDashboard(DocumentView):
         self.period = QComboBox(self)
         self.period.addItems(["day", "week", "month"])
         self.period.setCurrentText("week")
+        self.period.setToolTip("The period of the KPI trend: one point per day, week or month")
         self.clustering = QComboBox(self)
         self.clustering.setObjectName("clustering")
         self.clustering.addItem("TF-IDF topics (on this machine)", None)
@@ -148,6 +155,9 @@ class LogsDashboard(DocumentView):
         self.dataset_name.setToolTip("Dataset to create or version from the chosen questions")
         self.unanswered_only = QComboBox(self)
         self.unanswered_only.addItems(["unanswered questions", "all questions"])
+        self.unanswered_only.setToolTip(
+            "Which questions of a cluster go into a dataset or a conversation set"
+        )
         self.cluster_button = QPushButton("Make a dataset from this cluster", self)
         self.cluster_button.setEnabled(False)
         self.cluster_button.clicked.connect(self.make_dataset_from_cluster)
@@ -180,6 +190,7 @@ class LogsDashboard(DocumentView):
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search conversations (anonymised text)…")
+        self.search.setToolTip("Words to find in the log's anonymised conversations (Enter)")
         self.search.returnPressed.connect(self.load_conversations)
         self.conversations = QTableWidget(0, 4, self)
         self.conversations.setObjectName("conversations-table")
@@ -239,6 +250,19 @@ class LogsDashboard(DocumentView):
         upper.addWidget(lower)
         upper.setSizes([180, 420])
         layout.addWidget(upper, 1)
+        self._tooltips = {
+            widget: widget.toolTip()
+            for widget in (
+                self.analyse_button,
+                self.period,
+                self.clustering,
+                self.search,
+                self.dataset_name,
+                self.unanswered_only,
+                self.scenarios_name,
+            )
+        }
+        self._tooltips[self.analyse_button] = ANALYSE_TIP
         self._update_title()
 
     # -- actions -------------------------------------------------------------------------------
@@ -256,7 +280,7 @@ class LogsDashboard(DocumentView):
         family, text = self.family, self.search.text()
         self._submit(
             lambda store, _p: log_service.list_conversations(store, family, search=text, limit=300),
-            "conversations",
+            "conversations" if text.strip() else "listing",
         )
 
     def import_file(self, path: str, family: str | None = None) -> int:
@@ -397,7 +421,36 @@ class LogsDashboard(DocumentView):
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
         self.import_button.setEnabled(True)
-        self.analyse_button.setEnabled(True)
+        self._update_actions()
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        """Why the actions that need a log are off (no log yet, or it cannot be read), or None."""
+        if not self.family:
+            return NO_LOG_REASON
+        if self._unreadable is not None:
+            return f"This log cannot be read: {self._unreadable}"
+        return None
+
+    def _update_actions(self) -> None:
+        """Enable what needs a log only when there is one, each tooltip saying why not."""
+        reason = self.unavailable_reason
+        for widget, tip in self._tooltips.items():
+            widget.setEnabled(reason is None)
+            widget.setToolTip(tip if reason is None else reason)
+        if self._busy_job is not None:
+            self.analyse_button.setEnabled(False)
+        if not self.family:
+            self.trend.set_placeholder(
+                "Import a conversation log (Import log…) to see its containment, hand-off,"
+                " unanswered and CSAT trends."
+            )
+        elif self._unreadable is not None:
+            self.trend.set_placeholder(f"This log cannot be read: {self._unreadable}")
+        elif self.analysis is None:
+            self.trend.set_placeholder("Analyse this log to see its KPIs by day, week or month.")
+        else:
+            self.trend.set_placeholder("This analysis has no dated conversation to chart.")
 
     def _submit(self, job: Any, kind: str, *, busy: bool = False) -> int:
         job_id = self._jobs.submit(job)
@@ -412,10 +465,14 @@ class LogsDashboard(DocumentView):
             self.progress.setValue(min(done, total) if total else 0)
 
     def _on_jobs_job_failed(self, job_id: int, message: str) -> None:
-        if self._handlers.pop(job_id, None) is None:
+        entry = self._handlers.pop(job_id, None)
+        if entry is None:
             return
         if job_id == self._busy_job:
             self._end_busy()
+        elif entry[1] in ("analysis", "listing"):  # reading the log itself failed
+            self._unreadable = message
+            self._update_actions()
         self.message_posted.emit(message)
 
     def _on_jobs_job_succeeded(self, job_id: int, result: Any) -> None:
@@ -427,7 +484,10 @@ class LogsDashboard(DocumentView):
             self._end_busy()
         if kind == "analysis":
             self.show_analysis(result)
-        elif kind == "conversations":
+        elif kind in ("conversations", "listing"):
+            if kind == "listing" and self._unreadable is not None:
+                self._unreadable = None  # the log reads again
+                self._update_actions()
             self._show_conversations(result)
         elif kind == "transcript":
             self._show_transcript(*result)
@@ -473,6 +533,7 @@ class LogsDashboard(DocumentView):
             )
             return
         self.family = result.family
+        self._unreadable = None
         self._update_title()
         replaced = ", ".join(f"{n} {k}" for k, n in sorted(result.replacements.items()))
         warn = " ".join(result.warnings)
@@ -488,6 +549,7 @@ class LogsDashboard(DocumentView):
 
     def show_analysis(self, analysis: dict[str, Any] | None) -> None:
         self.analysis = analysis
+        self._update_actions()
         if analysis is None:
             self.tiles.set_values({})
             self.trend.set_points([])
@@ -568,6 +630,7 @@ class LogsDashboard(DocumentView):
             if self.family
             else "<b>No conversation log yet</b> — import one (JSONL or CSV)"
         )
+        self._update_actions()
 
     # -- slots ---------------------------------------------------------------------------------
 
