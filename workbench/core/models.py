@@ -7,32 +7,18 @@ author, note and time is kept beside the content and does not change the hash.
 
 from __future__ import annotations
 
-import re
 import warnings
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from workbench.core.content import Content as Content
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-
-
-class Kind(StrEnum):
-    """The kinds of versioned families the workspace keeps."""
-
-    PROMPT = "prompt"
-    PERSONA = "persona"
-    DATASET = "dataset"
-    MODEL = "model"
-    RUBRIC = "rubric"
-    LOG = "log"
-    CUSTOMER = "customer"
-    CONVERSATIONS = "conversations"
-
-
+# Re-exported: Kind and the name rule live in a light module (see `workbench.core.kinds`).
+from workbench.core.kinds import NAME_PATTERN as NAME_PATTERN
+from workbench.core.kinds import Kind as Kind
+from workbench.core.kinds import validate_name as validate_name
 
 
 class ChatMessage(Content):
@@ -273,15 +259,3 @@ class Version(BaseModel):
             content_type.__name__,
         )
         raise ValidationError(f"{self.ref} is a {self.kind.value}, not a {wanted}")
-
-
-def validate_name(name: str) -> str:
-    """Check a family name: lower-case letters, digits, ``.``, ``_`` and ``-``; 80 at most."""
-    if not NAME_PATTERN.match(name):
-        from workbench.core.errors import ValidationError
-
-        raise ValidationError(
-            f"'{name}' is not a valid name: use lower-case letters, digits, '.', '_' and '-'"
-            " (starting with a letter or digit, at most 80 characters)"
-        )
-    return name

@@ -7,25 +7,24 @@ compare them without touching the database again.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from workbench.core.models import Kind, Version
+from workbench.core.kinds import Kind
+
+if TYPE_CHECKING:
+    from workbench.store.save_result import SaveResult as SaveResult
 
 
-class SaveResult(BaseModel):
-    """What `Store.save_version` did.
+def __getattr__(name: str) -> Any:
+    # `SaveResult` holds a `Version`, whose module builds every content model: it loads on
+    # first use, so a family listing builds none of them.
+    if name == "SaveResult":
+        from workbench.store.save_result import SaveResult
 
-    Attributes:
-        version: the stored version the family's head now points to.
-        created: True when a new version was written; False when the content already existed
-            (as the head, or as an older version the head moved back to).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    version: Version
-    created: bool
+        return SaveResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FamilyInfo(BaseModel):
