@@ -8,6 +8,7 @@ author, note and time is kept beside the content and does not change the hash.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -139,12 +140,6 @@ class DatasetContent(Content):
             seen.add(row.id)
         return self
 
-
-# Conversation sets and customer personas live in their own modules (issue 12); imported here,
-# after the classes they build on, so CONTENT_TYPES covers every kind.
-from workbench.core.conversations import ConversationSetContent  # noqa: E402
-from workbench.core.customers import CustomerContent  # noqa: E402
-
 ProviderName = Literal["openai", "anthropic", "openai-compatible", "local"]
 
 
@@ -205,16 +200,49 @@ class LogImportContent(Content):
 C = TypeVar("C", bound=Content)
 """A content type, for `Version.content_as`."""
 
-CONTENT_TYPES: dict[Kind, type[Content]] = {
-    Kind.PROMPT: PromptContent,
-    Kind.PERSONA: PersonaContent,
-    Kind.DATASET: DatasetContent,
-    Kind.MODEL: ModelConfigContent,
-    Kind.RUBRIC: RubricContent,
-    Kind.LOG: LogImportContent,
-    Kind.CUSTOMER: CustomerContent,
-    Kind.CONVERSATIONS: ConversationSetContent,
-}
+
+
+class _ContentTypes(Mapping[Kind, type[Content]]):
+    """Every kind's content model. Conversation sets and customer personas live in their own
+    modules (issue 12), which build a dozen more models: they load when first asked for, so a
+    run or a listing that never meets those kinds does not build them."""
+
+    def __init__(self, types: dict[Kind, type[Content]]) -> None:
+        self._types = types
+
+    def _load_conversation_kinds(self) -> None:
+        from workbench.core.conversations import ConversationSetContent
+        from workbench.core.customers import CustomerContent
+
+        self._types.setdefault(Kind.CUSTOMER, CustomerContent)
+        self._types.setdefault(Kind.CONVERSATIONS, ConversationSetContent)
+
+    def __getitem__(self, kind: Kind) -> type[Content]:
+        found = self._types.get(kind)
+        if found is None:
+            self._load_conversation_kinds()
+            found = self._types[kind]
+        return found
+
+    def __iter__(self) -> Iterator[Kind]:
+        self._load_conversation_kinds()
+        return iter(self._types)
+
+    def __len__(self) -> int:
+        self._load_conversation_kinds()
+        return len(self._types)
+
+
+CONTENT_TYPES: Mapping[Kind, type[Content]] = _ContentTypes(
+    {
+        Kind.PROMPT: PromptContent,
+        Kind.PERSONA: PersonaContent,
+        Kind.DATASET: DatasetContent,
+        Kind.MODEL: ModelConfigContent,
+        Kind.RUBRIC: RubricContent,
+        Kind.LOG: LogImportContent,
+    }
+)
 
 
 class Version(BaseModel):
