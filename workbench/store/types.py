@@ -1,11 +1,13 @@
 """Values the store hands back besides core `Version` and `RunInfo`.
 
-They are plain frozen pydantic models so callers (CLI, GUI, engine) can keep them around and
-compare them without touching the database again.
+They are plain frozen values so callers (CLI, GUI, engine) can keep them around and compare
+them without touching the database again. `FamilyInfo` is a frozen dataclass: a family listing
+(``workbench prompt list``) then builds no pydantic model at all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +29,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class FamilyInfo(BaseModel):
+@dataclass(frozen=True)
+class FamilyInfo:
     """One family in a listing, without loading any version content.
 
     Attributes:
         labels: label name → version number it points to.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Kind
     name: str
@@ -53,7 +54,7 @@ class LabelEvent(BaseModel):
     removed.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: int
     kind: Kind
