@@ -26,9 +26,9 @@ from workbench.app.defaults import HTTP_TIMEOUT_S
 from workbench.app.paths import STORE_FILENAME, demo_workspace_dir, workspace_home
 from workbench.core.errors import KnownError
 from workbench.core.kinds import Kind
-from workbench.core.llm import Provider
 
 if TYPE_CHECKING:
+    from workbench.core.llm import Provider
     from workbench.core.models import ModelConfigContent
     from workbench.interop.workspace import ImportReport
     from workbench.providers.local_llama import LocalModelServers
@@ -39,7 +39,7 @@ DEMO_FOLDERS = ("prompts", "datasets", "models", "rubrics")
 SHARED_STORE_ANCHOR = "shared-store"
 """Stands for a PostgreSQL store on this machine: its run locks live beside it in the home."""
 
-ProviderFactory = Callable[["ModelConfigContent"], Provider]
+ProviderFactory = Callable[["ModelConfigContent"], "Provider"]
 
 
 @dataclass(frozen=True)
