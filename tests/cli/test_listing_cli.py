@@ -74,8 +74,8 @@ def test_a_foreign_file_gets_the_store_message(cli: Cli, home: Path) -> None:
 
 
 def test_listing_loads_none_of_the_heavy_layers(cli: Cli, home: Path) -> None:
-    """``KIND list`` on a current workspace: no SQLAlchemy, template engine, file formats or
-    scoring stack (the kinds' own commands load on first use)."""
+    """``KIND list`` on a current workspace: no SQLAlchemy, template engine, file formats,
+    scoring stack or content models (the kinds' own commands load on first use)."""
     assert cli("init").code == 0
     code = (
         "import sys\n"
@@ -83,7 +83,7 @@ def test_listing_loads_none_of_the_heavy_layers(cli: Cli, home: Path) -> None:
         "for kind in ('prompt', 'persona', 'dataset', 'model', 'rubric', 'customer'):\n"
         f"    assert main(['--home', {str(home)!r}, kind, 'list', '--json']) == 0\n"
         "heavy = ('sqlalchemy', 'sqlmodel', 'jinja2', 'numpy', 'workbench.app.interchange',"
-        " 'workbench.app.scoring', 'workbench.cli.simulate')\n"
+        " 'workbench.app.scoring', 'workbench.cli.simulate', 'workbench.core.models')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
     )
     done = subprocess.run(

@@ -22,6 +22,8 @@ CALL_TIMEOUT_S = 120.0
 """Limit on one model call attempt; exceeding it is a retryable timeout."""
 HTTP_TIMEOUT_S = 60.0
 """The providers' HTTP client timeout (connect and read)."""
+BATCH_POLL_INTERVAL_S = 60.0
+"""Seconds between polls of a batch run's jobs (``runs resume --wait``)."""
 
 
 def engine_options() -> EngineOptions:

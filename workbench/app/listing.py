@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbench.core.models import Kind
+from workbench.core.kinds import Kind
 from workbench.store.sqlite_listing import list_families_readonly
 
 if TYPE_CHECKING:

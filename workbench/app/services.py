@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, overload
 from workbench.app.defaults import HTTP_TIMEOUT_S
 from workbench.app.paths import STORE_FILENAME, demo_workspace_dir, workspace_home
 from workbench.core.errors import KnownError
-from workbench.core.llm import Provider
-from workbench.core.models import Kind, ModelConfigContent
+from workbench.core.kinds import Kind
 
 if TYPE_CHECKING:
+    from workbench.core.llm import Provider
+    from workbench.core.models import ModelConfigContent
     from workbench.interop.workspace import ImportReport
     from workbench.providers.local_llama import LocalModelServers
     from workbench.providers.secrets import SecretStore
@@ -38,7 +39,7 @@ DEMO_FOLDERS = ("prompts", "datasets", "models", "rubrics")
 SHARED_STORE_ANCHOR = "shared-store"
 """Stands for a PostgreSQL store on this machine: its run locks live beside it in the home."""
 
-ProviderFactory = Callable[[ModelConfigContent], Provider]
+ProviderFactory = Callable[["ModelConfigContent"], "Provider"]
 
 
 @dataclass(frozen=True)

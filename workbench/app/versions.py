@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from workbench.core.errors import NotFoundError
-from workbench.core.models import Content, Kind, Version
+from workbench.core.kinds import Kind
 
 if TYPE_CHECKING:  # the store's modules import SQLAlchemy: only the functions that run need it
+    from workbench.core.models import Content, Version
     from workbench.store import LabelEvent, SaveResult, Store
 
-C = TypeVar("C", bound=Content)
+C = TypeVar("C", bound="Content")
 
 
 def save_version(

@@ -18,13 +18,14 @@ from workbench.app.batch_runs import (
     batch_client_factory,
     batch_progress,
 )
+from workbench.app.defaults import BATCH_POLL_INTERVAL_S
 from workbench.app.run_execution import CellsScored, ScoringFailed
 from workbench.app.services import Services
 from workbench.cli.context import note, print_json
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import RunSpec
 
-DEFAULT_POLL_INTERVAL_S = 60.0
+DEFAULT_POLL_INTERVAL_S = BATCH_POLL_INTERVAL_S
 
 
 def service_for(svc: Services) -> BatchRunService:

@@ -72,7 +72,7 @@ def _family(
 ) -> Builder:
     def build(app: typer.Typer) -> None:
         from workbench.cli.families import family_app
-        from workbench.core.models import Kind
+        from workbench.core.kinds import Kind
 
         cls = None
         if extra is not None:

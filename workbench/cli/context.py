@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from workbench.app.services import Services
-from workbench.core.models import Version
+if TYPE_CHECKING:  # the root callback imports the services; `KIND list` builds no content model
+    from workbench.app.services import Services
+    from workbench.core.models import Version
 
 # Piped output would otherwise be cut to 80 columns; tables of runs are wider than that.
 _WIDTH = max(shutil.get_terminal_size((160, 24)).columns, 100)

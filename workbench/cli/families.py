@@ -9,7 +9,7 @@ that use them, so ``workbench prompt list`` starts without them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -18,8 +18,11 @@ from workbench.app.listing import list_families
 from workbench.app.versions import remove_label, set_label
 from workbench.cli.context import note, print_json, services, stdout, table, version_json
 from workbench.core.errors import ValidationError
-from workbench.core.models import Kind, PromptContent, Version
+from workbench.core.kinds import Kind
 from workbench.core.versioning import parse_ref
+
+if TYPE_CHECKING:  # `list` builds no content model; the commands that show versions do
+    from workbench.core.models import Version
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -195,6 +198,8 @@ def family_app(
 
 def _variables(version: Version) -> dict[str, list[str]] | None:
     """A prompt's variables: used by its templates, missing (used, undeclared), unused."""
+    from workbench.core.models import PromptContent
+
     if not isinstance(version.content, PromptContent):
         return None
     from workbench.core.compose import prompt_variables

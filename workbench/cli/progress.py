@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from workbench.cli.context import stderr
+
+if TYPE_CHECKING:  # the bar's module loads on a terminal only
+    from rich.progress import Progress, TaskID
 
 PLAIN_INTERVAL_S = 5.0
 
@@ -44,6 +39,14 @@ class RunProgress:
 
     def __enter__(self) -> RunProgress:
         if self._live:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn(f"run {self._run_id}"),
                 BarColumn(),

@@ -12,17 +12,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
 
-from workbench.app.paraphrase import (
-    ParaphraseOutcome,
-    ParaphraseSettings,
-    add_noisy_variants_paraphrased,
-    perturb_spec_paraphrased,
-)
 from workbench.app.robustness import (
     PerturbOptions,
     RobustnessReport,
@@ -39,6 +33,9 @@ from workbench.cli.context import note, print_json, services, stdout, table, ver
 from workbench.cli.families import JsonOption
 from workbench.core.errors import KnownError, ValidationError
 from workbench.core.runs import RunSpec
+
+if TYPE_CHECKING:  # the paraphrase machinery loads for the commands that paraphrase, not `run`
+    from workbench.app.paraphrase import ParaphraseOutcome
 
 PERTURB_HELP = (
     "Add one noisy variant of each row per perturbation, e.g. 'accents,typos:0.05,sms'"
@@ -315,6 +312,8 @@ def add_noisy(
     as_json: JsonOption = False,
 ) -> None:
     """Save a new version of a dataset with noisy copies of its rows (tags noise:KIND)."""
+    from workbench.app.paraphrase import ParaphraseSettings, add_noisy_variants_paraphrased
+
     svc = services(ctx)
     check_model_choice(perturb, model)
     options = perturb_options(perturb, seed, field, protect, language)
@@ -366,6 +365,8 @@ def apply_perturb(
     With ``paraphrase``, `model` rewrites the messages first; the run's budget pays for them
     and the returned spec's budget is what is left.
     """
+    from workbench.app.paraphrase import ParaphraseSettings, perturb_spec_paraphrased
+
     options = perturb_options(perturb, seed, fields, protect, language)
     settings = None
     if wants_model(options) and model:

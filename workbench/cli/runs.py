@@ -16,8 +16,7 @@ import typer
 from rich.table import Table
 
 from workbench.app import runs as run_service
-from workbench.app.batch_runs import batch_progress, batch_progress_many
-from workbench.app.defaults import RUN_CONCURRENCY
+from workbench.app.defaults import BATCH_POLL_INTERVAL_S, RUN_CONCURRENCY
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.run_execution import (
@@ -31,7 +30,6 @@ from workbench.app.run_execution import (
 )
 from workbench.app.scoring import CellScorer, column_report, compare
 from workbench.app.services import Services
-from workbench.cli import batch_runs as batch_cli
 from workbench.cli import robustness as robustness_cli
 from workbench.cli import scoring as scoring_cli
 from workbench.cli.cancellable import id_list, run_cancellable
@@ -196,6 +194,8 @@ def run(
         )
     judge_model = scoring_cli.judge_for(svc, spec, judge)
     if batch:
+        from workbench.cli import batch_runs as batch_cli  # batch machinery: only for --batch
+
         batch_cli.submit_new_run(svc, spec, name or "run", judge_model=judge_model, as_json=as_json)
         return
     executor = RunExecutor(svc.store, svc.provider_factory())
@@ -471,6 +471,8 @@ runs_app = typer.Typer(help="Stored runs.", no_args_is_help=True)
 @runs_app.command("list")
 def list_runs(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List runs, newest first."""
+    from workbench.app.batch_runs import batch_progress_many
+
     store = services(ctx).store
     infos = store.list_runs()
     if as_json:
@@ -518,6 +520,8 @@ def show_run(
         return
     if not run.strip().isdigit():
         raise ValidationError(f"'{run}' is not a run id (a number, or sim-N)")
+    from workbench.app.batch_runs import batch_progress
+
     run_id = int(run)
     svc = services(ctx)
     info = svc.store.get_run(run_id)
@@ -566,13 +570,16 @@ def resume(
     poll_interval: Annotated[
         float,
         typer.Option("--poll-interval", help="Seconds between polls with --wait.", min=0),
-    ] = batch_cli.DEFAULT_POLL_INTERVAL_S,
+    ] = BATCH_POLL_INTERVAL_S,
     as_json: JsonOption = False,
 ) -> None:
     """Run only the cells that have no answer yet (after a kill, a cancel or errors).
 
     For a run sent with --batch: poll its batches and collect the results that arrived.
     """
+    from workbench.app.batch_runs import batch_progress
+    from workbench.cli import batch_runs as batch_cli
+
     svc = services(ctx)
     if batch_progress(svc.store, run_id).pending:
         outcome = batch_cli.collect(
@@ -596,6 +603,8 @@ def cancel_batch(
     as_json: JsonOption = False,
 ) -> None:
     """Ask the providers to stop a run's batches; `runs resume` then collects what finished."""
+    from workbench.cli import batch_runs as batch_cli
+
     notes = batch_cli.cancel(services(ctx), run_id)
     if as_json:
         print_json({"run": run_id, "batches": notes})
@@ -615,6 +624,8 @@ def retry_errors(
 ) -> None:
     """Re-run only the cells that ended in an error."""
     if batch:
+        from workbench.cli import batch_runs as batch_cli
+
         batch_cli.submit_again(services(ctx), run_id, "errors", as_json=as_json)
         return
     _continue(ctx, run_id, "errors", as_json)

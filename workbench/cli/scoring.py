@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 import typer
 
 from workbench.app.records import Store
-from workbench.app.rubric_import import import_rubric_file
 from workbench.app.scoring import (
     ColumnReport,
     RunComparison,
@@ -270,6 +269,8 @@ def import_rubric(
     as_json: JsonOption = False,
 ) -> None:
     """Import a rubric; promptfoo asserts that cannot be carried over are listed by name."""
+    from workbench.app.rubric_import import import_rubric_file  # file formats: this command's
+
     svc = services(ctx)
     imported = import_rubric_file(
         svc.store, path, author=svc.current_author(), name=name, test=test

@@ -7,32 +7,19 @@ author, note and time is kept beside the content and does not change the hash.
 
 from __future__ import annotations
 
-import re
 import warnings
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from workbench.core.content import Content as Content
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-
-
-class Kind(StrEnum):
-    """The kinds of versioned families the workspace keeps."""
-
-    PROMPT = "prompt"
-    PERSONA = "persona"
-    DATASET = "dataset"
-    MODEL = "model"
-    RUBRIC = "rubric"
-    LOG = "log"
-    CUSTOMER = "customer"
-    CONVERSATIONS = "conversations"
-
-
+# Re-exported: Kind and the name rule live in a light module (see `workbench.core.kinds`).
+from workbench.core.kinds import NAME_PATTERN as NAME_PATTERN
+from workbench.core.kinds import Kind as Kind
+from workbench.core.kinds import validate_name as validate_name
 
 
 class ChatMessage(Content):
@@ -153,12 +140,6 @@ class DatasetContent(Content):
             seen.add(row.id)
         return self
 
-
-# Conversation sets and customer personas live in their own modules (issue 12); imported here,
-# after the classes they build on, so CONTENT_TYPES covers every kind.
-from workbench.core.conversations import ConversationSetContent  # noqa: E402
-from workbench.core.customers import CustomerContent  # noqa: E402
-
 ProviderName = Literal["openai", "anthropic", "openai-compatible", "local"]
 
 
@@ -219,16 +200,49 @@ class LogImportContent(Content):
 C = TypeVar("C", bound=Content)
 """A content type, for `Version.content_as`."""
 
-CONTENT_TYPES: dict[Kind, type[Content]] = {
-    Kind.PROMPT: PromptContent,
-    Kind.PERSONA: PersonaContent,
-    Kind.DATASET: DatasetContent,
-    Kind.MODEL: ModelConfigContent,
-    Kind.RUBRIC: RubricContent,
-    Kind.LOG: LogImportContent,
-    Kind.CUSTOMER: CustomerContent,
-    Kind.CONVERSATIONS: ConversationSetContent,
-}
+
+
+class _ContentTypes(Mapping[Kind, type[Content]]):
+    """Every kind's content model. Conversation sets and customer personas live in their own
+    modules (issue 12), which build a dozen more models: they load when first asked for, so a
+    run or a listing that never meets those kinds does not build them."""
+
+    def __init__(self, types: dict[Kind, type[Content]]) -> None:
+        self._types = types
+
+    def _load_conversation_kinds(self) -> None:
+        from workbench.core.conversations import ConversationSetContent
+        from workbench.core.customers import CustomerContent
+
+        self._types.setdefault(Kind.CUSTOMER, CustomerContent)
+        self._types.setdefault(Kind.CONVERSATIONS, ConversationSetContent)
+
+    def __getitem__(self, kind: Kind) -> type[Content]:
+        found = self._types.get(kind)
+        if found is None:
+            self._load_conversation_kinds()
+            found = self._types[kind]
+        return found
+
+    def __iter__(self) -> Iterator[Kind]:
+        self._load_conversation_kinds()
+        return iter(self._types)
+
+    def __len__(self) -> int:
+        self._load_conversation_kinds()
+        return len(self._types)
+
+
+CONTENT_TYPES: Mapping[Kind, type[Content]] = _ContentTypes(
+    {
+        Kind.PROMPT: PromptContent,
+        Kind.PERSONA: PersonaContent,
+        Kind.DATASET: DatasetContent,
+        Kind.MODEL: ModelConfigContent,
+        Kind.RUBRIC: RubricContent,
+        Kind.LOG: LogImportContent,
+    }
+)
 
 
 class Version(BaseModel):
@@ -273,15 +287,3 @@ class Version(BaseModel):
             content_type.__name__,
         )
         raise ValidationError(f"{self.ref} is a {self.kind.value}, not a {wanted}")
-
-
-def validate_name(name: str) -> str:
-    """Check a family name: lower-case letters, digits, ``.``, ``_`` and ``-``; 80 at most."""
-    if not NAME_PATTERN.match(name):
-        from workbench.core.errors import ValidationError
-
-        raise ValidationError(
-            f"'{name}' is not a valid name: use lower-case letters, digits, '.', '_' and '-'"
-            " (starting with a letter or digit, at most 80 characters)"
-        )
-    return name

@@ -11,9 +11,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import ValidationError
-from workbench.core.models import Content, Kind, validate_name
+from workbench.core.kinds import Kind, validate_name
+
+if TYPE_CHECKING:  # parsing a NAME@REF address builds no content model
+    from workbench.core.content import Content
 
 HASH_VERSION = 1
 _REF = re.compile(r"^(?P<name>[^@\s]+)(?:@(?P<ref>[^@\s]+))?$")

@@ -22,8 +22,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from workbench.scoring.french_nlp import french_pipeline
 from workbench.scoring.numbers_words import replace_number_words
 from workbench.scoring.text import fold
@@ -139,6 +137,8 @@ class _Best:
 
 def _best_run(fact: list[str], sentences: Sequence[Sequence[str]]) -> _Best:
     """The most similar run of words; a run not under a negation wins over a negated one."""
+    from rapidfuzz import fuzz  # loads with the first fact checked, not with every rubric
+
     target = " ".join(fact)
     free = _Best(0.0, False, "")
     denied = _Best(0.0, True, "")

@@ -41,8 +41,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-
 from workbench.core.errors import ValidationError
 from workbench.core.models import CriterionSpec, DatasetRow, RubricContent
 from workbench.core.templates import render_template
@@ -121,6 +119,8 @@ def _schema(value: Any, where: str) -> Any:
     if isinstance(value, str):
         if value.startswith("file://"):
             raise _Unsupported("a schema in a file:// reference")
+        import yaml  # here only: every run's rubric goes through this module
+
         try:
             value = yaml.safe_load(value)
         except yaml.YAMLError as error:
@@ -179,6 +179,8 @@ def _convert(
     if base == "llm-rubric":
         if inverse:
             raise _Unsupported("'not-llm-rubric'")
+        import yaml
+
         criterion = value if isinstance(value, str) else yaml.safe_dump(value)
         if not criterion or not criterion.strip():
             raise ValidationError(f"{where}: 'llm-rubric' needs the rubric text as its value")

@@ -26,13 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import regex
-from rapidfuzz import fuzz
-
 from workbench.core.models import CriterionSpec, PersonaContent
 from workbench.scoring.address import Form, detect_english_address, detect_french_address
 from workbench.scoring.config import check_known_keys, config_error, get_choice, get_number
 from workbench.scoring.criteria.base import CriterionKind
+from workbench.scoring.lazy_patterns import lazy_regex  # regex loads on the first check
 from workbench.scoring.results import (
     CriterionResult,
     ScoringContext,
@@ -47,8 +45,8 @@ SIGN_OFF_MIN_SIMILARITY = 85.0
 """rapidfuzz ``partial_ratio`` the sign-off needs against the reply's last lines."""
 
 _POLICIES = {"never", "sparingly", "free"}
-_GRAPHEME = regex.compile(r"\X")
-_PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
+_GRAPHEME = lazy_regex(r"\X")
+_PICTOGRAPH = lazy_regex(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 # Pictographic by Unicode but ordinary typography in a reply unless drawn as emoji (U+FE0F).
 _TEXT_SYMBOLS = {"©", "®", "™", "‼", "⁉", "↔", "↕", "↩", "↪", "▶", "◀", "☑", "✔", "✖", "➡"}
 _EMOTICON = re.compile(r"(?<!\S)(?::-?[)(DPp]|;-?\)|<3|\^\^|xD)(?=\s|[.,!?]|$)")
@@ -59,7 +57,7 @@ _ABBREVIATIONS = {
     "vs", "mr", "mrs", "ms", "e.g", "i.e", "tél", "tel", "réf", "ref", "av", "bd",
 }
 # fmt: on
-_SENTENCE_END = regex.compile(
+_SENTENCE_END = lazy_regex(
     r"[.!?…]+[\"»”)]*(?=\s)|\n+"
     # Replies often end a sentence with an emoji instead of a full stop: "…demain 🚚 Bonne
     # journée". Only before a capital, so "J'adore 🕯️ les bougies" stays one sentence.
@@ -185,6 +183,8 @@ def _check_avoid(text: str, avoid: tuple[str, ...]) -> SubCheck:
 def _check_sign_off(text: str, sign_off: str) -> SubCheck:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     tail = " ".join(lines[-3:])[-(len(sign_off) * 2 + 40) :]
+    from rapidfuzz import fuzz  # loads when a persona's sign-off is checked
+
     similarity = fuzz.partial_ratio(fold_words(sign_off), fold_words(tail))
     passed = similarity >= SIGN_OFF_MIN_SIMILARITY
     verdict = "present" if passed else "missing"

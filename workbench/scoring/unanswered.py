@@ -43,13 +43,14 @@ import re
 from dataclasses import dataclass
 
 from workbench.scoring import unanswered_kinds as kinds
+from workbench.scoring.lazy_patterns import lazy_compile  # patterns compile on first use
 from workbench.scoring.lexicon import content_words
 from workbench.scoring.text import fold
 
 MIN_ANSWER_WORDS = 2
 """Content words (numbers count twice) the non-limitation part of a reply needs to be an answer."""
 
-_FIRST_PERSON = re.compile(
+_FIRST_PERSON = lazy_compile(
     r"\b(?:je|j'|j|moi|me|m'|mon|ma|mes|nous|notre|on|i|i'm|i'd|i've|i'll|me|my|we|we're"
     r"|our|us)\b"
     # the assistant speaking of itself through its channel: "not covered by this chat"
@@ -57,7 +58,7 @@ _FIRST_PERSON = re.compile(
     r"|cette (?:messagerie|conversation))\b"
     r"|^\s*(?:pas|peux|can't|cannot|won't|don't|no|not|sais|connais|impossible)\b"
 )
-_NEGATION = re.compile(
+_NEGATION = lazy_compile(
     r"\b(?:ne|n'|pas|aucun|aucune|rien|jamais|ni|nullement|guere|not|no|never|neither|nor"
     r"|nothing|none|cannot|unable|can't|won't|don't|didn't|doesn't|isn't|aren't|wasn't"
     r"|haven't|hasn't|couldn't|wouldn't|shouldn't|ain't"
@@ -65,7 +66,7 @@ _NEGATION = re.compile(
     r"|cant|dont|wont|doesnt|didnt|isnt|couldnt|arent)\b|n't\b"
 )
 # Verbs and nouns of ability, knowledge, permission and scope (folded, prefix-matched).
-_ABILITY = re.compile(
+_ABILITY = lazy_compile(
     r"\b(?:peu[xt]|pouv\w*|pourr\w*|sai[st]|saur\w*|savoir|conn\w*|mesure|capacit\w*"
     r"|possibilit\w*|moyens?|autoris\w*|habilit\w*|permis|acces|acceder|dispos\w*|info\w*"
     r"|donnees?|visibilit\w*|idee|avis|compris|comprends|repond\w*|aid\w*|renseign\w*"
@@ -187,12 +188,12 @@ _NEGATED_ABILITY = (
     "refusal",
     "je ne peux pas / I can't (aider, répondre…)",
 )
-_NO_ACCESS = re.compile(
+_NO_ACCESS = lazy_compile(
     r"\b(?:acces|acceder|information|info|donnees|dispose|visibilit\w*"
     r"|access|visibility)\b"
 )
 
-_THIRD_PARTY = re.compile(
+_THIRD_PARTY = lazy_compile(
     r"\b(?:service (?:client|clientele|apres-vente|comptabilite|concerne)|sav|apres-vente"
     r"|equipe|conseill\w+|collegue|agent|humain|human|banque|bank|transporteur|courier|carrier"
     r"|fabricant|manufacturer|la poste|post office|faq|help ?cent(?:er|re)|conditions generales"
@@ -210,7 +211,7 @@ _THIRD_PARTY = re.compile(
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|uk|org|gouv|gov|eu|net|be|ch)\b"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|\b\d{2}(?: ?\d{2}){4}\b|\+\d[\d ]{7,}"
 )
-_REDIRECT_VERB = re.compile(
+_REDIRECT_VERB = lazy_compile(
     r"\b(?:contact\w*|appel\w*|joindre|joignez|ecri\w+|ecrivez|adress\w*|rapproch\w*|voy\w*"
     r"|voir avec|consult\w*|renseign\w* aupres|aupres d\w*|poser la question|passer par|pass\w* par"
     r"|ouvrir|invite|conseille|suggere|sauront|saura|pourra|pourront|mieux place\w*"
@@ -219,7 +220,7 @@ _REDIRECT_VERB = re.compile(
     r"|suggest|will know|they'll know|'ll know|will be able|best placed|best positioned)\b"
 )
 # Verbs that by themselves send the customer to someone else, whoever that is.
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_compile(
     r"\b(?:contactez|contacte[rz]?|contactant|appelez|appeler|joignez|ecrivez|ecris"
     r"|adressez-vous|adresse-toi|vous adresser|t'adresser|rapprochez-vous|rapproche-toi"
     r"|vous rapprocher|te rapprocher|tournez-vous|tourne-toi|vous tourner vers|te tourner vers"
@@ -247,7 +248,7 @@ _DIRECTIVE = re.compile(
 )
 # "…c'est elle qui pourra vous renseigner", "ils sauront te dire", "la réponse s'y trouve":
 # someone or something else has the answer.
-_ELSEWHERE = re.compile(
+_ELSEWHERE = lazy_compile(
     r"\b(?:pourra|pourront|saura|sauront|will|'ll|can|could|might|may|should|devrait|devraient"
     r"|pourrait|pourraient) (?:\w+ ){0,3}"
     r"(?:renseigner|dire|repondre|aider|tell|answer|help|know)\b"
@@ -260,14 +261,14 @@ _ELSEWHERE = re.compile(
 )
 # Someone else decides or handles it: "ce sont eux qui gèrent", "c'est la caisse qui décide",
 # "they manage the scheme" (a first person may follow: "…, pas nous").
-_OTHERS_DECIDE = re.compile(
+_OTHERS_DECIDE = lazy_compile(
     r"\b(?:ce sont (?:eux|elles)"
     r"|c'est (?:lui|elle|eux|(?:l'|le |la |les |votre |ta )[\w' -]{2,40}?)"
     r"|elle seule|lui seul|eux seuls|they|only they) (?:qui )?(?:\w+ ){0,1}"
     r"(?:ger\w*|trait\w*|s'occup\w*|expedi\w*|decid\w*|peu[tv]\w*|manage|handle|deal"
     r"|fulfil\w*|decide|run|own)\b"
 )
-_HANDOVER = re.compile(
+_HANDOVER = lazy_compile(
     r"\b(?:je (?:vous |te )?(?:transfere|transmets|redirige|mets en relation|passe la main"
     r"|laisse la main)|(?:a ete |est )?transmise?s? a|prendre le relais|prend le relais"
     r"|reviendra vers (?:vous|toi)|vous recontacter\w*|te recontacter\w*|recontactera"
@@ -285,7 +286,7 @@ _HANDOVER = re.compile(
     r"|will (?:review|look into|handle|contact|call|reach out|deal with) (?:it|this|you|that)"
     r"|send it over|pass (?:it|this) (?:on|to)|je bascule|vous mets en relation)\b"
 )
-_OFFER = re.compile(
+_OFFER = lazy_compile(
     r"\b(?:je (?:peux|pourrai|pourrais) (?:en revanche |toutefois |par contre )?(?:vous |t')?"
     r"(?:aider|accompagner|renseigner)|puis-je (?:vous|t') ?aider|je reste a (?:votre|ta)"
     r"|i (?:can|could) (?:help|assist)|can help with|happy to help|anything else"
@@ -299,31 +300,31 @@ _OFFER = re.compile(
 # ("pour des raisons de sécurité"), the topic being passed on ("pour toute réclamation relative
 # à…", "regarding baggage compensation") and how to reach the other party (phone numbers,
 # addresses, opening hours, "stay in the chat").
-_ACKNOWLEDGE = re.compile(
+_ACKNOWLEDGE = lazy_compile(
     r"^(?:je comprends|nous comprenons|i (?:fully |completely |totally )?understand"
     r"|i appreciate|we understand|i hear you|thanks? (?:you )?(?:so much )?for"
     r"|merci (?:beaucoup )?(?:pour|de votre|d'avoir)|nous vous remercions (?:pour|de) (?:votre|ta)"
     r"|je vous remercie (?:pour|de) (?:votre|ta)|pour des raisons de|for (?:security|privacy"
     r"|data protection|confidentiality) reasons|pardon|hmm|oh|ah)\b"
 )
-_TOPIC = re.compile(
+_TOPIC = lazy_compile(
     r"^(?:pour|concernant|quant a|s'agissant d\w*|au sujet d\w*|regarding|concerning|about"
     r"|as for|as regards|for) (?:ce|cette|ces|cet|cela|ca|toute|tout|tous|toutes|la|le|les|l'"
     r"|this|that|these|those|any|such|your|votre|vos|ta|ton|tes)\b"
 )
-_CONTACT = re.compile(
+_CONTACT = lazy_compile(
     r"\b(?:joignable|joignables|reachable|reach (?:them|us|it|him|her)|stay in the chat"
     r"|restez en ligne|reste en ligne|merci de patienter|please (?:hold|wait)|book an appointment"
     r"|prendre rendez-vous|rue|avenue|boulevard|bd|street|road|lane|cedex|du lundi au \w+"
     r"|monday to \w+|de \d+ ?h(?: ?\d+)? a \d+ ?h|\d+ ?(?:am|pm)|7j/7|24/7|24h/24)\b"
     r"|\b\d{5} [a-z]|[\w.+-]+@[\w-]+\.[\w.]+|(?:\b\d[\d ]{3,}\d\b)"
 )
-_CONTRAST = re.compile(
+_CONTRAST = lazy_compile(
     r"\s*(?:[,;:—–]|\s-\s|\bmais\b|\btoutefois\b|\ben revanche\b|\bcependant\b|\bpar contre\b"
     r"|\bneanmoins\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bin the meantime\b"
     r"|\ben attendant\b)\s*"
 )
-_SENTENCE = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+_SENTENCE = lazy_compile(r"[.!?…]+(?=\s|$)|\n+")
 # Words that carry no answer: politeness, hedges, meta words about the question itself
 # (compared on their first five letters, so plurals and feminines go too).
 _FILLER_TEXT = """
@@ -334,7 +335,7 @@ vraiment tout simple mieux plus best sure bien
 """
 _FILLER = frozenset(word[:5] for word in _FILLER_TEXT.split())
 
-_COMPILED_LIMITATIONS = tuple((c, label, re.compile(p)) for c, label, p in _PLAIN_LIMITATIONS)
+_COMPILED_LIMITATIONS = tuple((c, label, lazy_compile(p)) for c, label, p in _PLAIN_LIMITATIONS)
 _EXTRA_LIMITATIONS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("refusal", "policy refusal (we do not / nous ne … pas)", kinds.POLICY_REFUSAL),
     ("refusal", "curt no / not available", kinds.CURT),
@@ -347,7 +348,7 @@ _EXTRA_REDIRECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("someone else's matter", kinds.ELSEWHERE),
     ("sends the customer elsewhere", kinds.DIRECTIVE),
 )
-_URL = re.compile(
+_URL = lazy_compile(
     r"https?://\S+|\bwww\.\S+"
     # a bare address: "help.example.io/refunds", "example.com" (not the domain of an e-mail)
     r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|fr|io|org|net|co|uk|eu|be|ch|de|app|gouv|gov)\b(?:/\S*)?"
@@ -432,7 +433,7 @@ def _classify(clause: str) -> _Clause:
     return _Clause(clause, "content")
 
 
-_INSERTED_CONTRAST = re.compile(r"\b(?:en revanche|toutefois|par contre|cependant|however) ")
+_INSERTED_CONTRAST = lazy_compile(r"\b(?:en revanche|toutefois|par contre|cependant|however) ")
 
 
 def sentences(text: str) -> list[str]:
@@ -458,7 +459,7 @@ def _classify_sentence(sentence: str) -> list[_Clause]:
     return found
 
 
-_CAN_CONFIRM = re.compile(
+_CAN_CONFIRM = lazy_compile(
     r"\b(?:i|je|j'|we|nous|on) (?:\w+ )?(?:can|could|peux|pouvons|peut|pourr\w*|confirm\w*"
     r"|vois|see|have|ai|avons)\b"
 )
@@ -595,7 +596,7 @@ def detect_unanswered_rules(
     return first
 
 
-_WEBSITE = re.compile(r"\bwebsite\b")
+_WEBSITE = lazy_compile(r"\bwebsite\b")
 
 
 def _pointer_only(classified: list[_Clause]) -> bool:
@@ -634,7 +635,7 @@ def _acknowledges(clause: str) -> bool:
     return bool(kinds.ACKNOWLEDGEMENT.search(clause))
 
 
-_INSTITUTION = re.compile(r"\b(?:we|we're|we've|nous|on)\b")
+_INSTITUTION = lazy_compile(r"\b(?:we|we're|we've|nous|on)\b")
 
 
 def _institutional_refusal(clause: _Clause, sentence: str = "") -> bool:
@@ -652,7 +653,7 @@ def _institutional_refusal(clause: _Clause, sentence: str = "") -> bool:
     )
 
 
-_GENERIC_CLOSING = re.compile(
+_GENERIC_CLOSING = lazy_compile(
     r"\b(?:(?:autres?|other|further|more|d'autres|any|toute|tout) (?:\w+ )?(?:questions?"
     r"|informations?|help|assistance|demandes?|quer(?:y|ies)|details?|renseignements?|concerns?)"
     r"|n'hesitez|don't hesitate|do not hesitate|if you (?:have|need)|si vous avez|si tu as"

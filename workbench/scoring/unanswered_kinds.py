@@ -20,10 +20,11 @@ Each pattern names a kind of reply, not a sentence:
 
 from __future__ import annotations
 
-import re
+# Compiled on first use: see `workbench.scoring.lazy_patterns`.
+from workbench.scoring.lazy_patterns import lazy_compile
 
 # A clause that only greets, thanks, acknowledges receipt or signs off.
-ACKNOWLEDGEMENT = re.compile(
+ACKNOWLEDGEMENT = lazy_compile(
     r"^(?:(?:bonjour|bonsoir|salut|coucou|hello|hiya|hi|hey|dear|cher|chere|madame|monsieur"
     r"|customer|client|cliente|there|team|all|everyone|tout le monde)\b[\s!,]*)+$"
     r"|^(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|dear|cher|chere)(?: \S+){0,2}\W*$"
@@ -64,7 +65,7 @@ ACKNOWLEDGEMENT = re.compile(
     r"|merci de votre comprehension|thanks for your understanding)\b\W*"
 )
 # A line that opens the signature: everything from it to the end is signed, not said.
-SIGN_OFF = re.compile(
+SIGN_OFF = lazy_compile(
     r"^(?:cordialement|bien cordialement|bien a (?:vous|toi)|salutations|sincerely|regards"
     r"|warm regards|kind regards|best regards|best wishes|yours|sinceres salutations"
     r"|happy \w+|a bientot|l'equipe|the \w+ team|bises|cheers)\b[^\n]{0,30}$"
@@ -79,7 +80,7 @@ _SERVICE_VERBS = (
     r"|cancel|extend|reimburse|compensat|support|assist|process|reveal|reverse|credit|allow"
     r"|permit|reinstate|transfer|exchange|override|remove|comment|discuss|tell|guarantee)\w*"
 )
-POLICY_REFUSAL = re.compile(
+POLICY_REFUSAL = lazy_compile(
     r"\b(?:nous|on) (?:ne |n')(?:\w+ ){0,2}?"
     + _SERVICE_VERBS
     + r"(?: \w+){0,2}? (?:pas|aucune?|jamais|plus|ni)\b"
@@ -90,7 +91,7 @@ POLICY_REFUSAL = re.compile(
     r" (?:\w+ )?" + _SERVICE_VERBS + r"\b"
 )
 # Sentences that give the rule or the reason for a refusal: they carry no answer beside it.
-REASON = re.compile(
+REASON = lazy_compile(
     r"\b(?:regle|regles|politique|policy|policies|rule|rules|reglement|conformement|per our"
     r"|according to our|in line with|final|finales?|definiti\w+|permanent\w*|irrevocabl\w+"
     r"|sans exception|aucune exception|no exceptions?|exceptions? (?:n'est|ne sont|is|are)"
@@ -102,12 +103,12 @@ REASON = re.compile(
     r"|afin de|afin que|in order to|so that we|pour vous apporter|to give you)\b"
 )
 # A concession beside a refusal ("…, even if they are family", "même s'il s'agit de…").
-CONCESSION = re.compile(
+CONCESSION = lazy_compile(
     r"^(?:even if|even though|even for|even when|meme si|meme s'il|meme pour|meme quand"
     r"|y compris (?:si|pour|quand))\b"
 )
 # Curt refusals and information that is not available.
-CURT = re.compile(
+CURT = lazy_compile(
     r"^(?:(?:desole|desolee|sorry|navre|navree|helas|malheureusement|unfortunately|dsl)"
     r"[\s,!.]+)+(?:no|non|nope|nan|not possible|pas possible)\W*$"
     r"|^(?:no|non|nope)[\s,!.]+(?:sorry|desole|desolee|dsl)\W*$"
@@ -117,12 +118,12 @@ CURT = re.compile(
     r"|shared|partagee?s?)\b"
 )
 # "I'm an automated assistant", "en tant qu'assistant automatique": the AI says what it is.
-AI_SELF = re.compile(
+AI_SELF = lazy_compile(
     r"\bas an? (?:\w+ )?(?:assistant|bot|chatbot|ai|agent)\b"
     r"|\ben tant qu'(?:assistant|agent|robot|bot|chatbot)\b"
 )
 # Pointers: where to look, not what the answer is.
-POINTER = re.compile(
+POINTER = lazy_compile(
     r"^(?:cf|voir|see|refer to|reportez-vous a|se reporter a|consulter|consultez)\b"
     r"|https?://\S+|\bwww\.\S+"
     r"|^(?:(?:la|le|l'|the|our|notre|votre|your) )?(?:rubrique|section|onglet|menu|article"
@@ -132,7 +133,7 @@ POINTER = re.compile(
 )
 # Information that "cannot be communicated", said in the passive: "Aucune information ne peut
 # être communiquée…", "No details can be shared", "This cannot be disclosed".
-NON_DISCLOSURE = re.compile(
+NON_DISCLOSURE = lazy_compile(
     r"\baucune? (?:information|donnee|detail|renseignement|precision|indication)s?\b.{0,60}?"
     r"\bne (?:peu\w*|sera\w*|pourr\w*|saur\w*|doi\w*) (?:pas )?(?:etre |vous etre |t'etre )?"
     r"(?:communique|transmis|divulgu|donne|fourni|partage|delivre|revele)\w*"
@@ -143,7 +144,7 @@ NON_DISCLOSURE = re.compile(
 )
 # The request turned down in stock words: "nous regrettons de ne pouvoir donner une suite
 # favorable à votre demande", "we are unable to accommodate your request".
-NO_FOLLOW_UP = re.compile(
+NO_FOLLOW_UP = lazy_compile(
     r"\b(?:ne (?:pas )?pouvoir|ne (?:pouvons|peux|pouvez|peut) pas"
     r"|n'(?:est|etes|sommes) pas en mesure de"
     r"|unable to|not able to|cannot|can't|can not)"
@@ -152,7 +153,7 @@ NO_FOLLOW_UP = re.compile(
     r"|honou?r (?:your|this|the) request)"
 )
 # Hedges on an answer, not refusals: "I can't rule out a fault", "je ne vois pas de panne".
-HEDGE = re.compile(
+HEDGE = lazy_compile(
     r"\b(?:can't|cannot|can not|couldn't|ne (?:peux|pouvons|peut) pas) (?:\w+ )?(?:rule out|exclude"
     r"|exclure|ecarter)\b"
     r"|\b(?:can't|cannot|don't|do not|couldn't) (?:\w+ )?see (?:a|any) (?:\w+ )?(?:fault|problem"
@@ -162,14 +163,14 @@ HEDGE = re.compile(
 )
 # The agent asks someone else to call back ("I'll ask the scheduling team to call you back"): a
 # hand-over, though it opens like the agent checking ("let me … get back to you" is not one).
-CALLBACK = re.compile(
+CALLBACK = lazy_compile(
     r"\b(?:ask|get|have|tell) (?:\w+ ){1,4}to (?:call|ring|contact|e-?mail|phone) you\b"
     r"|\bdemander? (?:a|au|aux) (?:\w+ ){1,4}de (?:vous|te) (?:rappeler|recontacter|contacter)\b"
 )
 # The question named as another party's ("Votre demande concerne l'expéditeur", "This looks like
 # a billing issue with Google Play", "This appears to be related to your DNS provider"): read
 # beside a hand-off, it says whose matter it is, not what the answer is.
-OTHER_PARTY_TOPIC = re.compile(
+OTHER_PARTY_TOPIC = lazy_compile(
     r"^(?:(?:votre|ta|ce|cet|cette|your|this|the|that) (?:demande|question|requete|query"
     r"|request|issue"
     r"|problem|probleme|souci|reclamation|dossier|case|point|sujet|matter|one)|this|that|it|cela|ca)"
@@ -177,7 +178,7 @@ OTHER_PARTY_TOPIC = re.compile(
     r"|sounds like|semble (?:etre|concerner)|is (?:related|linked) to)\b"
 )
 # Verbs that send to a pointer or another party, beyond `unanswered._DIRECTIVE`.
-DIRECTIVE = re.compile(
+DIRECTIVE = lazy_compile(
     # a clause opening on a vous-imperative aimed at someone or somewhere else ("Téléphonez à
     # votre assureur", "Passez à l'accueil", "Signalez-le au syndic"); spaCy's small French model
     # tags many sentence-initial imperatives as nouns or adjectives, so the form is read here
@@ -227,7 +228,7 @@ DIRECTIVE = re.compile(
     r"|raised|filed|addressed) (?:a|au|aux|aupres|to|with|via|through|on|sur)\b)"
 )
 # Someone else's matter: "relève du CROUS", "is handled by our partner insurer".
-ELSEWHERE = re.compile(
+ELSEWHERE = lazy_compile(
     r"\brelev\w* (?:de|du|des|d')\b|\best du ressort (?:de|du|des|d')"
     r"|\b(?:is|are|gets|get|would be|will be|is best|are best|is better)"
     r" (?:\w+ )?(?:handled|managed|dealt with|answered|processed|covered|decided|administered"
@@ -253,7 +254,7 @@ ELSEWHERE = re.compile(
     r"(?:know|help|answer|savoir|aider|repondre|renseigner|get back|reviendr\w*)\b"
 )
 # The hand-over, forwarded, escalated, assigned or referred.
-ESCALATION = re.compile(
+ESCALATION = lazy_compile(
     r"\b(?:(?:re)?assigned to|(?:re)?routed to|redirected to|(?:re)?orientee? vers"
     r"|(?:je|nous|on) (?:\w+ )?remont\w* (?:\S+ ){0,3}(?:a|au|aux|vers)"
     r"|(?:ai|avons|a ete|ont ete|est|sont|sera|seront) (?:\w+ )?(?:transmise?s?|transferee?s?"
@@ -272,7 +273,7 @@ ESCALATION = re.compile(
     r" (?:un|une|a|an) (?:ticket|case|demande|dossier|request|incident))\b"
 )
 # Reference numbers, response times and "one moment" beside a hand-over.
-HANDOVER_DETAIL = re.compile(
+HANDOVER_DETAIL = lazy_compile(
     r"\b(?:ref|reference|numero|n°|no\.|ticket|case|dossier|id)\W*[a-z]*-?\d"
     r"|\b(?:within|under|sous|d'ici|dans les|in the next|in) \d+\s*(?:h|hours?|heures?|jours?"
     r"|days?|business days|jours ouvres|working days|minutes?|mn|min)\b"
@@ -303,21 +304,21 @@ HANDOVER_DETAIL = re.compile(
     r"|^(?:le|on the|the) \d{1,2}(?:st|nd|rd|th|er)?$"
 )
 # The assistant does the checking: "I'll double-check with the landlord", "je vais voir avec…".
-AGENT_CHECKS = re.compile(
+AGENT_CHECKS = lazy_compile(
     r"\b(?:i'll|i will|let me|i'm going to|i can|je vais|je (?:\w+ )?(?:verifie|vois|regarde)"
     r"|laissez-moi|laisse-moi|je me renseigne|on va|we'll|we will)"
     r" (?:\w+ ){0,2}(?:double-check|check|verify|confirm|ask|see|look|verifier|voir|demander"
     r"|confirmer|regarder|me renseigner|contacter|appeler)\b"
 )
 # The person who would answer is away: "votre conseiller est absent", "your advisor is on leave".
-AWAY = re.compile(
+AWAY = lazy_compile(
     r"\b(?:conseill\w+|agent|gestionnaire|advis[eo]r|account manager|manager|responsable"
     r"|interlocut\w+|collegue|colleague|referente?|coach|consultant\w*) (?:\w+ )?"
     r"(?:est|sont|is|are|will be|sera|seront)(?: \w+)? (?:absente?s?|en conge|en vacances|away"
     r"|out of (?:the )?office|on leave|on holiday|unavailable|indisponibles?|off)\b"
 )
 # The topic passed on ("for lost baggage inquiries", "pour tout ce qui concerne…").
-TOPIC = re.compile(
+TOPIC = lazy_compile(
     r"^(?:pour|for|concernant|regarding|about|quant a|s'agissant|as for|with)\b[^,]{0,60}?"
     r"\b(?:inquir\w*|enquir\w*|quer(?:y|ies)|questions?|demandes?|reclamations?|requests?"
     r"|issues?|problems?|problemes?|matters?|anything|everything|tout ce qui|toute \w+|all \w+"
@@ -325,7 +326,7 @@ TOPIC = re.compile(
 )
 # Courtesy and company talk around a refusal or a hand-off: empathy, thanks, loyalty, what the
 # company strives for ("nous savons combien…", "our team works hard to…", "we value feedback").
-COURTESY = re.compile(
+COURTESY = lazy_compile(
     r"\b(?:comprenons|comprends|understand|appreciate|apprecions|savons (?:combien|a quel point)"
     r"|know how|sorry to hear|desolee? d'apprendre|navree? d'apprendre|frustrat\w*|deception"
     r"|disappointment|decue?|fidelite|loyal\w*|confiance|trust|value (?:your|feedback|you)"

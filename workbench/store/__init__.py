@@ -10,10 +10,11 @@ never open the store start fast.
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.store.types import FamilyInfo, LabelEvent, SaveResult
+from workbench.store.types import FamilyInfo, LabelEvent
 
 if TYPE_CHECKING:
     from workbench.store.migrations import SCHEMA_VERSION
+    from workbench.store.save_result import SaveResult
     from workbench.store.store import Store
 
 __all__ = ["SCHEMA_VERSION", "FamilyInfo", "LabelEvent", "SaveResult", "Store"]
@@ -24,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from workbench.store.store import Store
 
         return Store
+    if name == "SaveResult":
+        from workbench.store.save_result import SaveResult
+
+        return SaveResult
     if name == "SCHEMA_VERSION":
         from workbench.store.migrations import SCHEMA_VERSION
 

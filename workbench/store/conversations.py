@@ -13,24 +13,26 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from workbench.core.conversations import (
-    ConversationKey,
-    ConversationResult,
-    ConversationStatus,
-    SimulationInfo,
-    SimulationSpec,
-    StopReason,
-    TranscriptMessage,
-)
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.runs import Column
 from workbench.store.cache import _encode
 from workbench.store.connection import Database
 from workbench.store.tables import from_db_time, now_utc, to_db_time
+
+if TYPE_CHECKING:  # the conversation models load with the first simulation read, not every store
+    from workbench.core.conversations import (
+        ConversationKey,
+        ConversationResult,
+        ConversationStatus,
+        SimulationInfo,
+        SimulationSpec,
+        StopReason,
+        TranscriptMessage,
+    )
 
 _KEY = ("run_id", "case_id", "column_index", "customer_index", "repeat")
 _MSG_FIELDS = (
@@ -295,6 +297,13 @@ class ConversationsMixin:
         self, run_id: int, statuses: Iterable[ConversationStatus] | None = None
     ) -> list[ConversationResult]:
         """Every stored conversation of a run with its transcript, in key order."""
+        from workbench.core.conversations import (
+            ConversationKey,
+            ConversationResult,
+            ConversationStatus,
+            StopReason,
+        )
+
         wanted = {s.value for s in statuses} if statuses is not None else None
         with self._db.read() as connection:
             _require_simulation(connection, run_id)
@@ -376,6 +385,8 @@ class ConversationsMixin:
         self, run_id: int, rubric_version_id: str | None
     ) -> dict[ConversationKey, dict[str, Any]]:
         """Stored conversation scores of a run for one rubric version (or none) as JSON data."""
+        from workbench.core.conversations import ConversationKey
+
         with self._db.read() as connection:
             _require_simulation(connection, run_id)
             rows = connection.exec_driver_sql(
@@ -395,6 +406,8 @@ def _require_simulation(connection: Connection, run_id: int) -> None:
 
 
 def _info(row: tuple[Any, ...]) -> SimulationInfo:
+    from workbench.core.conversations import SimulationInfo, SimulationSpec
+
     return SimulationInfo(
         id=row[0],
         name=row[1],
@@ -408,6 +421,8 @@ def _info(row: tuple[Any, ...]) -> SimulationInfo:
 
 
 def _message(row: tuple[Any, ...]) -> TranscriptMessage:
+    from workbench.core.conversations import TranscriptMessage
+
     return TranscriptMessage(
         index=row[0],
         turn=row[1],

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import NotFoundError
-from workbench.core.logs import LogImportState, LogMessage, NewLogMessage
 from workbench.store.connection import Database
 from workbench.store.tables import now_utc, to_db_time
+
+if TYPE_CHECKING:  # the log records load with the first log read, not with every store
+    from workbench.core.logs import LogImportState, LogMessage, NewLogMessage
 
 _MESSAGE_COLUMNS = "id, conversation, role, text, at, channel, intent, rating, handoff, source_line"
 
 
 def _message(row: Any) -> LogMessage:
+    from workbench.core.logs import LogMessage
+
     return LogMessage(
         id=int(row[0]),
         conversation=row[1],
@@ -37,6 +41,8 @@ def _message(row: Any) -> LogMessage:
 
 
 def _import_state(row: Any) -> LogImportState:
+    from workbench.core.logs import LogImportState
+
     return LogImportState(
         id=int(row[0]),
         family=row[1],

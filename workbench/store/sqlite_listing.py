@@ -21,7 +21,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
-from workbench.core.models import Kind
+from workbench.core.kinds import Kind
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from workbench.store.times import from_db_time
 from workbench.store.types import FamilyInfo

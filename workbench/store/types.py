@@ -1,41 +1,41 @@
 """Values the store hands back besides core `Version` and `RunInfo`.
 
-They are plain frozen pydantic models so callers (CLI, GUI, engine) can keep them around and
-compare them without touching the database again.
+They are plain frozen values so callers (CLI, GUI, engine) can keep them around and compare
+them without touching the database again. `FamilyInfo` is a frozen dataclass: a family listing
+(``workbench prompt list``) then builds no pydantic model at all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from workbench.core.models import Kind, Version
+from workbench.core.kinds import Kind
+
+if TYPE_CHECKING:
+    from workbench.store.save_result import SaveResult as SaveResult
 
 
-class SaveResult(BaseModel):
-    """What `Store.save_version` did.
+def __getattr__(name: str) -> Any:
+    # `SaveResult` holds a `Version`, whose module builds every content model: it loads on
+    # first use, so a family listing builds none of them.
+    if name == "SaveResult":
+        from workbench.store.save_result import SaveResult
 
-    Attributes:
-        version: the stored version the family's head now points to.
-        created: True when a new version was written; False when the content already existed
-            (as the head, or as an older version the head moved back to).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    version: Version
-    created: bool
+        return SaveResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class FamilyInfo(BaseModel):
+@dataclass(frozen=True)
+class FamilyInfo:
     """One family in a listing, without loading any version content.
 
     Attributes:
         labels: label name → version number it points to.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     kind: Kind
     name: str
@@ -54,7 +54,7 @@ class LabelEvent(BaseModel):
     removed.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: int
     kind: Kind

@@ -9,9 +9,6 @@ word, and a negated fact is not stated (see `workbench.scoring.facts`).
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
-
 from workbench.core.models import CriterionSpec
 from workbench.scoring.config import (
     check_known_keys,
@@ -65,6 +62,8 @@ def evaluate_similarity(spec: CriterionSpec, ctx: ScoringContext) -> CriterionRe
     if expected is None:
         return not_applicable(spec, "no value configured and the row has no expected answer")
     a, b = (fold(ctx.output), fold(expected)) if normalize else (ctx.output, expected)
+    from rapidfuzz import fuzz  # rapidfuzz loads when a rubric uses it
+
     ratio = fuzz.ratio(a, b) / 100.0
     passed = ratio >= threshold
     detail = f"similarity {ratio:.2f} {'≥' if passed else '<'} {threshold:g}"
@@ -90,6 +89,8 @@ def evaluate_levenshtein(spec: CriterionSpec, ctx: ScoringContext) -> CriterionR
     expected = _expected_text(spec, ctx)
     if expected is None:
         return not_applicable(spec, "no value configured and the row has no expected answer")
+    from rapidfuzz.distance import Levenshtein
+
     distance = Levenshtein.distance(ctx.output, expected)
     passed = distance <= limit
     detail = f"edit distance {distance} {'≤' if passed else '>'} {limit:g}"

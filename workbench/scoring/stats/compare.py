@@ -13,12 +13,11 @@ is that small; otherwise there is no detectable difference on N rows.
 
 from __future__ import annotations
 
+import statistics
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-import numpy as np
 
 from workbench.scoring.stats.columns import CellRecord
 from workbench.scoring.stats.intervals import (
@@ -89,6 +88,8 @@ def wilcoxon_signed_rank(differences: Sequence[float]) -> tuple[float, float] | 
 
     All-zero differences mean no difference at all: statistic 0, p 1.0. None without data.
     """
+    import numpy as np  # lazily, as scipy below: a run's own report compares no columns
+
     data = np.asarray(differences, dtype=float)
     if data.size == 0:
         return None
@@ -149,7 +150,7 @@ def compare_columns(
         wilcoxon = wilcoxon_signed_rank(differences)
         scores = ScoreDifference(
             pairs=len(differences),
-            mean_difference=float(np.mean(differences)),
+            mean_difference=statistics.fmean(differences),
             interval=bootstrap_mean_interval(differences, seed=seed, n_resamples=n_resamples),
             wilcoxon_statistic=None if wilcoxon is None else wilcoxon[0],
             wilcoxon_p=None if wilcoxon is None else wilcoxon[1],

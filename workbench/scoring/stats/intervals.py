@@ -6,8 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads when a bootstrap has different values to resample
+    import numpy as np
 
 DEFAULT_RESAMPLES = 2000
 """Bootstrap resamples: enough for stable 95% bounds to about two decimals on a score."""
@@ -67,9 +69,16 @@ def bootstrap_mean_interval(
     formulas, same quantiles; a test holds the two equal) written out with numpy for the mean
     alone: importing scipy.stats costs about a second, which every scored run used to pay.
     """
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
+    if len(values) == 0:
         return None
+    first = float(values[0])
+    if all(float(value) == first for value in values):
+        # One value, or the same value throughout (every cell passed): nothing to resample, and
+        # no numpy to import for it.
+        return Interval(first, first)
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
     mean = float(data.mean())
     if data.size == 1 or float(np.ptp(data)) == 0.0:
         return Interval(mean, mean)
@@ -90,6 +99,8 @@ def _bca_levels(
     data: np.ndarray, means: np.ndarray, alpha: float
 ) -> tuple[float, float] | None:
     """The BCa-adjusted quantile levels, or None where they cannot be computed."""
+    import numpy as np
+
     theta = data.mean()
     below = np.count_nonzero(means < theta) + np.count_nonzero(means <= theta)
     fraction = below / (2 * means.size)

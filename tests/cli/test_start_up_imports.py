@@ -1,0 +1,43 @@
+"""What loading the ``run`` command imports: none of the libraries and machinery that only some
+runs need (each was a visible share of a cached run's start-up when it loaded at import)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.cli.conftest import ROOT
+
+# numpy: a bootstrap over differing scores and column comparisons; PyYAML, rapidfuzz, regex: the
+# criteria that use them; batch, paraphrase and rubric-file machinery: their own options and
+# commands; rich.progress: the live bar on a terminal.
+_NOT_AT_IMPORT = (
+    "numpy",
+    "scipy",
+    "yaml",
+    "rapidfuzz",
+    "regex",
+    "rich.progress",
+    "workbench.app.batch_runs",
+    "workbench.engine.batch_runs",
+    "workbench.cli.batch_runs",
+    "workbench.app.paraphrase",
+    "workbench.app.rubric_import",
+)
+
+
+def test_the_run_command_loads_only_what_every_run_needs() -> None:
+    code = (
+        "import sys\n"
+        "import workbench.cli.main, workbench.cli.runs\n"
+        "from workbench.scoring import unanswered_kinds\n"
+        f"heavy = {_NOT_AT_IMPORT!r}\n"
+        "print(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h"
+        " in heavy))))\n"
+        # The unanswered detector's patterns compile when first used, not at import.
+        "print('_compiled' in vars(unanswered_kinds.CURT))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "False"]
