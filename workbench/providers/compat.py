@@ -20,6 +20,7 @@ import aiohttp
 
 from workbench.core.errors import KnownError
 from workbench.core.llm import ChatRequest, ChatResult, DeltaSink, ErrorKind, Outcome
+from workbench.providers.chat_stream import ChatStreamDecoder, MalformedResponse
 from workbench.providers.errors import (
     error_from_status,
     message_from_body,
@@ -194,10 +195,6 @@ class OpenAICompatibleProvider:
         self._session = None
 
 
-class MalformedResponse(Exception):
-    """The server answered 200 with a body that is not a chat completion."""
-
-
 def _parse_completion(raw: bytes, started: float) -> ChatResult:
     try:
         data = json.loads(raw)
@@ -226,57 +223,16 @@ async def _read_stream(
     *,
     count_chunks: bool = False,
 ) -> ChatResult:
-    pieces: list[str] = []
-    finish_reason: str | None = None
-    usage: dict[str, Any] = {}
-    model: str | None = None
-    ttft: float | None = None
-    finished = False
-    async for raw_line in response.content:
-        line = raw_line.strip()
-        if not line.startswith(b"data:"):
-            continue  # blank separators, comments and "event:" lines
-        payload = line[5:].strip()
-        if payload == b"[DONE]":
-            finished = True
+    """Read an SSE answer in the pieces the socket delivers (see `ChatStreamDecoder`)."""
+    decoder = ChatStreamDecoder(on_delta)
+    content = response.content
+    while not decoder.done:
+        data = await content.readany()
+        if not data:
             break
-        try:
-            chunk = json.loads(payload)
-        except ValueError:
-            raise MalformedResponse(f"unreadable stream chunk: {payload[:200]!r}") from None
-        if not isinstance(chunk, dict):
-            raise MalformedResponse(f"unexpected stream chunk: {payload[:200]!r}")
-        if "error" in chunk:  # some servers report a failure mid-stream this way
-            raise MalformedResponse(f"error in stream: {message_from_body(chunk)}")
-        model = chunk.get("model") or model
-        usage = chunk.get("usage") or usage
-        for choice in chunk.get("choices") or ():
-            text = (choice.get("delta") or {}).get("content")
-            if text:
-                if ttft is None:
-                    ttft = time.perf_counter()
-                pieces.append(text)
-                if on_delta is not None:
-                    on_delta(text)
-            finish_reason = choice.get("finish_reason") or finish_reason
-    if not finished and finish_reason is None:
-        raise ConnectionResetError("the stream ended before the answer was complete")
-    if finish_reason is None and not pieces:
-        # A bare [DONE]: the server gave up on the request (an interrupted llama.cpp stream
-        # does this). Recording it as an empty answer would score it as a failed reply.
-        raise MalformedResponse("the stream ended without an answer (no text, no finish reason)")
-    output_tokens = usage.get("completion_tokens")
-    if output_tokens is None and count_chunks:
-        output_tokens = len(pieces)
-    return ChatResult(
-        text="".join(pieces),
-        finish_reason=finish_reason,
-        input_tokens=usage.get("prompt_tokens"),
-        output_tokens=output_tokens,
-        latency_ms=(time.perf_counter() - started) * 1000,
-        ttft_ms=None if ttft is None else (ttft - started) * 1000,
-        model=model,
-    )
+        decoder.feed(data)
+    decoder.finish()
+    return decoder.result(started, count_chunks=count_chunks)
 
 
 async def list_models(base_url: str, api_key: str | None = None) -> list[str]:
