@@ -191,3 +191,44 @@ def test_budget_guard_reserves_and_settles() -> None:
     assert guard.spent_usd == pytest.approx(0.6) and guard.reserved_usd == pytest.approx(0.2)
     assert guard.try_reserve(0.2)
     assert BudgetGuard(None).try_reserve(1e9)
+
+
+class CountingRows:
+    """The store, counting how often dataset rows are read (once per plan expansion)."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+        self.row_reads = 0
+
+    def dataset_rows(self, *args: object, **kwargs: object) -> object:
+        self.row_reads += 1
+        return self._store.dataset_rows(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+async def test_a_run_created_after_its_estimate_reuses_the_plan_but_reads_the_cache_again(
+    ws: Workspace,
+) -> None:
+    provider = FakeProvider()
+    counting = CountingRows(ws.store)
+    engine = make_engine(counting, SharedFactory(provider))  # type: ignore[arg-type]
+    rows = ws.dataset(5)
+    spec = ws.spec([ws.prompt()], [ws.model()], rows)
+
+    estimate = engine.estimate(spec)
+    assert (estimate.calls, counting.row_reads) == (5, 1)
+    # Meanwhile another run answers three of the rows: the run must find them in the cache.
+    three = ws.spec([ws.prompt()], [ws.model()], rows, row_ids=("r0000", "r0002", "r0004"))
+    other = make_engine(ws.store, SharedFactory(FakeProvider()))
+    await other.execute(other.create_run(three, "other"))
+
+    summary = await engine.execute(engine.create_run(spec, "after"))
+
+    assert counting.row_reads == 1  # estimate, create_run and execute shared one expansion
+    assert (summary.cache_hits, summary.calls) == (3, 2)
+    assert sorted(r for r, _ in provider.calls) == ["r0001", "r0003"]
+    # A different spec is expanded anew.
+    engine.estimate(ws.spec([ws.prompt()], [ws.model()], ws.dataset(2, name="two")))
+    assert counting.row_reads == 2

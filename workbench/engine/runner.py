@@ -164,6 +164,7 @@ class RunEngine:
         self._price = price
         self._on_flushed = on_flushed
         self._prepared: tuple[int, RunPlan, ResponseCache] | None = None
+        self._planned: RunPlan | None = None  # the latest plan expanded, for the same spec again
 
     def _costing(self, plan: RunPlan) -> Costing:
         if self._count_tokens is None:
@@ -179,8 +180,18 @@ class RunEngine:
         )
 
     def expand(self, spec: RunSpec) -> RunPlan:
-        """The plan of a spec (versions loaded, rows rendered)."""
-        return expand(spec, self._store)
+        """The plan of a spec (versions loaded, rows rendered).
+
+        The latest plan is kept and given again for an equal spec (an estimate, then the run
+        created from it): a spec names immutable versions by their content hash, so its plan
+        cannot have changed. Only the plan is reused; the cache is read again each time.
+        """
+        planned = self._planned
+        if planned is not None and planned.spec == spec:
+            return planned
+        plan = expand(spec, self._store)
+        self._planned = plan  # only the latest: nothing piles up
+        return plan
 
     def estimate(self, spec: RunSpec, plan: RunPlan | None = None) -> Estimate:
         """Calls, tokens and cost the spec would need now (cache hits and render errors free)."""
@@ -245,15 +256,19 @@ class RunEngine:
         run = self._store.get_run(run_id)
         spec = run.spec
         prepared, self._prepared = self._prepared, None
+        self._planned = None  # held by this execution only, not beyond it
         if prepared is not None and prepared[0] == run_id:
+            # The estimate of `create_run` already looked up every key of this plan.
             _, plan, cache = prepared
+            preloaded = True
         else:
             plan, cache = self.expand(spec), ResponseCache(self._store)
+            preloaded = False
             if [c.column for c in plan.columns] != list(run.columns):
                 raise RuntimeError(f"run {run_id}: its stored columns no longer match its spec")
         cells = self._select(run_id, plan, mode)
-        if spec.use_cache:
-            cache.preload(self._cache_keys(plan, cells))  # only keys not loaded yet
+        if spec.use_cache and not preloaded:
+            cache.preload(self._cache_keys(plan, cells))
 
         options = self.options
         costing = self._costing(plan)
