@@ -7,6 +7,8 @@ import pytest
 from tests.engine.conftest import Workspace
 from workbench.core.errors import NotFoundError
 from workbench.core.runs import CellKey
+from workbench.engine import cache
+from workbench.engine import plan as plan_module
 from workbench.engine.plan import RenderFailure, expand
 
 
@@ -95,3 +97,33 @@ def test_a_broken_persona_template_fails_its_cells_only(ws: Workspace) -> None:
     assert isinstance(plan.messages(0, 0), tuple)
     failure = plan.messages(0, 1)
     assert isinstance(failure, RenderFailure) and "bad@v1" in failure.message
+
+
+def test_a_cells_cache_key_is_the_cache_modules_key_computed_once(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[tuple[int, str]] = []
+
+    def counting(*args: object) -> str:
+        key = cache.cache_key(*args)  # type: ignore[arg-type]
+        computed.append((args[3], key))  # type: ignore[arg-type]
+        return key
+
+    monkeypatch.setattr(plan_module, "cache_key", counting)
+    prompt = ws.prompt(user="{{ q }}{% if id == 'r0002' %}{{ missing.attr }}{% endif %}")
+    spec = ws.spec([prompt], [ws.model("a"), ws.model("b")], ws.dataset(4), repeats=2)
+    plan = expand(spec, ws.store)
+
+    for _ in range(3):
+        for row_index, key in plan.cells():
+            rendered = plan.messages(row_index, key.column)
+            if isinstance(rendered, RenderFailure):
+                with pytest.raises(ValueError, match="r0002"):
+                    plan.cache_key(row_index, key.column, key.repeat)
+                continue
+            column = plan.columns[key.column]
+            assert plan.cache_key(row_index, key.column, key.repeat) == cache.cache_key(
+                column.config, column.params, rendered, key.repeat
+            )
+    assert len(computed) == 3 * 2 * 2  # rows that rendered × models × repeats, once each
+    assert len({key for _, key in computed}) == len(computed)  # models and repeats differ

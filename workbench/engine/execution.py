@@ -33,7 +33,7 @@ from workbench.core.llm import (
 from workbench.core.models import ModelConfigContent
 from workbench.core.runs import CellKey, CellResult, CellStatus, RunStatus
 from workbench.engine.budget import BudgetGuard
-from workbench.engine.cache import ResponseCache, cache_key
+from workbench.engine.cache import ResponseCache
 from workbench.engine.clock import Clock
 from workbench.engine.costing import Costing
 from workbench.engine.events import (
@@ -157,7 +157,6 @@ class Execution:
         plan = self._plan
         budget_on = self._budget.limit_usd is not None
         for row_index, key in self._cells:
-            column = plan.columns[key.column]
             rendered = plan.messages(row_index, key.column)
             if isinstance(rendered, RenderFailure):
                 self._emit_finished(_error_result(key, ErrorKind.RENDER, rendered.message, 0), None)
@@ -167,7 +166,7 @@ class Execution:
                 # Refused before any call: the provider would only answer 400 after the upload.
                 self._emit_finished(_error_result(key, ErrorKind.BAD_REQUEST, too_long, 0), None)
                 continue
-            ckey = cache_key(column.config, column.params, rendered, key.repeat)
+            ckey = plan.cache_key(row_index, key.column, key.repeat)
             if self._s.use_cache:
                 cached = self._cache.get(ckey)
                 if cached is not None:

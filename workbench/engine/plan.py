@@ -4,7 +4,9 @@ A column is one prompt version × persona version × model config. Columns that 
 model share one *render group*, so a row's messages are rendered and held once however many
 models run them; identical messages within a group (a long system prompt repeated on every row)
 are interned to one object. Cells are produced lazily, row-major (row, then column, then
-repeat), so the grid fills top-down and a 5,000-row plan holds no per-cell objects.
+repeat), so the grid fills top-down and a 5,000-row plan holds no per-cell objects; a cell's
+response-cache key is computed once, on first use, and kept (the estimate, the run's creation
+and its scheduling all need it; the strings are the ones the run's cache holds anyway).
 
 A template or persona that fails to render becomes a `RenderFailure` for the cells concerned,
 with the message naming template, line, variable and row; it never aborts the plan.
@@ -13,7 +15,7 @@ with the message naming template, line, variable and row; it never aborts the pl
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from workbench.core.compose import render_messages
@@ -28,6 +30,7 @@ from workbench.core.models import (
 )
 from workbench.core.personas import render_persona
 from workbench.core.runs import CellKey, Column, RunSpec
+from workbench.engine.cache import cache_key
 
 ROW_PAGE = 1000  # rows fetched per store call while rendering
 
@@ -82,6 +85,9 @@ class RunPlan:
     columns: tuple[ColumnPlan, ...]
     row_ids: tuple[str, ...]
     renders: tuple[tuple[Rendered, ...], ...]  # [group][row index]
+    _cache_keys: dict[tuple[int, int], list[str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # (column, repeat) -> [row index] -> key, filled on first use
 
     @property
     def total(self) -> int:
@@ -91,6 +97,20 @@ class RunPlan:
     def messages(self, row_index: int, column: int) -> Rendered:
         """The rendered messages (or the render failure) of a row for a column."""
         return self.renders[self.columns[column].group][row_index]
+
+    def cache_key(self, row_index: int, column: int, repeat: int) -> str:
+        """The response-cache key of a cell whose messages rendered (`cache.cache_key`)."""
+        keys = self._cache_keys.get((column, repeat))
+        if keys is None:
+            keys = self._cache_keys[(column, repeat)] = [None] * len(self.row_ids)
+        key = keys[row_index]
+        if key is None:
+            rendered = self.messages(row_index, column)
+            if isinstance(rendered, RenderFailure):
+                raise ValueError(f"row {self.row_ids[row_index]} did not render: it has no key")
+            plan = self.columns[column]
+            key = keys[row_index] = cache_key(plan.config, plan.params, rendered, repeat)
+        return key
 
     def cells(self) -> Iterator[tuple[int, CellKey]]:
         """Every cell as (row index, key), row-major: row, then column, then repeat."""

@@ -27,7 +27,7 @@ from workbench.core.runs import (
     RunStatus,
 )
 from workbench.engine.budget import BudgetGuard, Estimate, check_budget
-from workbench.engine.cache import ResponseCache, cache_key
+from workbench.engine.cache import ResponseCache
 from workbench.engine.clock import Clock, MonotonicClock
 from workbench.engine.costing import (
     Costing,
@@ -206,9 +206,7 @@ class RunEngine:
             if isinstance(rendered, RenderFailure):
                 render_errors += 1
                 continue
-            column = plan.columns[key.column]
-            ckey = cache_key(column.config, column.params, rendered, key.repeat)
-            keys.append((row_index, key.column, ckey))
+            keys.append((row_index, key.column, plan.cache_key(row_index, key.column, key.repeat)))
         if spec.use_cache:
             cache.preload(k for _, _, k in keys)
             calls = [(r, c) for r, c, k in keys if not cache.has(k)]
@@ -368,8 +366,7 @@ class RunEngine:
         for row_index, key in cells:
             rendered = plan.messages(row_index, key.column)
             if not isinstance(rendered, RenderFailure):
-                column = plan.columns[key.column]
-                keys.append(cache_key(column.config, column.params, rendered, key.repeat))
+                keys.append(plan.cache_key(row_index, key.column, key.repeat))
         return keys
 
     def _spent_before(self, run_id: int, spec: RunSpec) -> float:
