@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 
 from workbench.engine.clock import Clock, MonotonicClock
@@ -78,6 +78,9 @@ class TokenBucket:
         self._level = min(self._capacity, self._level - extra)
 
 
+_NO_LIMIT: AbstractAsyncContextManager[None] = nullcontext()
+
+
 class EndpointLimiter:
     """The limits of one endpoint, combined into one `slot` context."""
 
@@ -107,9 +110,18 @@ class EndpointLimiter:
         """Whether calls through this endpoint need a token estimate."""
         return self.tokens is not None
 
+    def slot(self, estimated_tokens: int = 0) -> AbstractAsyncContextManager[None]:
+        """Hold one of the endpoint's concurrent slots, after paying its rate tokens.
+
+        An endpoint without limits (the default) gives a shared no-op context: no generator
+        is made and driven for each call.
+        """
+        if self._semaphore is None and self.requests is None and self.tokens is None:
+            return _NO_LIMIT
+        return self._slot(estimated_tokens)
+
     @asynccontextmanager
-    async def slot(self, estimated_tokens: int = 0) -> AsyncIterator[None]:
-        """Hold one of the endpoint's concurrent slots, after paying its rate tokens."""
+    async def _slot(self, estimated_tokens: int) -> AsyncIterator[None]:
         if self._semaphore is not None:
             await self._semaphore.acquire()
         try:
