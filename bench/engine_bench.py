@@ -70,6 +70,7 @@ class Figures:
     mean_concurrency: float
     peak_rss_mb: float
     left_in_error: int
+    cpu_s: float | None = None  # this process's user + system CPU over the wall_s span
 
     @property
     def calls_per_s(self) -> float:
@@ -167,7 +168,7 @@ async def floor(work: Workload, base_url: str) -> Figures:
                     await asyncio.sleep(float(retry_after or 1))
             errors += 1
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(
             *(
                 call(p, m, r)
@@ -176,9 +177,9 @@ async def floor(work: Workload, base_url: str) -> Figures:
                 for m in range(work.models)
             )
         )
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     return Figures(
-        work.name, "floor", wall, work.calls, requests, gauge.mean(), peak_rss_mb(), errors
+        work.name, "floor", wall, work.calls, requests, gauge.mean(), peak_rss_mb(), errors, cpu
     )
 
 
@@ -271,14 +272,16 @@ async def engine(work: Workload, base_url: str, stream: bool) -> Figures:
             await run_engine.execute(run_engine.create_run(spec, "cold"))
             requests = 0
         gauge = InFlight()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run_id = run_engine.create_run(spec, work.name)
         summary = await run_engine.execute(run_id)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         left = len(store.cell_keys(run_id, [CellStatus.ERROR]))
         assert sum(summary.counts.values()) == work.calls, summary
     label = "engine" + ("+stream" if stream else "")
-    return Figures(work.name, label, wall, work.calls, requests, gauge.mean(), peak_rss_mb(), left)
+    return Figures(
+        work.name, label, wall, work.calls, requests, gauge.mean(), peak_rss_mb(), left, cpu
+    )
 
 
 # --------------------------------------------------------------------------- driver
@@ -299,7 +302,7 @@ def print_table(results: list[Figures], floors: dict[str, float]) -> None:
     """Print the figures, each with its ratio to the floor's wall time of the same workload."""
     header = (
         f"{'work':5}{'client':15}{'wall s':>8}{'calls/s':>9}{'requests':>9}"
-        f"{'mean conc':>10}{'peak RSS MB':>12}{'errors':>7}{'x floor':>8}"
+        f"{'mean conc':>10}{'peak RSS MB':>12}{'errors':>7}{'x floor':>8}{'CPU s':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -308,6 +311,7 @@ def print_table(results: list[Figures], floors: dict[str, float]) -> None:
         print(
             f"{f.workload:5}{f.client:15}{f.wall_s:8.2f}{f.calls_per_s:9.1f}{f.requests:9d}"
             f"{f.mean_concurrency:10.1f}{f.peak_rss_mb:12.0f}{f.left_in_error:7d}{ratio:8.2f}"
+            + (f"{f.cpu_s:7.2f}" if f.cpu_s is not None else f"{'-':>7}")
         )
 
 
@@ -354,7 +358,10 @@ def main() -> None:
                 results.append(figures)
                 if client == "floor":
                     floors[name] = figures.wall_s
-                print(f"{name:4} {client:14} {figures.wall_s:7.2f} s", file=sys.stderr)
+                print(
+                    f"{name:4} {client:14} {figures.wall_s:7.2f} s, {figures.cpu_s or 0:.2f} s CPU",
+                    file=sys.stderr,
+                )
     print_table(results, floors)
 
 
