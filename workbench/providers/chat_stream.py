@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from workbench.core.llm import ChatResult, DeltaSink
@@ -42,7 +43,9 @@ class ChatStreamDecoder:
     or reports an error; `ConnectionResetError` when the stream ends before the answer does.
     """
 
-    def __init__(self, on_delta: DeltaSink | None = None, clock: Any = time.perf_counter) -> None:
+    def __init__(
+        self, on_delta: DeltaSink | None = None, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
         self._on_delta = on_delta
         self._clock = clock
         self._tail = b""
