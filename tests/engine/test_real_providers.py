@@ -82,6 +82,21 @@ async def test_a_side_by_side_run_over_http_with_faults_ends_all_ok(
     assert [r for r in server.requests if r.path == "/v1/chat/completions"] == []
 
 
+async def test_without_live_text_no_piece_is_sent_and_the_first_token_is_still_timed(
+    ws: Workspace, server: FakeLLMServer
+) -> None:
+    spec = ws.spec([ws.prompt()], [priced_model(ws, "bench-a", server)], ws.dataset(3))
+    engine = engine_for(ws, live_text=False)
+    events: list[Event] = []
+    summary = await engine.execute(engine.create_run(spec, "quiet"), sink=events.append)
+    assert summary.counts == {"ok": 3}
+    assert not any(isinstance(e, CellDelta) for e in events)
+    assert {type(e).__name__ for e in events} >= {"CellStarted", "CellFinished"}
+    posts = [r for r in server.requests if r.path == "/v1/chat/completions"]
+    assert all(r.body and r.body.get("stream") is True for r in posts)  # still streamed
+    assert all(c.ttft_ms is not None for c in ws.store.cells(summary.run_id))
+
+
 async def test_left_over_errors_are_not_cached_and_retry_errors_fixes_them(
     ws: Workspace, server: FakeLLMServer
 ) -> None:

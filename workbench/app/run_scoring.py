@@ -90,6 +90,14 @@ def score_run(
 
     Takes the same keyword arguments; see there.
     """
+    if options.get("keep_stored"):
+        # Every settled cell scored live (a run's usual end): no event loop to start for that.
+        settled = _settled_cells(store, run_id, options.get("cells"))
+        found = _scored_live(
+            store, run_id, rubric_version, settled, options.get("live_scores", ())
+        )
+        if found is not None:
+            return found
     return asyncio.run(score_run_async(store, run_id, rubric_version, **options))
 
 

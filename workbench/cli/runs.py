@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from workbench.app import runs as run_service
-from workbench.app.defaults import BATCH_POLL_INTERVAL_S, RUN_CONCURRENCY
+from workbench.app.defaults import BATCH_POLL_INTERVAL_S, RUN_CONCURRENCY, engine_options
 from workbench.app.quality_gate import EXIT_GATE_UNJUDGED, GateOutcome, evaluate_gate
 from workbench.app.rescoring import LandingRescorer
 from workbench.app.run_execution import (
@@ -198,7 +198,10 @@ def run(
 
         batch_cli.submit_new_run(svc, spec, name or "run", judge_model=judge_model, as_json=as_json)
         return
-    executor = RunExecutor(svc.store, svc.provider_factory())
+    # Nothing here prints an answer as it streams: no event per streamed piece.
+    executor = RunExecutor(
+        svc.store, svc.provider_factory(), options=replace(engine_options(), live_text=False)
+    )
     estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
     run_id = executor.create_run(spec, name or "run")
@@ -545,7 +548,9 @@ def _continue(
     ctx: typer.Context, run_id: int, mode: Literal["missing", "errors"], as_json: bool
 ) -> None:
     svc = services(ctx)
-    executor = RunExecutor(svc.store, svc.provider_factory())
+    executor = RunExecutor(
+        svc.store, svc.provider_factory(), options=replace(engine_options(), live_text=False)
+    )
     # Cells that land get their scores at once: no stale "no answer" score after a retry.
     rescorer = LandingRescorer(svc.store, run_id)
     try:

@@ -63,6 +63,7 @@ class ExecutionSettings:
     stream: bool
     use_cache: bool
     window: int
+    live_text: bool = True
 
 
 class Execution:
@@ -215,7 +216,7 @@ class Execution:
             estimated_tokens = self._costing.input_tokens(row_index, key.column).n
             estimated_tokens += self._costing.output_allowance(key.column)
         on_delta: DeltaSink | None = None
-        if self._sink is not None and self._s.stream:
+        if self._sink is not None and self._s.stream and self._s.live_text:
             sink = self._sink
 
             def on_delta(text: str) -> None:

@@ -91,6 +91,9 @@ class EngineOptions:
         default_endpoint_limits: limits for endpoints not listed.
         assumed_output_tokens: output allowance for a call without max_tokens (budget, estimate).
         stream: ask providers to stream (needed for `CellDelta` events and time to first token).
+        live_text: send each streamed piece of an answer as a `CellDelta` event (the app shows
+            answers as they stream; a command line that prints no answer text turns it off and
+            still gets each cell's time to first token).
         flush_interval_s: longest time a finished cell waits before it is written.
         flush_max_batch: write at once when this many cells are waiting.
         window_per_slot: call tasks kept alive per global slot (bounds memory on big runs).
@@ -104,6 +107,7 @@ class EngineOptions:
     default_endpoint_limits: EndpointLimits = field(default_factory=EndpointLimits)
     assumed_output_tokens: int = 512
     stream: bool = True
+    live_text: bool = True
     flush_interval_s: float = 0.05
     flush_max_batch: int = 256
     window_per_slot: int = 4
@@ -291,6 +295,7 @@ class RunEngine:
             clock=self._clock,
             rng=random.Random(options.seed),
             stream=options.stream,
+            live_text=options.live_text,
             use_cache=spec.use_cache,
             # Under a budget every live call holds a reservation, so look no further ahead than
             # the calls that can run: reservations then track what is really in flight.
