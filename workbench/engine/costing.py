@@ -41,10 +41,22 @@ class Count:
 
 
 def default_count_tokens() -> CountTokens:
-    """The providers layer's counter for models with a tokenizer, a character estimate else."""
-    from workbench.providers.tokens import count_messages
+    """The providers layer's counter for models with a tokenizer, a character estimate else.
 
-    return lean_count_tokens(count_messages)
+    The tokenizer module loads on the first count: a run answered from the cache counts
+    nothing, and its process need not import it.
+    """
+    counter: CountTokens | None = None
+
+    def count(messages: tuple[Message, ...], model: str) -> TokenCountLike:
+        nonlocal counter
+        if counter is None:
+            from workbench.providers.tokens import count_messages
+
+            counter = lean_count_tokens(count_messages)
+        return counter(messages, model)
+
+    return count
 
 
 def default_price() -> PriceCall:
