@@ -77,15 +77,9 @@ class ResultsTableModel(QAbstractTableModel):
         """Number of run columns."""
         return 0 if parent.isValid() else self._frame.column_count
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Cells are selectable but not editable (ratings go through `set_rating`)."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    # No `flags` override: QAbstractTableModel's own (enabled, selectable, never has children;
+    # nothing for an invalid index) is what the grid wants, and the view asks it for every
+    # painted cell, so a Python override cost a call into Python per cell.
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell data for the display, tooltip and `ResultRole` roles."""

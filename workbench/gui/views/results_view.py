@@ -135,7 +135,7 @@ class ResultsView(DocumentView):
         self._quiet_header = QuietHeader(
             self.table.horizontalHeader(), self._proxy.header_figures_changed
         )
-        self.table.setItemDelegate(CellDelegate(self.table))
+        self.table.setItemDelegate(CellDelegate(self.table, model=model, proxy=self._proxy))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         # No sort column before sorting is enabled: enabling it sorts by the indicator's column,
