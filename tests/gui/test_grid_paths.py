@@ -193,7 +193,8 @@ def test_the_proxy_maps_identically_only_without_filter_or_sort(qtbot: QtBot) ->
 
 def test_full_collections_wait_for_the_long_lived_objects_to_grow(qapp: QApplication) -> None:
     collector = GuiGarbageCollector(qapp, interval_ms=60_000, thresholds=(100, 1, 1))
-    kept: list[list[Any]] = []
+    # A base of long-lived objects, whatever earlier tests froze or left behind.
+    kept: list[list[Any]] = [[[] for _ in range(100_000)]]
     try:
         gc.collect()
         for _ in range(12):  # a first full collection measures the long-lived objects
@@ -207,7 +208,8 @@ def test_full_collections_wait_for_the_long_lived_objects_to_grow(qapp: QApplica
             collector.check()
         assert collector.full_collections == full_before
         # Long-lived objects grow by far more than a quarter: a full collection comes.
-        total = len(gc.get_objects())
+        total = collector._long_lived_total
+        assert total >= 100_000
         for _ in range(12):
             kept.append([[] for _ in range(total // 16)])
             collector.check()

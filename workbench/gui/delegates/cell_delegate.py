@@ -6,6 +6,8 @@ line and draws at most two small rounded badges; it never lays out rich text.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from PySide6.QtCore import (
     QModelIndex,
     QObject,
@@ -50,6 +52,7 @@ _STYLED = _SELECTED | _HAS_FOCUS
 _QUIET = frozenset({CellStatus.PENDING.value, CellStatus.CANCELLED.value})
 _BADGES_KEPT = 1024  # distinct badges drawn once (texts × colours × sizes)
 _ELIDED_KEPT = 20_000  # cells whose elided line is kept (many screens' worth)
+_ROW_STRIDE = 1 << 20  # a cell's key in the caches: row × stride + column (an int, untracked)
 
 
 def cell_badges(
@@ -109,7 +112,12 @@ class CellDelegate(QStyledItemDelegate):
         self._font_key = ""
         self._badges: dict[tuple[str, int, int, float, str], QPixmap] = {}
         self._badge_rows: dict[tuple[object, ...], tuple[tuple[QPixmap, int], ...]] = {}
-        self._elided: dict[tuple[int, int], tuple[str, int, str]] = {}
+        # A cell's elided line with the text and width it was made for, in three dicts of
+        # strings and numbers: a tuple per painted cell would be an object for the garbage
+        # collector to scan (thousands while scrolling), plain strings and ints are not.
+        self._elided_text: dict[Hashable, str] = {}
+        self._elided_width: dict[Hashable, int] = {}
+        self._elided: dict[Hashable, str] = {}
 
     def paint(
         self,
@@ -123,10 +131,12 @@ class CellDelegate(QStyledItemDelegate):
         # option is drawn as given (nothing in it is changed, so it needs no copy).
         model, proxy = self._model, self._proxy
         if model is not None and proxy is not None and proxy.identity:
-            position: tuple[int, int] | None = (index.row(), index.column())
-            figures = model.cell_figures(*position)
+            row, column = index.row(), index.column()
+            position: Hashable | None = row * _ROW_STRIDE + column
+            figures = model.cell_figures(row, column)
         else:
-            position, figures = _cell_figures(index)
+            place, figures = _cell_figures(index)
+            position = None if place is None else place[0] * _ROW_STRIDE + place[1]
         text, status = figures[0], figures[1]
         state = option.state
         if state & _STYLED:
@@ -186,19 +196,27 @@ class CellDelegate(QStyledItemDelegate):
         return row
 
     def _elide(
-        self, position: tuple[int, int] | None, text: str, width: int, metrics: QFontMetrics
+        self, position: Hashable | None, text: str, width: int, metrics: QFontMetrics
     ) -> str:
         if position is not None:
             kept = self._elided.get(position)
-            if kept is not None and kept[1] == width and kept[0] == text:
-                return kept[2]
+            if (
+                kept is not None
+                and self._elided_width[position] == width
+                and self._elided_text[position] == text
+            ):
+                return kept
         # Eliding shapes the whole string: cut it first to what could ever fit (no glyph is
         # narrower than 3 px), so a long answer costs no more than a short one.
         elided = metrics.elidedText(text[: width // 3 + 1], _ELIDE_RIGHT, width)
         if position is not None:
             if len(self._elided) > _ELIDED_KEPT:
                 self._elided.clear()
-            self._elided[position] = (text, width, elided)
+                self._elided_text.clear()
+                self._elided_width.clear()
+            self._elided[position] = elided
+            self._elided_text[position] = text
+            self._elided_width[position] = width
         return elided
 
     def _badge(
