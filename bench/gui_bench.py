@@ -210,6 +210,7 @@ def measure_open(app: QApplication, path: Path, store: Store, run_id: int) -> Re
     sessions.results_loaded.connect(loaded.append)
     heartbeat = Heartbeat()
     started = time.perf_counter()
+    cpu = time.process_time()
     view, _title = sessions.results_view(run_id)
     view.resize(1400, 860)
     view.show()
@@ -230,6 +231,7 @@ def measure_open(app: QApplication, path: Path, store: Store, run_id: int) -> Re
             first_shown = time.perf_counter()
         time.sleep(0.001)
     filled = time.perf_counter()
+    cpu = time.process_time() - cpu
     heartbeat.stop()
     view.table.viewport().repaint()
     frame = view.model.frame
@@ -243,6 +245,7 @@ def measure_open(app: QApplication, path: Path, store: Store, run_id: int) -> Re
         print(f"   results of the rows on screen shown  {1000 * (first_shown - shown):8.0f} ms")
     print(f"   every result read on a worker, shown {1000 * (filled - shown):8.0f} ms")
     print(f"   GUI heartbeat meanwhile: {heartbeat.summary()}")
+    print(f"   CPU time of the process (worker + GUI) {cpu:8.1f} s")
     view.setProperty("bench_bridge", bridge)  # keep the bridge alive with the view
     return view
 
@@ -252,21 +255,25 @@ def measure_scroll(app: QApplication, view: ResultsView) -> None:
     viewport = view.table.viewport()
     page = max(1, bar.pageStep())
     times: dict[str, list[float]] = {"page": [], "jump": []}
+    cpu: dict[str, float] = {}
     for kind, step, count in (("page", page, 300), ("jump", 1000, 95)):
         bar.setValue(0)
         settle(app)
+        cpu[kind] = time.thread_time()
         for _ in range(count):
             started = time.perf_counter()
             bar.setValue(min(bar.maximum(), bar.value() + step))
             viewport.repaint()
             settle(app)
             times[kind].append(1000 * (time.perf_counter() - started))
+        cpu[kind] = 1000 * (time.thread_time() - cpu[kind]) / count
     print("\n2. Frame time while scrolling (scroll-bar step + synchronous repaint + events)")
     for kind, values in times.items():
         label = f"{len(values)} page-down steps" if kind == "page" else f"{len(values)} jumps"
         print(
             f"   {label:<24} p50 {statistics.median(values):5.1f} ms"
             f"  p95 {percentile(values, 95):5.1f} ms  max {max(values):5.1f} ms"
+            f"  (GUI-thread CPU {cpu[kind]:4.1f} ms a step)"
         )
     print(f"   visible rows per page {page}")
 
@@ -330,10 +337,12 @@ def measure_live(app: QApplication, rows: int, rate: float, seconds: float) -> N
         lambda task_id, *_: done.update(finished=done["finished"] or task_id == task)
     )
     wall = time.perf_counter()
+    cpu = time.process_time()
     while not done["finished"]:
         app.processEvents()
         time.sleep(0.001)
     wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
     heartbeat.stop()
     bridge.shutdown()
     print(f"\n3. GUI event-loop latency during a simulated live run ({seconds:g} s)")
@@ -343,6 +352,7 @@ def measure_live(app: QApplication, rows: int, rate: float, seconds: float) -> N
     )
     print(f"   grid cells done when the run ended  {model.frame.done_count():,}")
     print(f"   10 ms heartbeat lateness: {heartbeat.summary()}")
+    print(f"   CPU time of the process (engine side + GUI) {cpu:.1f} s over {wall:.1f} s")
     view.close()
 
 
@@ -355,6 +365,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "workbench-gui-bench"
     )
     args = parser.parse_args(argv)
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     app = create_application(sys.argv[:1])  # as the app starts: theme, None guard
     args.cache.mkdir(parents=True, exist_ok=True)
     store, run_id = build_store(args.cache / f"bench-{args.rows}.sqlite", args.rows)
@@ -363,6 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     view.close()
     store.close()
     measure_live(app, args.rows, args.rate, args.seconds)
+    print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

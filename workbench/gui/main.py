@@ -47,6 +47,12 @@ def create_application(argv: Sequence[str]) -> QApplication:
     if isinstance(existing, QApplication):
         return existing
     guard_singleton_refcounts()
+    # Qt's raster painter hands large fills (a scroll bar's gradient groove, at every scroll
+    # step) to a pool of threads and waits for them: on a busy machine the GUI thread then
+    # waits for those threads to get a core (a third of a results grid's page step went there).
+    # Widgets paint small areas, which one thread does faster. Read once, before the first
+    # paint; a value already set in the environment is left as it is.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     # Fractional scale factors (125 %, 150 %) as they are, instead of rounding to whole numbers.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough

@@ -6,6 +6,8 @@ line and draws at most two small rounded badges; it never lays out rich text.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from PySide6.QtCore import (
     QModelIndex,
     QObject,
@@ -19,6 +21,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixm
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from workbench.core.runs import CellStatus
+from workbench.gui.models.results_filter_proxy import ResultsFilterProxy
 from workbench.gui.models.results_table_model import ResultRole, ResultsTableModel
 
 _PAD = 6
@@ -44,9 +47,12 @@ _NO_PEN = Qt.PenStyle.NoPen
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 _LEFT = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+_STYLED = _SELECTED | _HAS_FOCUS
 _QUIET = frozenset({CellStatus.PENDING.value, CellStatus.CANCELLED.value})
 _BADGES_KEPT = 1024  # distinct badges drawn once (texts × colours × sizes)
 _ELIDED_KEPT = 20_000  # cells whose elided line is kept (many screens' worth)
+_ROW_STRIDE = 1 << 20  # a cell's key in the caches: row × stride + column (an int, untracked)
 
 
 def cell_badges(
@@ -77,18 +83,41 @@ def cell_badges(
 class CellDelegate(QStyledItemDelegate):
     """Draws output previews with badges; every row has the same height.
 
-    Scrolling paints every newly shown cell, so the per-cell work is kept small: a badge is
-    drawn once into a pixmap and then copied (a rounded rectangle, antialiased text and a text
-    width measured per paint cost more than the rest of the cell), and a cell's elided line is
-    kept until its text or width changes (live updates and hovering repaint the same cells).
+    Scrolling paints every newly shown cell, so the per-cell work is kept small: a cell's
+    badges are drawn once into pixmaps and then copied (a rounded rectangle, antialiased text
+    and a text width measured per paint cost more than the rest of the cell), a cell's elided
+    line is kept until its text or width changes (live updates and hovering repaint the same
+    cells), and the style is asked to draw the cell's background only when it has one to draw
+    (a selected or focused cell).
+
+    Args:
+        parent: the owner (the grid).
+        model: the grid's results model; with `proxy`, a cell's figures are read from it
+            directly instead of through the index's model.
+        proxy: the filter proxy between `model` and the grid; while it shows every row in
+            source order, a cell's position needs no `mapToSource`.
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        model: ResultsTableModel | None = None,
+        proxy: ResultsFilterProxy | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._model = model
+        self._proxy = proxy
         self._metrics: tuple[QFont, QFontMetrics] | None = None
         self._font_key = ""
         self._badges: dict[tuple[str, int, int, float, str], QPixmap] = {}
-        self._elided: dict[tuple[int, int], tuple[str, int, str]] = {}
+        self._badge_rows: dict[tuple[object, ...], tuple[tuple[QPixmap, int], ...]] = {}
+        # A cell's elided line with the text and width it was made for, in three dicts of
+        # strings and numbers: a tuple per painted cell would be an object for the garbage
+        # collector to scan (thousands while scrolling), plain strings and ints are not.
+        self._elided_text: dict[Hashable, str] = {}
+        self._elided_width: dict[Hashable, int] = {}
+        self._elided: dict[Hashable, str] = {}
 
     def paint(
         self,
@@ -100,32 +129,43 @@ class CellDelegate(QStyledItemDelegate):
         # No initStyleOption: it asks the model for a dozen roles per cell, and the grid's
         # model answers everything the cell needs in one call (`cell_figures`). The view's
         # option is drawn as given (nothing in it is changed, so it needs no copy).
-        position, (text, status, score, passed, rating, repeats) = _cell_figures(index)
-        widget = option.widget
-        style = widget.style() if widget else QApplication.style()
-        style.drawControl(_ITEM, option, painter, widget)
+        model, proxy = self._model, self._proxy
+        if model is not None and proxy is not None and proxy.identity:
+            row, column = index.row(), index.column()
+            position: Hashable | None = row * _ROW_STRIDE + column
+            figures = model.cell_figures(row, column)
+        else:
+            place, figures = _cell_figures(index)
+            position = None if place is None else place[0] * _ROW_STRIDE + place[1]
+        text, status = figures[0], figures[1]
+        state = option.state
+        if state & _STYLED:
+            # The style draws a selected cell's highlight and a focused cell's frame; for any
+            # other cell it draws nothing (no check box, icon or text in the option).
+            widget = option.widget
+            style = widget.style() if widget else QApplication.style()
+            style.drawControl(_ITEM, option, painter, widget)
+            selected = bool(state & _SELECTED)
+        else:
+            selected = False
         font = option.font
         metrics = self._font_metrics(font)
         cell = option.rect
+        left = cell.left()
         right = cell.right() - _PAD
-        badges = cell_badges(status, score, passed, rating, repeats)
+        height = metrics.height() + 2
+        ratio = painter.device().devicePixelRatioF()
+        badges = self._badge_row(figures, font, metrics, height, ratio)
         if badges:
-            height = metrics.height() + 2
             top = cell.center().y() - height // 2
-            ratio = painter.device().devicePixelRatioF()
-            for badge_text, color in reversed(badges):
-                pixmap = self._badge(badge_text, color, font, metrics, height, ratio)
-                width = round(pixmap.width() / ratio)
+            for pixmap, width in badges:
                 painter.drawPixmap(right - width, top, pixmap)
                 right -= width + _BADGE_GAP
-        width = max(0, right - _PAD - cell.left())
-        selected = bool(option.state & _SELECTED)
-        role = _HIGHLIGHTED_TEXT if selected else _TEXT
-        if not selected and status in _QUIET:
-            role = _PLACEHOLDER
+        width = max(0, right - _PAD - left)
+        role = _HIGHLIGHTED_TEXT if selected else _PLACEHOLDER if status in _QUIET else _TEXT
         painter.setPen(option.palette.color(_ACTIVE, role))
         painter.drawText(
-            cell.left() + _PAD,
+            left + _PAD,
             cell.top(),
             width,
             cell.height(),
@@ -133,20 +173,50 @@ class CellDelegate(QStyledItemDelegate):
             self._elide(position, text, width, metrics),
         )
 
+    def _badge_row(
+        self,
+        figures: tuple[str, str, float | None, bool | None, str | None, str | None],
+        font: QFont,
+        metrics: QFontMetrics,
+        height: int,
+        ratio: float,
+    ) -> tuple[tuple[QPixmap, int], ...]:
+        """A cell's badges, right to left, as (pixmap, width in pixels); kept per look."""
+        key = (*figures[1:], height, ratio, self._font_key)
+        row = self._badge_rows.get(key)
+        if row is None:
+            pixmaps = []
+            for badge_text, color in reversed(cell_badges(*figures[1:])):
+                pixmap = self._badge(badge_text, color, font, metrics, height, ratio)
+                pixmaps.append((pixmap, round(pixmap.width() / ratio)))
+            row = tuple(pixmaps)
+            if len(self._badge_rows) > _BADGES_KEPT:
+                self._badge_rows.clear()
+            self._badge_rows[key] = row
+        return row
+
     def _elide(
-        self, position: tuple[int, int] | None, text: str, width: int, metrics: QFontMetrics
+        self, position: Hashable | None, text: str, width: int, metrics: QFontMetrics
     ) -> str:
         if position is not None:
             kept = self._elided.get(position)
-            if kept is not None and kept[1] == width and kept[0] == text:
-                return kept[2]
+            if (
+                kept is not None
+                and self._elided_width[position] == width
+                and self._elided_text[position] == text
+            ):
+                return kept
         # Eliding shapes the whole string: cut it first to what could ever fit (no glyph is
         # narrower than 3 px), so a long answer costs no more than a short one.
         elided = metrics.elidedText(text[: width // 3 + 1], _ELIDE_RIGHT, width)
         if position is not None:
             if len(self._elided) > _ELIDED_KEPT:
                 self._elided.clear()
-            self._elided[position] = (text, width, elided)
+                self._elided_text.clear()
+                self._elided_width.clear()
+            self._elided[position] = elided
+            self._elided_text[position] = text
+            self._elided_width[position] = width
         return elided
 
     def _badge(

@@ -51,6 +51,7 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         self._row_filter = RowFilter.ALL
         self._text = ""
         self._held_signals = False
+        self._identity = True
         self.setSortRole(ResultRole.SORT)
         self._follow_changes()
 
@@ -113,6 +114,13 @@ class ResultsFilterProxy(QSortFilterProxyModel):
         wanted = self._row_filter is not RowFilter.ALL or bool(self._text) or self.sortColumn() >= 0
         if self.dynamicSortFilter() != wanted:
             self.setDynamicSortFilter(wanted)
+        self._identity = not wanted
+
+    @property
+    def identity(self) -> bool:
+        """Whether every row is shown in source order (no filter, no sort): a proxy index's row
+        and column are then the source's, and the cell painter skips `mapToSource`."""
+        return self._identity
 
     @property
     def text(self) -> str:

@@ -26,6 +26,12 @@ from workbench.gui.models.cell_blocks import contiguous_blocks
 from workbench.gui.models.result_frame import CellState, ColumnStats, GridPosition, ResultFrame
 
 _PREVIEW_CHARS = 160
+# Cells per `dataChanged` signal. An item view repaints its whole viewport for a changed range
+# of more than 200 cells, wherever the range lies (measured with Qt 6.12's QTableView): a big
+# run's loaded parts and a live batch's cells far below the screen repainted every visible
+# cell. Smaller ranges repaint only where they meet the screen, which for rows out of view is
+# nothing.
+SIGNAL_CELLS = 128
 _TOOLTIP_CHARS = 700
 _STATUS_ORDER = {
     CellStatus.ERROR: 0,
@@ -77,15 +83,9 @@ class ResultsTableModel(QAbstractTableModel):
         """Number of run columns."""
         return 0 if parent.isValid() else self._frame.column_count
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Cells are selectable but not editable (ratings go through `set_rating`)."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    # No `flags` override: QAbstractTableModel's own (enabled, selectable, never has children;
+    # nothing for an invalid index) is what the grid wants, and the view asks it for every
+    # painted cell, so a Python override cost a call into Python per cell.
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell data for the display, tooltip and `ResultRole` roles."""
@@ -178,10 +178,10 @@ class ResultsTableModel(QAbstractTableModel):
         first = previous = rows[0]
         for row in rows[1:]:
             if row != previous + 1:
-                self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+                self._emit_changed(first, previous, 0, last_column)
                 first = row
             previous = row
-        self.dataChanged.emit(self.index(first, 0), self.index(previous, last_column))
+        self._emit_changed(first, previous, 0, last_column)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, last_column)
 
     def finish_loading(
@@ -256,10 +256,21 @@ class ResultsTableModel(QAbstractTableModel):
     def _signal(self, changed: Iterable[GridPosition]) -> None:
         columns: set[int] = set()
         for first, last, left, right in contiguous_blocks(changed):
-            self.dataChanged.emit(self.index(first, left), self.index(last, right))
+            self._emit_changed(first, last, left, right)
             columns.update(range(left, right + 1))
         for _, _, left, right in contiguous_blocks((0, column) for column in sorted(columns)):
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, left, right)
+
+    def _emit_changed(self, first: int, last: int, left: int, right: int) -> None:
+        """`dataChanged` for a block of cells, in pieces of at most `SIGNAL_CELLS` cells."""
+        columns = min(right - left + 1, SIGNAL_CELLS)
+        rows = max(1, SIGNAL_CELLS // columns)
+        for column in range(left, right + 1, columns):
+            end_column = min(right, column + columns - 1)
+            for row in range(first, last + 1, rows):
+                self.dataChanged.emit(
+                    self.index(row, column), self.index(min(last, row + rows - 1), end_column)
+                )
 
     def _repeat_summary(self, row: int, column: int) -> str | None:
         if self._frame.repeats < 2:

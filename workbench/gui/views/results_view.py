@@ -89,6 +89,12 @@ class ResultsView(DocumentView):
         self._notice = ""
         self._last_message = ""
         self._fitting = False
+        # The progress line follows data changes at most ten times a second: a big run's
+        # loading and a live run signal many blocks per pass.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(100)
+        self._progress_timer.timeout.connect(self._update_progress)
         self._proxy = ResultsFilterProxy(self)
         self._proxy.setSourceModel(model)
 
@@ -135,7 +141,7 @@ class ResultsView(DocumentView):
         self._quiet_header = QuietHeader(
             self.table.horizontalHeader(), self._proxy.header_figures_changed
         )
-        self.table.setItemDelegate(CellDelegate(self.table))
+        self.table.setItemDelegate(CellDelegate(self.table, model=model, proxy=self._proxy))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         # No sort column before sorting is enabled: enabling it sorts by the indicator's column,
@@ -397,6 +403,7 @@ class ResultsView(DocumentView):
         self._show_current_detail()
 
     def _update_progress(self) -> None:
+        self._progress_timer.stop()
         frame = self._model.frame
         errors = sum(frame.column_stats(c).errors for c in range(frame.column_count))
         text = f"{frame.done_count()} / {frame.total_cells} cells done"
@@ -459,7 +466,8 @@ class ResultsView(DocumentView):
             self.detail.clear()
 
     def _on_model_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
-        self._update_progress()
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
         current = self.table.currentIndex()
         if not current.isValid():
             return
