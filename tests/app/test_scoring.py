@@ -8,6 +8,7 @@ import pytest
 
 from tests.app.conftest import TU, VOUS, build_run, failed, ok, rows, rubric
 from workbench.app.scoring import (
+    RunScores,
     from_cell_score,
     make_cell_scorer,
     score_run,
@@ -16,7 +17,7 @@ from workbench.app.scoring import (
 )
 from workbench.core.errors import NotFoundError, ValidationError
 from workbench.core.llm import ChatRequest, ChatResult, ErrorKind, ProviderError
-from workbench.core.models import CriterionSpec
+from workbench.core.models import CriterionSpec, Version
 from workbench.core.runs import CellKey, CellResult, CellStatus
 from workbench.scoring.results import CriterionConfigError, CriterionResult, SubCheck
 from workbench.store import Store
@@ -199,10 +200,15 @@ async def test_cell_scorer_with_a_judge(store: Store) -> None:
     assert saved.criteria[0]["detail"] == "Salue le client."
 
 
-def test_stored_form_round_trips(store: Store) -> None:
+def mixed_run_scored(store: Store) -> tuple[int, Version, RunScores]:
+    """The mixed run, a facts-and-register rubric, and the run scored with it from scratch."""
     run_id = write_mixed_run(store)
     version = rubric(store, FACTS, REGISTER)
-    scored = score_run(store, run_id, version)
+    return run_id, version, score_run(store, run_id, version)
+
+
+def test_stored_form_round_trips(store: Store) -> None:
+    _, version, scored = mixed_run_scored(store)
     for key, result in scored.results.items():
         again = from_cell_score(to_cell_score(key, version.id, result))
         assert again == result
@@ -228,9 +234,7 @@ def test_stored_criterion_record_is_asdict() -> None:
 def test_keep_stored_takes_the_scores_seen_live_and_the_cells_given(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_id = write_mixed_run(store)
-    version = rubric(store, FACTS, REGISTER)
-    everything = score_run(store, run_id, version)
+    run_id, version, everything = mixed_run_scored(store)
     stored = store.scores(run_id, version.id)
     cells = store.cells(run_id)
     reads: list[str] = []
@@ -255,9 +259,7 @@ def test_keep_stored_takes_the_scores_seen_live_and_the_cells_given(
 def test_keep_stored_reads_live_scores_back_and_scores_only_the_rest(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_id = write_mixed_run(store)
-    version = rubric(store, FACTS, REGISTER)
-    everything = score_run(store, run_id, version)
+    run_id, version, everything = mixed_run_scored(store)
     # The live scorer's records are what the CLI's final pass reads back.
     kept = score_run(store, run_id, version, keep_stored=True)
     assert kept.results == everything.results

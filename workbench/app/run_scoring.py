@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,11 +90,14 @@ def score_run(
 
     Takes the same keyword arguments; see there.
     """
-    if options.get("keep_stored"):
-        # Every settled cell scored live (a run's usual end): no event loop to start for that.
-        settled = _settled_cells(store, run_id, options.get("cells"))
+    if options.get("keep_stored") and options.get("live_scores"):
+        # A run's usual end: every settled cell was scored live and the caller holds those
+        # scores, so no event loop starts; the cells read here go on if anything is left.
+        if options.get("cells") is None:
+            options["cells"] = store.cells(run_id)
+        settled = _settled_cells(store, run_id, options["cells"])
         found = _scored_live(
-            store, run_id, rubric_version, settled, options.get("live_scores", ())
+            store, run_id, rubric_version, settled, options["live_scores"], read_store=False
         )
         if found is not None:
             return found
@@ -117,7 +120,7 @@ async def score_run_async(
     keep_stored: bool = False,
     use_judge_cache: bool = True,
     cells: Sequence[CellResult] | None = None,
-    live_scores: Iterable[CellScore] = (),
+    live_scores: Sequence[CellScore] = (),
 ) -> RunScores:
     """Score every settled cell of a stored run and store the results in batches.
 
@@ -235,10 +238,12 @@ def _scored_live(
     run_id: int,
     rubric_version: Version,
     settled: tuple[list[CellResult], int],
-    live_scores: Iterable[CellScore],
+    live_scores: Sequence[CellScore],
+    *,
+    read_store: bool = True,
 ) -> RunScores | None:
     """The run's scores if every settled cell already holds one of this rubric version (those
-    in `live_scores` are not read back)."""
+    in `live_scores` are not read back; without `read_store`, only those count)."""
     cells, unsettled = settled
     wanted = {cell.key for cell in cells}
     known = {
@@ -246,7 +251,7 @@ def _scored_live(
         for score in live_scores
         if score.rubric_version_id == rubric_version.id and score.key in wanted
     }
-    if len(known) < len(wanted):
+    if len(known) < len(wanted) and read_store:
         known = {
             stored.key: stored
             for stored in store.scores(run_id, rubric_version.id)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,7 +115,7 @@ def apply_rubric(
     keep_stored: bool = False,
     use_cache: bool = True,
     cells: Sequence[CellResult] | None = None,
-    live_scores: Iterable[CellScore] = (),
+    live_scores: Sequence[CellScore] = (),
 ) -> RunScores:
     """Score a stored run's settled cells with `rubric`; `judge` names the llm-judge model
     (`use_cache` False asks it again rather than reading its cached answers).
