@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,21 @@ import pytest
 from workbench.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def modules_loaded(code: str, names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Run `code` in a fresh interpreter; the modules among `names` (or under them) it then
+    holds, and the lines `code` printed itself."""
+    probe = (
+        f"{code}\nimport sys\nnames = {tuple(names)!r}\n"
+        "print(sorted(m for m in sys.modules"
+        " if m in names or m.startswith(tuple(n + '.' for n in names))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    *printed, loaded = done.stdout.strip().splitlines()
+    return ast.literal_eval(loaded), printed
 
 
 @dataclass

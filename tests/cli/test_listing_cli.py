@@ -4,14 +4,12 @@ driver (the fast path, taken for a current SQLite workspace) or through the stor
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import ROOT, Cli
+from tests.cli.conftest import Cli, modules_loaded
 from workbench.app import listing
 from workbench.core.models import Kind
 from workbench.store import Store
@@ -77,19 +75,22 @@ def test_listing_loads_none_of_the_heavy_layers(cli: Cli, home: Path) -> None:
     """``KIND list`` on a current workspace: no SQLAlchemy, template engine, file formats,
     scoring stack or content models (the kinds' own commands load on first use)."""
     assert cli("init").code == 0
-    code = (
-        "import sys\n"
+    loaded, _ = modules_loaded(
         "from workbench.cli.main import main\n"
         "for kind in ('prompt', 'persona', 'dataset', 'model', 'rubric', 'customer'):\n"
-        f"    assert main(['--home', {str(home)!r}, kind, 'list', '--json']) == 0\n"
-        "heavy = ('sqlalchemy', 'sqlmodel', 'jinja2', 'numpy', 'workbench.app.interchange',"
-        " 'workbench.app.scoring', 'workbench.cli.simulate', 'workbench.core.models')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
+        f"    assert main(['--home', {str(home)!r}, kind, 'list', '--json']) == 0",
+        (
+            "sqlalchemy",
+            "sqlmodel",
+            "jinja2",
+            "numpy",
+            "workbench.app.interchange",
+            "workbench.app.scoring",
+            "workbench.cli.simulate",
+            "workbench.core.models",
+        ),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert loaded == []
 
 
 def test_a_kinds_own_commands_are_listed_and_run(cli: Cli) -> None:

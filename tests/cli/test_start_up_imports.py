@@ -3,10 +3,7 @@ runs need (each was a visible share of a cached run's start-up when it loaded at
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.cli.conftest import ROOT
+from tests.cli.conftest import modules_loaded
 
 # numpy: a bootstrap over differing scores and column comparisons; PyYAML, rapidfuzz, regex: the
 # criteria that use them; batch, paraphrase and rubric-file machinery: their own options and
@@ -27,17 +24,11 @@ _NOT_AT_IMPORT = (
 
 
 def test_the_run_command_loads_only_what_every_run_needs() -> None:
-    code = (
-        "import sys\n"
+    loaded, printed = modules_loaded(
         "import workbench.cli.main, workbench.cli.runs\n"
         "from workbench.scoring import unanswered_kinds\n"
-        f"heavy = {_NOT_AT_IMPORT!r}\n"
-        "print(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h"
-        " in heavy))))\n"
         # The unanswered detector's patterns compile when first used, not at import.
-        "print('_compiled' in vars(unanswered_kinds.CURT))\n"
+        "print('_compiled' in vars(unanswered_kinds.CURT))",
+        _NOT_AT_IMPORT,
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split("\n")[:2] == ["[]", "False"]
+    assert (loaded, printed) == ([], ["False"])
