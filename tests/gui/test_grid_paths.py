@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.gui.grid_views import shown_results_view
 from tests.gui.run_fixtures import columns, error, ok
 from workbench.core.runs import CellKey
 from workbench.engine.events import CellDelta, CellFinished, CellStarted
@@ -141,12 +142,7 @@ def _grid(qtbot: QtBot) -> ResultsView:
         if i % 3:
             model.apply_score(CellKey(row, 1), i / 40, i % 2 == 0)
     model.set_rating(CellKey(rows[2], 0), "4")
-    view = ResultsView(model, title="grid")
-    model.setParent(view)
-    qtbot.addWidget(view)
-    view.resize(900, 500)
-    with qtbot.waitExposed(view):
-        view.show()
+    view = shown_results_view(qtbot, model, width=900)
     view.table.setFocus()
     view.table.setCurrentIndex(view.proxy.index(1, 1))
     for _ in range(3):

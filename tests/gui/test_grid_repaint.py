@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.gui.grid_views import shown_results_view
 from tests.gui.run_fixtures import columns, ok
 from workbench.engine.events import CellFinished
 from workbench.gui.delegates.cell_delegate import CellDelegate
@@ -28,12 +29,7 @@ def shown_grid(qtbot: QtBot) -> tuple[ResultsView, ResultsTableModel]:
     model.apply_events(
         [CellFinished(ok(row, c, f"answer {row}")) for row in ROWS for c in (0, 1, 2)]
     )
-    view = ResultsView(model, title="grid")
-    model.setParent(view)
-    qtbot.addWidget(view)
-    view.resize(1000, 500)
-    with qtbot.waitExposed(view):
-        view.show()
+    view = shown_results_view(qtbot, model, width=1000)
     return view, model
 
 
