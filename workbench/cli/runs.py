@@ -198,10 +198,7 @@ def run(
 
         batch_cli.submit_new_run(svc, spec, name or "run", judge_model=judge_model, as_json=as_json)
         return
-    # Nothing here prints an answer as it streams: no event per streamed piece.
-    executor = RunExecutor(
-        svc.store, svc.provider_factory(), options=replace(engine_options(), live_text=False)
-    )
+    executor = _executor(svc)
     estimate = executor.estimate(spec)
     note(f"Estimate: {estimate.describe()}")
     run_id = executor.create_run(spec, name or "run")
@@ -310,6 +307,14 @@ def _demo_verdict(svc: Services, run_id: int, rubric: Version) -> str | None:
         return None
     result = compare(svc.store, run_id, 0, 2, rubric.id)
     return f"Column 0 vs column 2 (prompt v2 vs v3, same persona): {result.verdict}"
+
+
+def _executor(svc: Services) -> RunExecutor:
+    """The executor of the command line's runs: it prints no answer as it streams, so the
+    engine sends no event per streamed piece."""
+    return RunExecutor(
+        svc.store, svc.provider_factory(), options=replace(engine_options(), live_text=False)
+    )
 
 
 def _execute(
@@ -548,9 +553,7 @@ def _continue(
     ctx: typer.Context, run_id: int, mode: Literal["missing", "errors"], as_json: bool
 ) -> None:
     svc = services(ctx)
-    executor = RunExecutor(
-        svc.store, svc.provider_factory(), options=replace(engine_options(), live_text=False)
-    )
+    executor = _executor(svc)
     # Cells that land get their scores at once: no stale "no answer" score after a retry.
     rescorer = LandingRescorer(svc.store, run_id)
     try:
