@@ -18,6 +18,7 @@ import typer
 from typer import _click as click  # typer >= 0.29 vendors click: use its types
 from typer.core import TyperGroup
 
+from workbench.cli import process_policy
 from workbench.cli.commands import COMMANDS, build_commands
 from workbench.core.errors import KnownError
 
@@ -74,6 +75,7 @@ def root(
     svc = Services(home)
     ctx.obj = svc
     ctx.call_on_close(svc.close)
+    process_policy.collect_after_start_up()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,5 +101,7 @@ def _exit_code(code: Any) -> int:
 
 
 def entry_point() -> None:
-    """Console-script entry: exit with `main`'s code."""
+    """Console-script entry: run `main` without collecting garbage during start-up
+    (`process_policy`), and exit with its code."""
+    process_policy.pause_collection()
     sys.exit(main())
