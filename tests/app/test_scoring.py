@@ -284,3 +284,28 @@ def test_keep_stored_reads_live_scores_back_and_scores_only_the_rest(
     assert built == [1]
     assert set(again.results) == set(everything.results) | {CellKey("r03", 0)}
     assert again.results[CellKey("r03", 0)].passed is True
+
+
+async def test_live_scoring_stops_gathering_a_batch_once_the_run_finishes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from workbench.app import live_scoring
+    from workbench.app.live_scoring import CellsScored, LiveScoring
+
+    # A batch wait far longer than the test may take: `finish` must end it, not outlast it.
+    monkeypatch.setattr(live_scoring, "SCORE_BATCH_WAIT_S", 3600.0)
+    stored_run = build_run(store, rows(2), (VOUS,))
+    version = rubric(store, FACTS)
+    seen: list[object] = []
+    live = LiveScoring(seen.append, stored_run.id)
+    live._scorer = make_cell_scorer(store, stored_run.id, version)
+    live.start()
+    live.add(ok("r00", 0, "Votre commande a été expédiée."))
+    await asyncio.sleep(0)  # the scorer is now gathering more cells
+    live.add(ok("r01", 0, "Votre commande est partie hier."))
+    await asyncio.wait_for(live.finish(), timeout=60)
+    scored = [event for event in seen if isinstance(event, CellsScored)]
+    assert [len(event.scores) for event in scored] == [2]
+    assert len(store.scores(stored_run.id, version.id)) == 2

@@ -12,6 +12,7 @@ engine is landing meanwhile; the rest are plain function calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,7 @@ class LiveScoring:
         self._also = list(also)
         self._pending: list[CellResult] = []
         self._wake = asyncio.Event()
+        self._finished = asyncio.Event()
         self._done = False
         self._task: asyncio.Task[None] | None = None
         self.judge: EngineJudge | None = None
@@ -126,6 +128,7 @@ class LiveScoring:
 
     async def finish(self) -> None:
         self._done = True
+        self._finished.set()
         self._wake.set()
         if self._task is not None:
             await self._task
@@ -139,7 +142,7 @@ class LiveScoring:
         while True:
             await self._wake.wait()
             if not self._done:
-                await asyncio.sleep(SCORE_BATCH_WAIT_S)
+                await self._gather_more()
             self._wake.clear()
             batch, self._pending = self._pending, []
             if batch:
@@ -152,6 +155,12 @@ class LiveScoring:
             if self._done and not self._pending:
                 return
 
+    async def _gather_more(self) -> None:
+        """Let more cells finish for one transaction, but stop waiting once the run has
+        (the last batch of a run whose cells were all cached waited the full time)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._finished.wait(), SCORE_BATCH_WAIT_S)
+
     async def _score(self, scorer: CellScorer, batch: list[CellResult]) -> None:
         if scorer.scores_async:
             results = await asyncio.gather(*(scorer.evaluate_async(cell) for cell in batch))
@@ -160,4 +169,3 @@ class LiveScoring:
         pairs = list(zip((cell.key for cell in batch), results, strict=True))
         # Written between awaits, never across one: the store is this thread's alone.
         self._sink(CellsScored(self._run_id, scorer.store_results(pairs)))
-
