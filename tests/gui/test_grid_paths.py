@@ -14,7 +14,7 @@ import statistics
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -185,6 +185,24 @@ def test_the_proxy_maps_identically_only_without_filter_or_sort(qtbot: QtBot) ->
     view.proxy._identity = False
     view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
     assert proxy.identity
+
+
+def test_the_grid_skips_optional_shaping_and_follows_the_application_font(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    view = _grid(qtbot)
+    assert view.table.font().styleStrategy() == QFont.StyleStrategy.PreferNoShaping
+    before = qapp.font()
+    bigger = QFont(before)
+    bigger.setPointSize(before.pointSize() + 5)
+    try:
+        qapp.setFont(bigger)
+        QApplication.processEvents()
+        assert view.table.font().pointSize() == bigger.pointSize()
+        assert view.table.font().family() == bigger.family()
+        assert view.table.font().styleStrategy() == QFont.StyleStrategy.PreferNoShaping
+    finally:
+        qapp.setFont(before)
 
 
 def test_full_collections_wait_for_the_long_lived_objects_to_grow(qapp: QApplication) -> None:

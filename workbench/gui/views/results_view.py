@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -130,6 +130,13 @@ class ResultsView(DocumentView):
         self._compare.setToolTip("Diff the selected output against the same row in this column")
 
         self.table = QTableView()
+        # A page of the grid shapes a few hundred short previews: let Qt skip kerning and
+        # ligatures where a script does not need them (scripts that do are still shaped),
+        # about a third of each cell's text drawing. Only the strategy is set, so the grid
+        # keeps following the application's font and size.
+        quick_text = QFont()
+        quick_text.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+        self.table.setFont(quick_text)
         # The grid paints hundreds of cells per frame: it draws with the plain Fusion style,
         # not the application's Python proxy style (whose per-primitive call into Python only
         # matters for check boxes, which the grid has none of).
