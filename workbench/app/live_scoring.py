@@ -156,8 +156,9 @@ class LiveScoring:
                 return
 
     async def _gather_more(self) -> None:
-        """Let more cells finish for one transaction, but stop waiting once the run has
-        (the last batch of a run whose cells were all cached waited the full time)."""
+        """Let more cells land for one transaction, for at most `SCORE_BATCH_WAIT_S`; stop
+        waiting as soon as the run finishes (no more cells can come: a run whose cells were all
+        cached waited out the whole time after its last one)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._finished.wait(), SCORE_BATCH_WAIT_S)
 

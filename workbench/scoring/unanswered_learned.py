@@ -6,7 +6,7 @@ text classifier (character 2–5-grams of the folded text plus word 1–2-grams,
 logistic regression with balanced classes) trained with scikit-learn on the labelled sets shipped
 in `workbench/scoring/data/`. Scoring does not need scikit-learn: the trained parameters are
 shipped (`PARAMETERS_FILE`, written by ``python -m workbench.scoring.unanswered_learned``) and
-`ShippedModel` applies them with the standard library — about 10 ms to read once per process and
+`ShippedModel` applies them with the standard library — about 15 ms to read once per process and
 under a millisecond a reply, where importing scikit-learn and training took over a second in
 every process. A test checks that the shipped parameters give exactly what training on today's
 sets gives, so a changed set cannot silently go unshipped. Without the file, the rules decide.
